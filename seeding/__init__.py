@@ -1,0 +1,43 @@
+"""seeding: choose whom to seed in a viral-marketing campaign.
+
+Given a social graph, a diffusion model (Independent Cascade or Linear
+Threshold), node costs and a budget, `seeding` picks the opinion leaders to seed
+and estimates how many people the cascade reaches.
+
+Examples
+--------
+>>> import seeding
+>>> g = seeding.Graph.from_edges([0, 0, 1], [1, 2, 3], [1.0, 1.0, 1.0])
+>>> seeding.estimate_spread(g, [0], n_simulations=100, rng=0).mean
+4.0
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from .errors import GraphFormatError, InfeasibleError, SeedingError
+from .graph import Graph, as_graph
+from .io import read_graph, read_labels, write_json
+from .models import MODELS, with_probability
+from .spread import SpreadEstimate, estimate_spread, simulate
+
+try:
+    __version__ = version("seeding")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree
+    __version__ = "0+unknown"
+
+__all__ = [
+    "Graph",
+    "GraphFormatError",
+    "InfeasibleError",
+    "MODELS",
+    "SeedingError",
+    "SpreadEstimate",
+    "as_graph",
+    "estimate_spread",
+    "read_graph",
+    "read_labels",
+    "simulate",
+    "with_probability",
+    "write_json",
+    "__version__",
+]

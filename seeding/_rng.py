@@ -1,0 +1,42 @@
+"""Normalisation of the ``rng`` argument (SPEC 7): None, an int or a Generator."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+from .errors import SeedingError
+
+RNGLike = None | int | np.random.Generator
+
+__all__ = ["RNGLike", "as_generator", "draw_run_seed", "resolve_jobs"]
+
+
+def as_generator(rng: RNGLike) -> np.random.Generator:
+    """Return a numpy Generator for ``rng`` (None: fresh entropy)."""
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if rng is None or (isinstance(rng, (int, np.integer)) and not isinstance(rng, bool)):
+        if rng is not None and rng < 0:
+            raise SeedingError(f"rng must be None, a non-negative int or a numpy Generator; got {rng}")
+        return np.random.default_rng(rng)
+    raise SeedingError(
+        f"rng must be None, a non-negative int or a numpy Generator; got {type(rng).__name__} {rng!r}"
+    )
+
+
+def draw_run_seed(rng: RNGLike) -> int:
+    """Draw the 64-bit run seed from which every simulation's stream is derived."""
+    return int(as_generator(rng).integers(0, 2**64, dtype=np.uint64))
+
+
+def resolve_jobs(n_jobs: int | None) -> int:
+    """Number of threads: None or -1 means all available cores."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    cores = max(1, cores or 1)
+    if n_jobs is None or n_jobs == -1:
+        return cores
+    if isinstance(n_jobs, bool) or not isinstance(n_jobs, (int, np.integer)) or n_jobs < 1:
+        raise SeedingError(f"n_jobs must be None, -1 or a positive integer; got {n_jobs!r}")
+    return int(n_jobs)

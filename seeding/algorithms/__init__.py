@@ -1,0 +1,1 @@
+"""Seed-selection methods, one module per family."""

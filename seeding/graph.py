@@ -1,0 +1,475 @@
+"""The one graph type of `seeding`: an immutable directed graph in CSR form.
+
+Nodes are indexed ``0 .. n-1``; the original labels (ints or strings) are kept
+for input and output. Each arc carries one value ``p``: its activation
+probability under Independent Cascade, and its influence weight under Linear
+Threshold unless separate ``lt_weights`` are given.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping, Sequence
+from functools import cached_property
+from typing import Any
+
+import networkx as nx
+import numpy as np
+
+from .errors import SeedingError
+
+__all__ = ["Graph", "as_graph"]
+
+
+def _check_unit_interval(values: np.ndarray, what: str) -> None:
+    bad = ~(np.isfinite(values) & (values >= 0.0) & (values <= 1.0))
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise SeedingError(f"{what}[{i}] = {float(values[i])!r} is not a number in [0, 1]")
+
+
+def _check_node_weights(weights: np.ndarray, n: int) -> np.ndarray:
+    weights = np.ascontiguousarray(weights, dtype=np.float64)
+    if weights.shape != (n,):
+        raise SeedingError(f"node_weights must have one value per node ({n}); got shape {weights.shape}")
+    bad = ~(np.isfinite(weights) & (weights >= 0.0))
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise SeedingError(f"node_weights[{i}] = {float(weights[i])!r} must be finite and >= 0")
+    if weights.sum() <= 0:
+        raise SeedingError("node_weights are all zero: no node would count towards the spread")
+    return weights
+
+
+@dataclasses.dataclass(frozen=True, eq=False, repr=False)
+class Graph:
+    """An immutable directed graph with one value per arc, stored as CSR arrays.
+
+    Build it with :meth:`from_edges`, :meth:`from_networkx` or
+    :func:`seeding.read_graph` rather than from raw arrays.
+
+    Attributes
+    ----------
+    indptr : ndarray of int64, shape (n + 1,)
+        Out-arcs of node ``u`` are ``indptr[u]:indptr[u + 1]``.
+    indices : ndarray of int32, shape (m,)
+        Target node of each arc, sorted within each node's block.
+    p : ndarray of float64, shape (m,), or None
+        Activation probability (IC) of each arc; None when the source had none.
+    labels : ndarray, shape (n,)
+        Original label of each node.
+    lt_weights : ndarray of float64, shape (m,), or None
+        Linear Threshold weight of each arc; when None, LT uses ``p``.
+    node_weights : ndarray of float64, shape (n,), or None
+        Value of reaching each node (targeted campaigns); None counts every node as 1.
+    info : dict
+        How the graph was built: ``self_loops`` dropped and ``merged`` parallel arcs.
+
+    Examples
+    --------
+    >>> g = Graph.from_edges(["a", "a", "b"], ["b", "c", "c"], [0.5, 0.5, 1.0])
+    >>> g.n, g.m, g.labels.tolist()
+    (3, 3, ['a', 'b', 'c'])
+    >>> g.out_degree.tolist(), g.in_degree.tolist()
+    ([2, 1, 0], [0, 1, 2])
+    """
+
+    indptr: np.ndarray
+    indices: np.ndarray
+    p: np.ndarray | None
+    labels: np.ndarray
+    lt_weights: np.ndarray | None = None
+    node_weights: np.ndarray | None = None
+    info: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    _cache: dict = dataclasses.field(default_factory=dict, init=False, repr=False)
+
+    # ------------------------------------------------------------------ shape
+    @property
+    def n(self) -> int:
+        """Number of nodes."""
+        return int(self.indptr.shape[0] - 1)
+
+    @property
+    def m(self) -> int:
+        """Number of arcs (after merging parallel arcs and dropping self-loops)."""
+        return int(self.indices.shape[0])
+
+    def __repr__(self) -> str:
+        has_p = "with p" if self.p is not None else "no p"
+        return f"<seeding.Graph n={self.n} m={self.m} {has_p}>"
+
+    @cached_property
+    def sources(self) -> np.ndarray:
+        """Source node of each arc (int32, aligned with ``indices``)."""
+        return np.repeat(np.arange(self.n, dtype=np.int32), np.diff(self.indptr))
+
+    @cached_property
+    def out_degree(self) -> np.ndarray:
+        """Out-degree of each node (int64)."""
+        return np.diff(self.indptr)
+
+    @cached_property
+    def in_degree(self) -> np.ndarray:
+        """In-degree of each node (int64)."""
+        return np.bincount(self.indices, minlength=self.n).astype(np.int64)
+
+    @cached_property
+    def _reverse(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        order = np.argsort(self.indices, kind="stable")
+        in_indptr = np.zeros(self.n + 1, dtype=np.int64)
+        np.cumsum(self.in_degree, out=in_indptr[1:])
+        return in_indptr, np.ascontiguousarray(self.sources[order]), order.astype(np.int64)
+
+    @property
+    def in_indptr(self) -> np.ndarray:
+        """In-arcs of node ``v`` are ``in_indptr[v]:in_indptr[v + 1]`` (int64)."""
+        return self._reverse[0]
+
+    @property
+    def in_indices(self) -> np.ndarray:
+        """Source node of each in-arc (int32), sorted within each node's block."""
+        return self._reverse[1]
+
+    @property
+    def in_arcs(self) -> np.ndarray:
+        """Out-arc id of each in-arc (int64): ``p[in_arcs]`` are the in-arc values."""
+        return self._reverse[2]
+
+    # ----------------------------------------------------------------- labels
+    @cached_property
+    def _label_index(self) -> dict:
+        return {label: i for i, label in enumerate(self.labels.tolist())}
+
+    def index_of(self, labels: Iterable[Any]) -> np.ndarray:
+        """Node indices (int32) of the given labels, in order.
+
+        A string that spells an integer is accepted for integer labels, so labels
+        read from a command line or a text file work.
+
+        Raises
+        ------
+        SeedingError
+            If a label is not a node of the graph.
+
+        Examples
+        --------
+        >>> g = Graph.from_edges([10, 20], [20, 30])
+        >>> g.index_of([30, "10"]).tolist()
+        [2, 0]
+        """
+        table = self._label_index
+        numeric = self.labels.dtype.kind in "iu"
+        out = []
+        for label in labels:
+            key = label
+            if numeric and isinstance(label, str):
+                try:
+                    key = int(label.strip())
+                except ValueError:
+                    key = label
+            elif isinstance(label, np.generic):
+                key = label.item()
+            i = table.get(key)
+            if i is None:
+                sample = ", ".join(repr(x) for x in self.labels[:3].tolist())
+                raise SeedingError(
+                    f"node {label!r} is not in the graph ({self.n} nodes, labels like {sample})"
+                )
+            out.append(i)
+        return np.asarray(out, dtype=np.int32)
+
+    def label_of(self, indices: Iterable[int]) -> list:
+        """Original labels (as Python objects) of node indices."""
+        return self.labels[np.asarray(list(indices), dtype=np.int64)].tolist()
+
+    # -------------------------------------------------------------- variants
+    def with_p(self, p: np.ndarray) -> Graph:
+        """A copy of this graph with new arc probabilities ``p`` (one per arc)."""
+        p = np.ascontiguousarray(p, dtype=np.float64)
+        if p.shape != (self.m,):
+            raise SeedingError(f"p must have one value per arc ({self.m}); got shape {p.shape}")
+        _check_unit_interval(p, "p")
+        return self._replace(p=p)
+
+    def with_lt_weights(self, weights: np.ndarray | None) -> Graph:
+        """A copy of this graph with Linear Threshold arc weights (None: use ``p``)."""
+        if weights is not None:
+            weights = np.ascontiguousarray(weights, dtype=np.float64)
+            if weights.shape != (self.m,):
+                raise SeedingError(
+                    f"lt_weights must have one value per arc ({self.m}); got shape {weights.shape}"
+                )
+            _check_unit_interval(weights, "lt_weights")
+        return self._replace(lt_weights=weights)
+
+    def with_node_weights(self, weights: np.ndarray | Mapping[Any, float] | None) -> Graph:
+        """A copy of this graph where reaching node ``v`` is worth ``weights[v]``.
+
+        ``weights`` is an array in node order or a mapping from label to weight
+        (unlisted nodes are worth 0); None restores plain counting.
+        """
+        if weights is not None and isinstance(weights, Mapping):
+            arr = np.zeros(self.n)
+            arr[self.index_of(weights.keys())] = list(weights.values())
+            weights = arr
+        if weights is not None:
+            weights = _check_node_weights(weights, self.n)
+        return self._replace(node_weights=weights)
+
+    def _replace(self, **changes: Any) -> Graph:
+        new = dataclasses.replace(self, **changes)
+        # Structure-derived caches stay valid; value-derived ones do not.
+        for key in ("sources", "out_degree", "in_degree", "_reverse", "_label_index"):
+            if key in self.__dict__:
+                new.__dict__[key] = self.__dict__[key]
+        return new
+
+    # ---------------------------------------------------------- constructors
+    @classmethod
+    def from_edges(
+        cls,
+        sources: Sequence[Any] | np.ndarray,
+        targets: Sequence[Any] | np.ndarray,
+        probabilities: Sequence[float] | np.ndarray | None = None,
+        *,
+        directed: bool = True,
+        labels: Sequence[Any] | np.ndarray | None = None,
+        lt_weights: Sequence[float] | np.ndarray | None = None,
+        node_weights: Sequence[float] | np.ndarray | None = None,
+    ) -> Graph:
+        """Build a graph from parallel arrays of arc endpoints (labels).
+
+        Parameters
+        ----------
+        sources, targets : array-like
+            Labels of the arc endpoints.
+        probabilities : array-like of float, optional
+            Probability of each arc, in [0, 1].
+        directed : bool, default True
+            If False, every edge is added in both directions with the same value.
+        labels : array-like, optional
+            All node labels, in index order (isolated nodes included). By default
+            the nodes are the distinct endpoints, sorted.
+        lt_weights : array-like of float, optional
+            Linear Threshold weight of each arc (default: LT uses ``probabilities``).
+        node_weights : array-like of float, optional
+            Value of each node, in the order of ``labels`` (requires ``labels``).
+
+        Returns
+        -------
+        Graph
+
+        Notes
+        -----
+        Self-loops cannot change who is reached, so they are dropped; the count is
+        in ``graph.info["self_loops"]``. Parallel arcs ``u -> v`` are merged into
+        one arc: their probabilities combine as ``1 - prod(1 - p_i)`` (the chance
+        that at least one fires, which is exact under IC) and their LT weights add
+        up. The number of arcs merged away is in ``graph.info["merged"]``.
+
+        Examples
+        --------
+        >>> g = Graph.from_edges([1, 1, 2], [2, 2, 1], [0.5, 0.5, 0.1])
+        >>> g.m, g.p.tolist(), g.info["merged"]
+        (2, [0.75, 0.1], 1)
+        """
+        src = np.asarray(sources)
+        dst = np.asarray(targets)
+        if src.ndim != 1 or src.shape != dst.shape:
+            raise SeedingError(
+                f"sources and targets must be 1-d of equal length; got shapes {src.shape} and {dst.shape}"
+            )
+        m0 = src.shape[0]
+
+        def column(values: Any, what: str) -> np.ndarray | None:
+            if values is None:
+                return None
+            arr = np.ascontiguousarray(values, dtype=np.float64)
+            if arr.shape != (m0,):
+                raise SeedingError(f"{what} must have one value per arc ({m0}); got shape {arr.shape}")
+            _check_unit_interval(arr, what)
+            return arr
+
+        p = column(probabilities, "probabilities")
+        w = column(lt_weights, "lt_weights")
+
+        if labels is None:
+            if node_weights is not None:
+                raise SeedingError("node_weights need labels= to say which node each weight belongs to")
+            if m0 == 0:
+                raise SeedingError("the graph is empty: no arcs and no labels were given")
+            node_labels, inverse = np.unique(np.concatenate([src, dst]), return_inverse=True)
+            u = inverse[:m0].astype(np.int64)
+            v = inverse[m0:].astype(np.int64)
+        else:
+            node_labels = np.asarray(labels)
+            if node_labels.ndim != 1 or node_labels.shape[0] == 0:
+                raise SeedingError("labels must be a non-empty 1-d sequence of node labels")
+            order = np.argsort(node_labels, kind="stable")
+            sorted_labels = node_labels[order]
+            if sorted_labels.shape[0] > 1 and (sorted_labels[1:] == sorted_labels[:-1]).any():
+                i = int(np.flatnonzero(sorted_labels[1:] == sorted_labels[:-1])[0])
+                raise SeedingError(f"labels must be distinct; {sorted_labels[i]!r} appears twice")
+
+            def lookup(ends: np.ndarray) -> np.ndarray:
+                pos = np.searchsorted(sorted_labels, ends)
+                pos = np.minimum(pos, sorted_labels.shape[0] - 1)
+                bad = sorted_labels[pos] != ends
+                if np.any(bad):
+                    missing = ends[np.flatnonzero(bad)[0]]
+                    raise SeedingError(f"arc endpoint {missing!r} is not in labels")
+                return order[pos].astype(np.int64)
+
+            u = lookup(src) if m0 else np.zeros(0, np.int64)
+            v = lookup(dst) if m0 else np.zeros(0, np.int64)
+        n = int(node_labels.shape[0])
+        if n >= 2**31 - 1:
+            raise SeedingError(f"graphs are limited to 2**31 - 2 nodes; got {n}")
+
+        if not directed:
+            u, v = np.concatenate([u, v]), np.concatenate([v, u])
+            p = None if p is None else np.concatenate([p, p])
+            w = None if w is None else np.concatenate([w, w])
+
+        loops = u == v
+        n_loops = int(loops.sum())
+        if n_loops:
+            keep = ~loops
+            u, v = u[keep], v[keep]
+            p = None if p is None else p[keep]
+            w = None if w is None else w[keep]
+
+        key = u * n + v
+        order = np.argsort(key, kind="stable")
+        key = key[order]
+        u, v = u[order], v[order]
+        p = None if p is None else p[order]
+        w = None if w is None else w[order]
+        n_merged = 0
+        if key.shape[0] > 1:
+            first = np.r_[True, key[1:] != key[:-1]]
+            n_merged = int(key.shape[0] - first.sum())
+            if n_merged:
+                starts = np.flatnonzero(first)
+                if p is not None:
+                    p = 1.0 - np.multiply.reduceat(1.0 - p, starts)
+                if w is not None:
+                    w = np.add.reduceat(w, starts)
+                    if (w > 1.0 + 1e-9).any():
+                        raise SeedingError("parallel arcs add up to an LT weight above 1")
+                    w = np.minimum(w, 1.0)
+                u, v = u[starts], v[starts]
+
+        indptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(u, minlength=n), out=indptr[1:])
+        graph = cls(
+            indptr=indptr,
+            indices=np.ascontiguousarray(v, dtype=np.int32),
+            p=None if p is None else np.ascontiguousarray(p),
+            labels=node_labels,
+            lt_weights=None if w is None else np.ascontiguousarray(w),
+            info={"self_loops": n_loops, "merged": n_merged},
+        )
+        if node_weights is not None:
+            graph = graph.with_node_weights(np.asarray(node_weights, dtype=np.float64))
+        return graph
+
+    @classmethod
+    def from_networkx(
+        cls,
+        G: nx.Graph,
+        probability: str = "p",
+        *,
+        lt_weight: str | None = None,
+        node_weight: str | None = None,
+    ) -> Graph:
+        """Build a graph from a networkx graph.
+
+        Parameters
+        ----------
+        G : networkx.Graph or networkx.DiGraph (multigraphs too)
+            Undirected graphs get both arc directions.
+        probability : str, default "p"
+            Edge attribute holding the arc probability. If no edge has it, the
+            graph has no probabilities (choose a model such as ``"wc"`` later).
+        lt_weight : str, optional
+            Edge attribute holding Linear Threshold weights.
+        node_weight : str, optional
+            Node attribute holding node values (missing: 0).
+
+        Examples
+        --------
+        >>> G = nx.DiGraph([("x", "y", {"p": 0.3})])
+        >>> g = Graph.from_networkx(G)
+        >>> g.labels.tolist(), g.p.tolist()
+        (['x', 'y'], [0.3])
+        """
+        if not isinstance(G, nx.Graph):
+            raise SeedingError(f"expected a networkx graph; got {type(G).__name__}")
+        nodes = list(G.nodes)
+        if not nodes:
+            raise SeedingError("the graph is empty: it has no nodes")
+        index = {node: i for i, node in enumerate(nodes)}
+        edges = list(G.edges(data=True))
+        src = np.fromiter((index[a] for a, _, _ in edges), dtype=np.int64, count=len(edges))
+        dst = np.fromiter((index[b] for _, b, _ in edges), dtype=np.int64, count=len(edges))
+
+        def attribute(name: str | None) -> np.ndarray | None:
+            if name is None:
+                return None
+            values = [d.get(name) for _, _, d in edges]
+            present = [x is not None for x in values]
+            if not any(present):
+                return None
+            if not all(present):
+                a, b, _ = edges[present.index(False)]
+                raise SeedingError(f"edge ({a!r}, {b!r}) has no {name!r} attribute while others do")
+            return np.asarray(values, dtype=np.float64)
+
+        try:
+            node_labels = np.asarray(nodes)
+            if node_labels.ndim != 1:
+                raise ValueError
+        except ValueError:
+            node_labels = np.empty(len(nodes), dtype=object)
+            node_labels[:] = nodes
+        if node_labels.dtype.kind not in "iuU":
+            node_labels = np.empty(len(nodes), dtype=object)
+            node_labels[:] = nodes
+        weights = None
+        if node_weight is not None:
+            weights = np.asarray([G.nodes[x].get(node_weight, 0.0) for x in nodes], dtype=np.float64)
+        graph = cls.from_edges(
+            src,
+            dst,
+            attribute(probability),
+            directed=G.is_directed(),
+            labels=np.arange(len(nodes)),
+            lt_weights=attribute(lt_weight),
+            node_weights=weights,
+        )
+        return dataclasses.replace(graph, labels=node_labels)
+
+    def to_networkx(self) -> nx.DiGraph:
+        """This graph as a networkx DiGraph with ``p`` (and ``w``) edge attributes."""
+        G = nx.DiGraph()
+        G.add_nodes_from(self.labels.tolist())
+        lab = self.labels
+        src, dst = lab[self.sources].tolist(), lab[self.indices].tolist()
+        for e, (a, b) in enumerate(zip(src, dst, strict=True)):
+            attrs = {}
+            if self.p is not None:
+                attrs["p"] = float(self.p[e])
+            if self.lt_weights is not None:
+                attrs["w"] = float(self.lt_weights[e])
+            G.add_edge(a, b, **attrs)
+        return G
+
+
+def as_graph(graph: Graph | nx.Graph) -> Graph:
+    """Accept a :class:`Graph` or a networkx graph wherever a graph is expected."""
+    if isinstance(graph, Graph):
+        return graph
+    if isinstance(graph, nx.Graph):
+        return Graph.from_networkx(graph)
+    raise SeedingError(f"expected a seeding.Graph or a networkx graph; got {type(graph).__name__}")

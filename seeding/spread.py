@@ -1,0 +1,230 @@
+"""Monte-Carlo estimation of the expected spread of a seed set."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import networkx as nx
+import numpy as np
+
+from . import _kernels
+from ._rng import RNGLike, draw_run_seed, resolve_jobs
+from .errors import SeedingError
+from .graph import Graph, as_graph
+from .models import check_model, live_edge_arrays
+
+__all__ = ["SpreadEstimate", "estimate_spread", "simulate", "seed_indices"]
+
+Z95 = 1.959963984540054
+_EMPTY_WEIGHTS = np.zeros(0, dtype=np.float64)
+Progress = Callable[[int, int], None]
+
+
+@dataclasses.dataclass(frozen=True)
+class SpreadEstimate:
+    """Expected spread with its standard error and a 95% normal confidence interval.
+
+    Attributes
+    ----------
+    mean : float
+        Mean number of nodes reached (or weight reached, for weighted nodes).
+    stderr : float
+        Standard error of the mean (NaN with a single simulation).
+    ci_low, ci_high : float
+        95% confidence interval, ``mean -/+ 1.96 * stderr``.
+    n_simulations : int
+    model : str
+    """
+
+    mean: float
+    stderr: float
+    ci_low: float
+    ci_high: float
+    n_simulations: int
+    model: str
+
+    @classmethod
+    def from_samples(cls, samples: np.ndarray, model: str) -> SpreadEstimate:
+        """Summarise per-simulation spreads."""
+        count = int(samples.shape[0])
+        mean = float(samples.mean())
+        stderr = float(samples.std(ddof=1) / math.sqrt(count)) if count > 1 else float("nan")
+        half = Z95 * stderr
+        return cls(mean, stderr, mean - half, mean + half, count, model)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready mapping: ``mean``, ``stderr``, ``ci95``, ``n_simulations``, ``model``."""
+        return {
+            "mean": self.mean,
+            "stderr": self.stderr,
+            "ci95": [self.ci_low, self.ci_high],
+            "n_simulations": self.n_simulations,
+            "model": self.model,
+        }
+
+    def __str__(self) -> str:
+        return (
+            f"{self.mean:.2f} +/- {Z95 * self.stderr:.2f} "
+            f"(95% CI [{self.ci_low:.2f}, {self.ci_high:.2f}], {self.n_simulations} {self.model.upper()} simulations)"
+        )
+
+
+def seed_indices(graph: Graph, seeds: Iterable[Any]) -> np.ndarray:
+    """Distinct node indices (int32, first-seen order) of seed labels."""
+    if isinstance(seeds, (str, bytes)) or not isinstance(seeds, Iterable):
+        raise SeedingError(f"seeds must be a sequence of node labels; got {seeds!r}")
+    idx = graph.index_of(seeds)
+    _, first = np.unique(idx, return_index=True)
+    return np.ascontiguousarray(idx[np.sort(first)])
+
+
+def _check_count(n_simulations: int) -> int:
+    if isinstance(n_simulations, bool) or not isinstance(n_simulations, (int, np.integer)) or n_simulations < 1:
+        raise SeedingError(f"n_simulations must be a positive integer; got {n_simulations!r}")
+    return int(n_simulations)
+
+
+def simulate_indices(
+    graph: Graph,
+    seeds: np.ndarray,
+    *,
+    model: str,
+    n_simulations: int,
+    run_seed: int,
+    n_threads: int,
+    first_world: int = 0,
+    progress: Progress | None = None,
+) -> np.ndarray:
+    """Per-world spreads of node-index seeds; inputs already validated.
+
+    World ``i`` is the same live-edge world for every seed set given the same
+    ``run_seed``, so differences between seed sets are common-random-number
+    differences.
+    """
+    lo, width, by_target = live_edge_arrays(graph, model)
+    weights = graph.node_weights if graph.node_weights is not None else _EMPTY_WEIGHTS
+    seeds = np.ascontiguousarray(seeds, dtype=np.int32)
+
+    def run(first: int, count: int) -> np.ndarray:
+        return _kernels.simulate(
+            graph.indptr, graph.indices, lo, width, by_target, seeds, weights,
+            run_seed, first, count, n_threads,
+        )
+
+    if progress is None:
+        return run(first_world, n_simulations)
+    chunk = max(1024, 256 * n_threads)
+    parts = []
+    for start in range(0, n_simulations, chunk):
+        count = min(chunk, n_simulations - start)
+        parts.append(run(first_world + start, count))
+        progress(start + count, n_simulations)
+    return np.concatenate(parts)
+
+
+def simulate(
+    graph: Graph | nx.Graph,
+    seeds: Iterable[Any],
+    *,
+    model: str = "ic",
+    n_simulations: int = 10_000,
+    rng: RNGLike = None,
+    n_jobs: int | None = None,
+    progress: Progress | None = None,
+) -> np.ndarray:
+    """Spread of ``seeds`` in each of ``n_simulations`` independent diffusions.
+
+    Parameters are as for :func:`estimate_spread`. The same ``rng`` gives the
+    same array whatever ``n_jobs`` is, and two seed sets simulated with the same
+    ``rng`` see the same random worlds (common random numbers).
+
+    Returns
+    -------
+    ndarray of float64, shape (n_simulations,)
+
+    Examples
+    --------
+    >>> g = Graph.from_edges([0, 1], [1, 2], [1.0, 0.0])
+    >>> simulate(g, [0], n_simulations=3, rng=1).tolist()
+    [2.0, 2.0, 2.0]
+    """
+    graph = as_graph(graph)
+    model = check_model(model)
+    n_simulations = _check_count(n_simulations)
+    seeds_idx = seed_indices(graph, seeds)
+    return simulate_indices(
+        graph,
+        seeds_idx,
+        model=model,
+        n_simulations=n_simulations,
+        run_seed=draw_run_seed(rng),
+        n_threads=resolve_jobs(n_jobs),
+        progress=progress,
+    )
+
+
+def estimate_spread(
+    graph: Graph | nx.Graph,
+    seeds: Iterable[Any],
+    *,
+    model: str = "ic",
+    n_simulations: int = 10_000,
+    rng: RNGLike = None,
+    n_jobs: int | None = None,
+    progress: Progress | None = None,
+) -> SpreadEstimate:
+    """Estimate the expected number of nodes a seed set reaches.
+
+    Parameters
+    ----------
+    graph : Graph or networkx graph
+        Arc probabilities must be set (see :func:`seeding.with_probability`).
+    seeds : sequence of node labels
+        Original labels; duplicates are ignored. Seeds count as reached.
+    model : {"ic", "lt"}, default "ic"
+        Independent Cascade or Linear Threshold.
+    n_simulations : int, default 10000
+        Number of independent diffusions.
+    rng : None, int or numpy.random.Generator
+        Source of randomness; the same value gives the same estimate.
+    n_jobs : int, optional
+        Threads (None or -1: all cores). Does not change the result.
+    progress : callable(done, total), optional
+        Called as simulations complete.
+
+    Returns
+    -------
+    SpreadEstimate
+
+    Raises
+    ------
+    SeedingError
+        For an unknown seed label, a non-positive ``n_simulations``, a graph
+        without probabilities, or LT weights above 1.
+
+    Notes
+    -----
+    Each diffusion samples a live-edge world (Kempe, Kleinberg and Tardos 2003)
+    and counts the nodes reachable from the seeds; 64 worlds are processed per
+    pass over the graph, each with its own coin flips.
+
+    References
+    ----------
+    D. Kempe, J. Kleinberg, E. Tardos. Maximizing the spread of influence
+    through a social network. KDD 2003.
+
+    Examples
+    --------
+    >>> g = Graph.from_edges([0, 0], [1, 2], [0.5, 0.5])
+    >>> est = estimate_spread(g, [0], n_simulations=20_000, rng=7)
+    >>> abs(est.mean - 2.0) < 4 * est.stderr
+    True
+    """
+    samples = simulate(
+        graph, seeds, model=model, n_simulations=n_simulations, rng=rng, n_jobs=n_jobs,
+        progress=progress,
+    )
+    return SpreadEstimate.from_samples(samples, check_model(model))
