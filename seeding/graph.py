@@ -351,10 +351,11 @@ class Graph:
             n_merged = int(key.shape[0] - first.sum())
             if n_merged:
                 starts = np.flatnonzero(first)
-                if p is not None:
-                    p = 1.0 - np.multiply.reduceat(1.0 - p, starts)
+                single = np.diff(np.r_[starts, key.shape[0]]) == 1
+                if p is not None:  # untouched where there is nothing to merge
+                    p = np.where(single, p[starts], 1.0 - np.multiply.reduceat(1.0 - p, starts))
                 if w is not None:
-                    w = np.add.reduceat(w, starts)
+                    w = np.where(single, w[starts], np.add.reduceat(w, starts))
                     if (w > 1.0 + 1e-9).any():
                         raise SeedingError("parallel arcs add up to an LT weight above 1")
                     w = np.minimum(w, 1.0)

@@ -159,8 +159,11 @@ def read_edge_list(
     lines, counts = np.unique(tok_line, return_counts=True)
     header = False
     if counts.size > 1 and counts[0] == 2 and counts[1] == 3:
-        header = True
-        lines, counts = lines[1:], counts[1:]
+        # `n m` header of an IMM/OPIM-style file: m must count the lines below it.
+        first = _line_text(data, int(lines[0]) + 1).replace(",", " ").split()
+        header = first[1].isdigit() and int(first[1]) == counts.size - 1
+        if header:
+            lines, counts = lines[1:], counts[1:]
     columns = int(counts[0])
     if columns not in (2, 3):
         line = int(lines[0]) + 1

@@ -69,8 +69,8 @@ def with_probability(graph: Graph, setting: str | None, *, rng: RNGLike = None) 
     Examples
     --------
     >>> g = Graph.from_edges([0, 1, 2], [2, 2, 0])
-    >>> with_probability(g, "wc").p.tolist()
-    [1.0, 0.5, 0.5]
+    >>> with_probability(g, "wc").p.tolist()  # arcs 0->2, 1->2, 2->0
+    [0.5, 0.5, 1.0]
     >>> with_probability(g, "uniform:0.1").p.tolist()
     [0.1, 0.1, 0.1]
     """
@@ -159,7 +159,9 @@ def live_edge_arrays(graph: Graph, model: str) -> tuple[np.ndarray, np.ndarray, 
         starts = graph.in_indptr[:-1]
         base = np.where(starts > 0, cum[np.maximum(starts - 1, 0)], 0.0)
         seg_base = np.repeat(base, np.diff(graph.in_indptr))
-        after = np.minimum(cum - seg_base, 1.0)
+        after = cum - seg_base
+        after[np.abs(after - 1.0) < 1e-12] = 1.0  # weights meant to sum to 1 do
+        after = np.minimum(after, 1.0)
         before = np.empty_like(after)
         if before.size:
             before[0] = 0.0

@@ -1,0 +1,95 @@
+"""Monte-Carlo spread: simulations per second of `seeding` vs CyNetDiff, same process.
+
+Seeds are the 50 nodes of highest out-degree; IC and LT; 1 and 2 threads for
+`seeding` (CyNetDiff is single-threaded). Repetitions are interleaved and the
+medians reported, because shared machines are noisy.
+
+    python benchmarks/bench_spread.py [--data ../shared/data] [--repeats 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import array
+import statistics
+import time
+from pathlib import Path
+
+import numpy as np
+
+import seeding
+from seeding.spread import simulate_indices
+
+try:
+    from cynetdiff.models import IndependentCascadeModel, LinearThresholdModel
+except ImportError:  # pragma: no cover
+    IndependentCascadeModel = LinearThresholdModel = None
+
+GRAPHS = [("nethept-wc.txt", "given"), ("soc-Epinions1.txt.gz", "wc")]
+
+
+def cynetdiff_rate(graph, seeds, model, seconds):
+    starts = array.array("I", graph.indptr[:-1].astype(np.uint32))
+    edges = array.array("I", graph.indices.astype(np.uint32))
+    values = array.array("f", graph.p.astype(np.float32))
+    if model == "ic":
+        sim = IndependentCascadeModel(starts, edges, activation_probs=values, rng=1)
+    else:
+        sim = LinearThresholdModel(starts, edges, influence=values, rng=1)
+    sim.set_seeds(seeds.tolist())
+    runs, total, start = 0, 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        for _ in range(10):
+            sim.reset_model()
+            sim.advance_until_completion()
+            total += sim.get_num_activated_nodes()
+        runs += 10
+    return runs / (time.perf_counter() - start), total / runs
+
+
+def seeding_rate(graph, seeds, model, threads, seconds):
+    runs, total, start, chunk = 0, 0.0, time.perf_counter(), 1024
+    while time.perf_counter() - start < seconds:
+        out = simulate_indices(
+            graph, seeds, model=model, n_simulations=chunk, run_seed=runs + 1, n_threads=threads
+        )
+        total += out.sum()
+        runs += chunk
+    return runs / (time.perf_counter() - start), total / runs
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data")
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--seconds", type=float, default=1.0, help="time per measurement")
+    args = parser.parse_args()
+    if IndependentCascadeModel is None:
+        raise SystemExit("install the peer first: pip install -e '.[bench]'")
+
+    print(f"{'graph':22} {'model':5} {'spread':>9} {'cynetdiff/s':>12} {'seeding 1t/s':>13} "
+          f"{'seeding 2t/s':>13} {'x1 thread':>10} {'x2 threads':>11} {'2t/1t':>6}")
+    for name, setting in GRAPHS:
+        graph = seeding.read_graph(args.data / name, probability=setting)
+        seeds = np.argsort(-graph.out_degree, kind="stable")[:50].astype(np.int32)
+        for model in ("ic", "lt"):
+            rates = {"cnd": [], "s1": [], "s2": []}
+            means = {}
+            for _ in range(args.repeats):
+                r, means["cnd"] = cynetdiff_rate(graph, seeds, model, args.seconds)
+                rates["cnd"].append(r)
+                r, means["s1"] = seeding_rate(graph, seeds, model, 1, args.seconds)
+                rates["s1"].append(r)
+                r, means["s2"] = seeding_rate(graph, seeds, model, 2, args.seconds)
+                rates["s2"].append(r)
+            med = {k: statistics.median(v) for k, v in rates.items()}
+            print(
+                f"{name:22} {model:5} {means['s1']:9.1f} {med['cnd']:12.0f} {med['s1']:13.0f} "
+                f"{med['s2']:13.0f} {med['s1'] / med['cnd']:10.2f} {med['s2'] / med['cnd']:11.2f} "
+                f"{med['s2'] / med['s1']:6.2f}",
+                flush=True,
+            )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from seeding import __version__
+from seeding.cli import main
+
+
+@pytest.fixture
+def graph_file(tmp_path):
+    path = tmp_path / "g.txt"
+    path.write_text("# tiny\n1 2 1.0\n2 3 1.0\n3 4 0.0\n")
+    return path
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def test_help_and_version():
+    assert run("--version").output.strip().endswith(__version__)
+    result = run("-h")
+    assert result.exit_code == 0 and "spread" in result.output
+
+
+def test_spread_human_and_json(graph_file, tmp_path):
+    result = run("spread", graph_file, "--seeds", "1", "--rng", 1, "--simulations", 100)
+    assert result.exit_code == 0, result.output
+    assert "3.00" in result.output
+    out = tmp_path / "out.json"
+    result = run("spread", graph_file, "--seeds", "1,2", "--json", "--rng", 1, "--output", out)
+    data = json.loads(result.output)
+    for key in ("mean", "stderr", "ci95", "n_simulations", "model", "n_nodes", "n_arcs", "runtime_s"):
+        assert key in data
+    assert data["mean"] == 3.0 and data["n_nodes"] == 4 and data["seeds"] == [1, 2]
+    assert json.loads(out.read_text())["mean"] == 3.0
+
+
+def test_seeds_file_and_lt(graph_file, tmp_path):
+    seeds = tmp_path / "seeds.txt"
+    seeds.write_text("1\n")
+    result = run("spread", graph_file, "--seeds-file", seeds, "--model", "lt", "--json", "--rng", 2)
+    assert result.exit_code == 0 and json.loads(result.output)["model"] == "lt"
+
+
+def test_missing_probabilities_defaults_to_wc_with_a_note(tmp_path):
+    path = tmp_path / "np.txt"
+    path.write_text("1 2\n3 2\n")
+    result = run("spread", path, "--seeds", "1", "--json", "--rng", 0, "--simulations", 64)
+    assert result.exit_code == 0
+    assert "weighted cascade" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["spread", "{missing}", "--seeds", "1"], "missing.txt: no such file"),
+        (["spread", "{bad}", "--seeds", "1"], "bad.txt:2: cannot read 'zz'"),
+        (["spread", "{range}", "--seeds", "1"], "range.txt:1: arc value 2.0"),
+        (["spread", "{graph}", "--seeds", "99"], "node '99' is not in the graph"),
+        (["spread", "{graph}", "--seeds", "1", "--simulations", "0"], "--simulations must be a positive"),
+        (["spread", "{graph}"], "exactly one of --seeds"),
+        (["spread", "{graph}", "--seeds", "1", "--probability", "magic"], "probability setting"),
+        (["spread", "{heavy}", "--seeds", "1", "--model", "lt"], "LT weights entering node 3 sum to 1.6"),
+        (["spread", "{empty}", "--seeds", "1"], "empty.txt: no edges found"),
+    ],
+)
+def test_bad_input_one_line_exit_2(tmp_path, graph_file, args, message):
+    files = {
+        "missing": tmp_path / "missing.txt",
+        "bad": tmp_path / "bad.txt",
+        "range": tmp_path / "range.txt",
+        "graph": graph_file,
+        "heavy": tmp_path / "heavy.txt",
+        "empty": tmp_path / "empty.txt",
+    }
+    files["bad"].write_text("1 2 0.5\n2 3 zz\n")
+    files["range"].write_text("1 2 2.0\n")
+    files["heavy"].write_text("1 3 0.8\n2 3 0.8\n")
+    files["empty"].write_text("# nothing\n")
+    result = run(*[a.format(**files) for a in args])
+    assert result.exit_code == 2, result.output
+    assert message in result.stderr
+    assert "Traceback" not in result.output + result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_failed_run_keeps_earlier_output(graph_file, tmp_path):
+    out = tmp_path / "keep.json"
+    assert run("spread", graph_file, "--seeds", "1", "--output", out, "--rng", 0).exit_code == 0
+    before = out.read_text()
+    assert run("spread", graph_file, "--seeds", "404", "--output", out).exit_code == 2
+    assert out.read_text() == before
+
+
+def test_real_graph(shared_data):
+    result = run("spread", shared_data / "nethept-lt.txt", "--model", "lt", "--seeds", "0,1,2",
+                 "--simulations", 2000, "--rng", 3, "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["mean"] > 3

@@ -1,0 +1,121 @@
+from __future__ import annotations
+
+import bz2
+import gzip
+import time
+
+import networkx as nx
+import pytest
+
+from seeding import GraphFormatError, read_graph, read_labels
+from seeding.io import write_json
+
+
+def write(tmp_path, name, text, opener=open):
+    path = tmp_path / name
+    with opener(path, "wt") as fh:
+        fh.write(text)
+    return path
+
+
+def test_snap_comments_tabs_crlf_and_compression(tmp_path):
+    text = "# Directed graph\r\n% other comment\r\n1\t2\r\n2\t3\r\n\r\n3\t1\r\n"
+    for name, opener in [("a.txt", open), ("a.txt.gz", gzip.open), ("a.txt.bz2", bz2.open)]:
+        g = read_graph(write(tmp_path, name, text, opener))
+        assert (g.n, g.m, g.p) == (3, 3, None)
+
+
+def test_commas_probabilities_and_undirected(tmp_path):
+    g = read_graph(write(tmp_path, "g.csv", "1,2,0.5\n2,3,0.25\n"), undirected=True)
+    assert g.m == 4 and sorted(g.p.tolist()) == [0.25, 0.25, 0.5, 0.5]
+
+
+def test_header_line_n_m_detected(tmp_path):
+    g = read_graph(write(tmp_path, "imm.txt", "4 3\n0 1 0.5\n1 2 0.5\n2 3 0.5\n"))
+    assert (g.n, g.m) == (4, 3)
+    g = read_graph(write(tmp_path, "imm2.txt", "4 3\n0 1\n1 2\n2 3\n"))
+    assert (g.n, g.m) == (4, 3)
+    g = read_graph(write(tmp_path, "plain.txt", "7 2\n2 3\n"))  # not a header: 2 != 1 line
+    assert (g.n, g.m) == (3, 2)
+
+
+def test_self_loops_reported(tmp_path):
+    g = read_graph(write(tmp_path, "loops.txt", "1 1\n1 2\n2 2\n"))
+    assert g.info["self_loops"] == 2 and g.m == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "pattern"),
+    [
+        ("1 2 0.5\n2 3 x\n", r"bad.txt:2: cannot read 'x'"),
+        ("1 2 0.5\n2 3 1.5\n", r"bad.txt:2: arc value 1.5 is not a number in \[0, 1\]"),
+        ("1 2 0.5\n2 3 nan\n", r"bad.txt:2: arc value nan"),
+        ("1 2 0.5\n2 3 -0.1\n", r"bad.txt:2: arc value -0.1"),
+        ("# c\n1 2\n2 3 4\n", r"bad.txt:3: expected 2 columns like line 2; got 3"),
+        ("1\n", r"bad.txt:1: expected 2 or 3 columns"),
+        ("1.5 2\n", r"bad.txt:1: node ids must be integers"),
+        ("# only comments\n", r"bad.txt: no edges found"),
+        ("", r"bad.txt: no edges found"),
+    ],
+)
+def test_bad_files_name_file_and_line(tmp_path, text, pattern):
+    with pytest.raises(GraphFormatError, match=pattern):
+        read_graph(write(tmp_path, "bad.txt", text))
+
+
+def test_missing_file_and_bad_gzip(tmp_path):
+    with pytest.raises(GraphFormatError, match="nope.txt: no such file"):
+        read_graph(tmp_path / "nope.txt")
+    bad = tmp_path / "x.gz"
+    bad.write_bytes(b"\x1f\x8b\x08garbage")
+    with pytest.raises(GraphFormatError, match="cannot decompress"):
+        read_graph(bad)
+
+
+def test_graphml_and_gml(tmp_path):
+    G = nx.DiGraph()
+    G.add_edge("a", "b", p=0.3)
+    G.add_edge("b", "c", p=0.6)
+    nx.write_graphml(G, tmp_path / "g.graphml")
+    nx.write_gml(G, tmp_path / "g.gml")
+    for name in ("g.graphml", "g.gml"):
+        g = read_graph(tmp_path / name)
+        assert g.labels.tolist() == ["a", "b", "c"] and g.p.tolist() == [0.3, 0.6]
+    (tmp_path / "broken.graphml").write_text("<graphml><oops")
+    with pytest.raises(GraphFormatError, match="broken.graphml"):
+        read_graph(tmp_path / "broken.graphml")
+
+
+def test_probability_setting_on_read(tmp_path):
+    g = read_graph(write(tmp_path, "g.txt", "1 2\n3 2\n"), probability="wc")
+    assert g.p.tolist() == [0.5, 0.5]
+
+
+def test_read_labels(tmp_path):
+    assert read_labels(write(tmp_path, "s.txt", "# seeds\n3, 17\n42\n")) == ["3", "17", "42"]
+    with pytest.raises(GraphFormatError, match="no node labels"):
+        read_labels(write(tmp_path, "e.txt", "# none\n"))
+
+
+def test_write_json_is_atomic(tmp_path):
+    out = tmp_path / "r.json"
+    write_json(out, {"a": 1, "b": float("nan")})
+    assert out.read_text() == '{\n  "a": 1,\n  "b": null\n}\n'
+    with pytest.raises(TypeError):
+        write_json(out, {"a": object()})
+    assert out.read_text().startswith('{\n  "a": 1')
+    assert [p.name for p in tmp_path.iterdir()] == ["r.json"]
+
+
+def test_epinions_loads_fast(shared_data):
+    start = time.perf_counter()
+    g = read_graph(shared_data / "soc-Epinions1.txt.gz")
+    elapsed = time.perf_counter() - start
+    assert (g.n, g.m) == (75_879, 508_837)
+    assert g.labels.max() == 75_887
+    assert elapsed < 5.0  # well under a second on a quiet machine; generous for CI noise
+
+
+def test_email_self_loops(shared_data):
+    g = read_graph(shared_data / "email-Eu-core.txt")
+    assert g.info["self_loops"] == 642 and g.n == 1005
