@@ -14,10 +14,13 @@ Examples
 
 from importlib.metadata import PackageNotFoundError, version
 
-from .errors import GraphFormatError, InfeasibleError, SeedingError
+from .algorithms import METHODS, maximize_influence
+from .errors import GraphFormatError, InfeasibleError, SeedingError, SeedingWarning
 from .graph import Graph, as_graph
 from .io import read_graph, read_labels, write_json
 from .models import MODELS, with_probability
+from .results import SeedSet
+from .rrsets import RRSampler, RRSets
 from .spread import SpreadEstimate, estimate_spread, simulate
 
 try:
@@ -29,11 +32,17 @@ __all__ = [
     "Graph",
     "GraphFormatError",
     "InfeasibleError",
+    "METHODS",
     "MODELS",
+    "RRSampler",
+    "RRSets",
+    "SeedSet",
     "SeedingError",
+    "SeedingWarning",
     "SpreadEstimate",
     "as_graph",
     "estimate_spread",
+    "maximize_influence",
     "read_graph",
     "read_labels",
     "simulate",

@@ -34,8 +34,10 @@ instead of ``k``, and only the worlds that need the coin are settled.
 """
 
 from cython.parallel cimport parallel, prange
-from libc.stdint cimport int32_t, int64_t, uint64_t
-from libc.stdlib cimport calloc, free, malloc
+from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t, uint64_t
+from libc.math cimport floor, log
+from libc.stdlib cimport calloc, free, malloc, realloc
+from libc.string cimport memcpy, memset
 
 import numpy as np
 
@@ -259,3 +261,357 @@ def simulate(
     if failed:
         raise MemoryError("not enough memory for the simulation buffers")
     return result
+
+
+# --------------------------------------------------------------------------
+# Reverse-reachable (RR) sets
+# --------------------------------------------------------------------------
+#
+# RR set i is sampled from its own stream, seeded by (run seed, i): the sets do
+# not depend on the number of threads. Sets are produced in blocks; each block
+# fills a private growable buffer and the blocks are concatenated in order.
+
+cdef uint64_t RR_SALT = 0x8CB92BA72F3D8DD7ULL
+cdef int64_t RR_BLOCK = 256
+cdef double INV53 = 1.0 / 9007199254740992.0
+
+
+cdef inline uint64_t next64(uint64_t* s) noexcept nogil:
+    s[0] += GAMMA
+    return mix64(s[0])
+
+
+cdef inline int push(int32_t** buf, int64_t* cap, int64_t size, int32_t v) noexcept nogil:
+    """Append ``v`` at ``buf[size]``, growing the buffer; 0 on success, -1 if out of memory."""
+    cdef int32_t* grown
+    if size >= cap[0]:
+        grown = <int32_t*> realloc(buf[0], 2 * cap[0] * sizeof(int32_t))
+        if grown == NULL:
+            return -1
+        buf[0] = grown
+        cap[0] = 2 * cap[0]
+    buf[0][size] = v
+    return 0
+
+
+cdef int64_t _rr_set(
+    const int64_t* in_indptr,
+    const int32_t* in_indices,
+    const uint64_t* in_hi,
+    const double* node_log1m,
+    bint lt,
+    int32_t root,
+    uint64_t* stream,
+    int32_t** buf,
+    int64_t* cap,
+    int64_t start,
+    uint32_t* visited,
+    uint32_t epoch,
+) noexcept nogil:
+    """Append one RR set rooted at ``root`` to ``buf`` from ``start``; return the new end (-1: OOM).
+
+    IC: each in-arc of a reached node is live independently (``U < in_hi``); where all
+    in-arcs of a node share one probability, live arcs are found by geometric jumps
+    (``node_log1m[v] = log(1 - p) < 0``), one draw per live arc instead of one per arc.
+    LT: each reached node keeps at most one in-arc, the one whose interval
+    ``[in_hi[k-1], in_hi[k])`` holds ``U``, and the walk stops at a node seen before.
+    """
+    cdef int64_t end = start, head = start, a, b, lo_k, hi_k, mid, pos
+    cdef int32_t v, u
+    cdef uint64_t r
+    cdef double q, jump
+    if push(buf, cap, end, root) < 0:
+        return -1
+    visited[root] = epoch
+    end += 1
+    while head < end:
+        v = buf[0][head]
+        head += 1
+        a = in_indptr[v]
+        b = in_indptr[v + 1]
+        if a == b:
+            continue
+        if lt:
+            r = next64(stream) >> 11
+            if r >= in_hi[b - 1]:
+                continue
+            lo_k = a
+            hi_k = b - 1
+            while lo_k < hi_k:  # first in-arc whose upper end exceeds r
+                mid = (lo_k + hi_k) >> 1
+                if in_hi[mid] > r:
+                    hi_k = mid
+                else:
+                    lo_k = mid + 1
+            u = in_indices[lo_k]
+            if visited[u] != epoch:
+                visited[u] = epoch
+                if push(buf, cap, end, u) < 0:
+                    return -1
+                end += 1
+            continue
+        q = node_log1m[v]
+        if q < 0.0:
+            pos = a - 1
+            while True:
+                jump = floor(log(((next64(stream) >> 11) + 1) * INV53) / q)
+                if jump >= <double>(b - pos - 1):
+                    break
+                pos += 1 + <int64_t>jump
+                u = in_indices[pos]
+                if visited[u] != epoch:
+                    visited[u] = epoch
+                    if push(buf, cap, end, u) < 0:
+                        return -1
+                    end += 1
+        else:
+            for pos in range(a, b):
+                u = in_indices[pos]
+                if visited[u] == epoch:
+                    continue
+                if (next64(stream) >> 11) < in_hi[pos]:
+                    visited[u] = epoch
+                    if push(buf, cap, end, u) < 0:
+                        return -1
+                    end += 1
+    return end
+
+
+def sample_rr_sets(
+    const int64_t[::1] in_indptr,
+    const int32_t[::1] in_indices,
+    const uint64_t[::1] in_hi,
+    const double[::1] node_log1m,
+    bint lt,
+    const double[::1] root_cdf,
+    uint64_t run_seed,
+    int64_t first_set,
+    int64_t count,
+    int n_threads,
+):
+    """Sample RR sets ``first_set .. first_set + count - 1``.
+
+    Parameters
+    ----------
+    in_hi : per in-arc threshold (IC: ``p * 2**53``; LT: upper end of the arc's
+        interval within its target's in-list, increasing within each node).
+    node_log1m : per node, ``log(1 - p)`` when all its in-arcs share a probability
+        ``0 < p < 1`` (IC geometric jumps), else 0.
+    root_cdf : empty for uniform roots, else the cumulative node weights (last = 1).
+
+    Returns
+    -------
+    nodes : int32 array, all sets back to back (root first in each set)
+    offsets : int64 array of length ``count + 1``
+    """
+    cdef int64_t n = in_indptr.shape[0] - 1
+    cdef int64_t n_blocks = (count + RR_BLOCK - 1) // RR_BLOCK
+    sizes_arr = np.zeros(count + 1, dtype=np.int64)
+    cdef int64_t[::1] sizes = sizes_arr
+    cdef int32_t** bufs = <int32_t**> calloc(max(n_blocks, 1), sizeof(int32_t*))
+    cdef int64_t* lens = <int64_t*> calloc(max(n_blocks, 1), sizeof(int64_t))
+    if bufs == NULL or lens == NULL:
+        free(bufs)
+        free(lens)
+        raise MemoryError("not enough memory for RR sets")
+    cdef const int64_t* p_indptr = &in_indptr[0]
+    cdef const int32_t* p_indices = &in_indices[0] if in_indices.shape[0] > 0 else NULL
+    cdef const uint64_t* p_hi = &in_hi[0] if in_hi.shape[0] > 0 else NULL
+    cdef const double* p_log1m = &node_log1m[0]
+    cdef const double* p_cdf = &root_cdf[0] if root_cdf.shape[0] > 0 else NULL
+    cdef int64_t n_cdf = root_cdf.shape[0]
+    cdef int64_t blk, i, idx, last, begin, end, cap, total = 0, lo_k, hi_k, mid
+    cdef uint64_t stream
+    cdef int32_t root
+    cdef double x
+    cdef uint32_t* visited
+    cdef int failed = 0
+
+    with nogil, parallel(num_threads=max(1, n_threads)):
+        visited = <uint32_t*> calloc(n + 1, sizeof(uint32_t))  # visited[n]: the epoch
+        for blk in prange(n_blocks, schedule="dynamic"):
+            cap = 4096
+            bufs[blk] = <int32_t*> malloc(cap * sizeof(int32_t))
+            if visited == NULL or bufs[blk] == NULL:
+                failed += 1
+            else:
+                end = 0
+                last = min((blk + 1) * RR_BLOCK, count)
+                for i in range(blk * RR_BLOCK, last):
+                    idx = first_set + i
+                    stream = mix64(run_seed + mix64(<uint64_t>idx * GAMMA + RR_SALT))
+                    if p_cdf == NULL:
+                        root = <int32_t>(((next64(&stream) >> 32) * <uint64_t>n) >> 32)
+                    else:
+                        x = (next64(&stream) >> 11) * INV53
+                        lo_k = 0
+                        hi_k = n_cdf - 1
+                        while lo_k < hi_k:  # first node whose cumulative weight exceeds x
+                            mid = (lo_k + hi_k) >> 1
+                            if p_cdf[mid] > x:
+                                hi_k = mid
+                            else:
+                                lo_k = mid + 1
+                        root = <int32_t>lo_k
+                    visited[n] += 1
+                    if visited[n] == 0:  # epoch wrapped: clear the stamps
+                        memset(visited, 0, n * sizeof(uint32_t))
+                        visited[n] = 1
+                    begin = end
+                    end = _rr_set(
+                        p_indptr, p_indices, p_hi, p_log1m, lt, root, &stream,
+                        &bufs[blk], &cap, end, visited, visited[n],
+                    )
+                    if end < 0:
+                        failed += 1
+                        break
+                    sizes[i + 1] = end - begin
+                lens[blk] = end if end > 0 else 0
+        free(visited)
+
+    if failed:
+        for blk in range(n_blocks):
+            free(bufs[blk])
+        free(bufs)
+        free(lens)
+        raise MemoryError("not enough memory for RR sets")
+    for blk in range(n_blocks):
+        total += lens[blk]
+    nodes_arr = np.empty(total, dtype=np.int32)
+    cdef int32_t[::1] nodes = nodes_arr
+    total = 0
+    for blk in range(n_blocks):
+        if lens[blk] > 0:
+            memcpy(&nodes[total], bufs[blk], lens[blk] * sizeof(int32_t))
+        total += lens[blk]
+        free(bufs[blk])
+    free(bufs)
+    free(lens)
+    np.cumsum(sizes_arr, out=sizes_arr)
+    return nodes_arr, sizes_arr
+
+
+# --------------------------------------------------------------------------
+# Maximum coverage over RR sets
+# --------------------------------------------------------------------------
+
+cdef inline void heap_push_topk(int64_t* heap, int64_t* size, int64_t cap, int64_t x) noexcept nogil:
+    """Keep the ``cap`` largest values seen in a min-heap ``heap``."""
+    cdef int64_t i, parent, child, tmp
+    if size[0] < cap:
+        i = size[0]
+        size[0] += 1
+        heap[i] = x
+        while i > 0:
+            parent = (i - 1) >> 1
+            if heap[parent] <= heap[i]:
+                break
+            tmp = heap[parent]
+            heap[parent] = heap[i]
+            heap[i] = tmp
+            i = parent
+    elif x > heap[0]:
+        heap[0] = x
+        i = 0
+        while True:
+            child = 2 * i + 1
+            if child >= size[0]:
+                break
+            if child + 1 < size[0] and heap[child + 1] < heap[child]:
+                child += 1
+            if heap[i] <= heap[child]:
+                break
+            tmp = heap[child]
+            heap[child] = heap[i]
+            heap[i] = tmp
+            i = child
+
+
+def max_cover(
+    const int32_t[::1] nodes,
+    const int64_t[::1] offsets,
+    int64_t n,
+    int64_t k,
+    const uint8_t[::1] allowed,
+):
+    """Greedy maximum coverage of RR sets, with OPIM-C's upper bound on the optimum.
+
+    Parameters
+    ----------
+    nodes, offsets : RR sets, back to back.
+    n : number of nodes.
+    k : number of seeds to pick.
+    allowed : per node, 1 if it may be picked (empty: all nodes).
+
+    Returns
+    -------
+    seeds : int32 array of the picked nodes, in order (ties go to the lowest index)
+    gains : int64 array, sets newly covered by each pick
+    bound : int, an upper bound on the sets any ``k`` allowed nodes can cover:
+        ``min over i of (covered by the first i picks + the k largest marginal
+        coverages after them)`` (Tang et al. 2018, the bound OPIM-C uses).
+    """
+    cdef int64_t n_sets = offsets.shape[0] - 1
+    cdef int64_t total = offsets[n_sets]
+    cdef bint restricted = allowed.shape[0] > 0
+    seeds_arr = np.full(k, -1, dtype=np.int32)
+    gains_arr = np.zeros(k, dtype=np.int64)
+    cdef int32_t[::1] seeds = seeds_arr
+    cdef int64_t[::1] gains = gains_arr
+    cdef int64_t* start = <int64_t*> calloc(n + 1, sizeof(int64_t))
+    cdef int64_t* cover = <int64_t*> calloc(n, sizeof(int64_t))
+    cdef int32_t* members = <int32_t*> malloc(max(total, 1) * sizeof(int32_t))
+    cdef uint8_t* done = <uint8_t*> calloc(max(n_sets, 1), 1)
+    cdef uint8_t* picked = <uint8_t*> calloc(max(n, 1), 1)
+    cdef int64_t* heap = <int64_t*> malloc(max(k, 1) * sizeof(int64_t))
+    if start == NULL or cover == NULL or members == NULL or done == NULL or picked == NULL or heap == NULL:
+        free(start); free(cover); free(members); free(done); free(picked); free(heap)
+        raise MemoryError("not enough memory for the coverage index")
+    cdef int64_t s, e, v, u, step, best, best_cover, covered = 0, heap_size, top, f, g
+    cdef int64_t bound = -1
+    with nogil:
+        # Inverted index node -> sets by counting sort (members[start[v]:start[v+1]]).
+        for e in range(total):
+            start[nodes[e] + 1] += 1
+        for v in range(n):
+            cover[v] = start[v + 1]
+            start[v + 1] += start[v]
+        for s in range(n_sets):
+            for e in range(offsets[s], offsets[s + 1]):
+                v = nodes[e]
+                members[start[v]] = <int32_t>s
+                start[v] += 1
+        for v in range(n - 1, -1, -1):
+            start[v + 1] = start[v]
+        start[0] = 0
+        for step in range(k + 1):
+            best = -1
+            best_cover = -1
+            heap_size = 0
+            for v in range(n):
+                if picked[v] or (restricted and not allowed[v]):
+                    continue
+                if cover[v] > best_cover:
+                    best_cover = cover[v]
+                    best = v
+                heap_push_topk(heap, &heap_size, k, cover[v])
+            top = 0
+            for e in range(heap_size):
+                top += heap[e]
+            if bound < 0 or covered + top < bound:
+                bound = covered + top
+            if step == k or best < 0:
+                break
+            seeds[step] = <int32_t>best
+            gains[step] = best_cover
+            covered += best_cover
+            picked[best] = 1
+            for e in range(start[best], start[best + 1]):
+                s = members[e]
+                if done[s]:
+                    continue
+                done[s] = 1
+                for f in range(offsets[s], offsets[s + 1]):
+                    cover[nodes[f]] -= 1
+    free(start); free(cover); free(members); free(done); free(picked); free(heap)
+    return seeds_arr, gains_arr, bound

@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import sys
 import time
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -15,9 +16,10 @@ import click
 
 from . import __version__
 from ._rng import resolve_jobs
-from .errors import SeedingError
+from .algorithms import METHODS, maximize_influence
+from .errors import SeedingError, SeedingWarning
 from .graph import Graph
-from .io import read_graph, read_labels, to_json, write_json
+from .io import read_graph, read_labels, to_json, write_json, write_text
 from .models import MODELS, with_probability
 from .spread import estimate_spread, seed_indices
 
@@ -39,7 +41,10 @@ def friendly_errors(func: Callable) -> Callable:
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return func(*args, **kwargs)
+            with warnings.catch_warnings():
+                warnings.simplefilter("always", SeedingWarning)
+                warnings.showwarning = _show_warning
+                return func(*args, **kwargs)
         except SeedingError as exc:
             raise CommandError(str(exc)) from None
         except MemoryError:
@@ -49,6 +54,10 @@ def friendly_errors(func: Callable) -> Callable:
             raise CommandError(f"{where}{exc.strerror or exc}") from None
 
     return wrapper
+
+
+def _show_warning(message: Any, category: type, *args: Any, **kwargs: Any) -> None:
+    note(f"warning: {message}")
 
 
 def progress_printer(label: str) -> Callable[[int, int], None] | None:
@@ -190,6 +199,82 @@ def spread(
         f"runtime    {runtime:.2f} s"
     )
     emit(result, human, as_json, output)
+
+
+@main.command(context_settings=CONTEXT)
+@graph_options
+@click.option("-k", "k", type=int, required=True, help="Number of seeds to choose.")
+@click.option(
+    "--method", default="opim-c", show_default=True, metavar="NAME",
+    help="Selection method; `seeding methods` lists them.",
+)
+@click.option("--eps", type=float, default=None, help="Approximation slack for opim-c / imm.")
+@click.option(
+    "--simulations", type=int, default=None,
+    help="Monte-Carlo runs per estimate for greedy/celf/celf++ [default: 10000].",
+)
+@click.option(
+    "--seeds-out", type=click.Path(dir_okay=False, writable=True), default=None,
+    help="Write the chosen seed labels to this file, one per line.",
+)
+@friendly_errors
+def optimize(
+    graph_path: str,
+    model: str,
+    probability: str | None,
+    undirected: bool,
+    rng: int | None,
+    jobs: int | None,
+    as_json: bool,
+    output: str | None,
+    k: int,
+    method: str,
+    eps: float | None,
+    simulations: int | None,
+    seeds_out: str | None,
+) -> None:
+    """Choose the K seeds that reach the most nodes in expectation."""
+    start = time.perf_counter()
+    graph = load_graph(graph_path, probability, undirected, rng)
+    options: dict[str, Any] = {"progress": progress_printer(method)}
+    if eps is not None:
+        options["eps"] = eps
+    if simulations is not None:
+        options["n_simulations"] = simulations
+    result = maximize_influence(graph, k, method=method, model=model, rng=rng, n_jobs=jobs, **options)
+    total = time.perf_counter() - start
+    data = {
+        "graph": graph_path,
+        "n_nodes": graph.n,
+        "n_arcs": graph.m,
+        **result.to_dict(),
+        "rng": rng,
+        "n_jobs": resolve_jobs(jobs),
+        "total_runtime_s": total,
+    }
+    if seeds_out is not None:
+        write_text(seeds_out, "".join(f"{s}\n" for s in result.seeds))
+    spread = result.spread
+    lines = [
+        f"graph      {graph_path} ({graph.n:,} nodes, {graph.m:,} arcs)",
+        f"method     {result.method} ({result.spread.model.upper()}), k = {result.k}",
+        f"seeds      {', '.join(str(s) for s in result.seeds)}",
+        f"spread     {spread}",
+    ]
+    if result.upper_bound is not None:
+        lines.append(
+            f"optimum    <= {result.upper_bound:.2f} (certified ratio {result.approx_ratio:.3f})"
+        )
+    lines.append(f"runtime    {result.runtime_s:.2f} s to choose, {total:.2f} s in all")
+    emit(data, "\n".join(lines), as_json, output)
+
+
+@main.command(context_settings=CONTEXT)
+def methods() -> None:
+    """List the selection methods."""
+    width = max(len(name) for name in METHODS)
+    for name, (_, description) in METHODS.items():
+        click.echo(f"{name:<{width}}  {description}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -7,7 +7,7 @@ that already catches ``ValueError`` keeps working; the CLI turns any
 
 from __future__ import annotations
 
-__all__ = ["SeedingError", "GraphFormatError", "InfeasibleError"]
+__all__ = ["SeedingError", "GraphFormatError", "InfeasibleError", "SeedingWarning"]
 
 
 class SeedingError(ValueError):
@@ -31,3 +31,7 @@ class GraphFormatError(SeedingError):
 
 class InfeasibleError(SeedingError):
     """The constraints of a selection problem cannot all be met."""
+
+
+class SeedingWarning(UserWarning):
+    """A request that will work but is likely not what the user wants (e.g. hours of CELF)."""

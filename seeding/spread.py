@@ -36,7 +36,10 @@ class SpreadEstimate:
     ci_low, ci_high : float
         95% confidence interval, ``mean -/+ 1.96 * stderr``.
     n_simulations : int
+        Number of simulations, or of RR sets for the ``"rr"`` estimator.
     model : str
+    estimator : {"mc", "rr"}
+        Monte-Carlo simulation, or coverage of reverse-reachable sets.
     """
 
     mean: float
@@ -45,6 +48,7 @@ class SpreadEstimate:
     ci_high: float
     n_simulations: int
     model: str
+    estimator: str = "mc"
 
     @classmethod
     def from_samples(cls, samples: np.ndarray, model: str) -> SpreadEstimate:
@@ -63,12 +67,14 @@ class SpreadEstimate:
             "ci95": [self.ci_low, self.ci_high],
             "n_simulations": self.n_simulations,
             "model": self.model,
+            "estimator": self.estimator,
         }
 
     def __str__(self) -> str:
         return (
             f"{self.mean:.2f} +/- {Z95 * self.stderr:.2f} "
-            f"(95% CI [{self.ci_low:.2f}, {self.ci_high:.2f}], {self.n_simulations} {self.model.upper()} simulations)"
+            f"(95% CI [{self.ci_low:.2f}, {self.ci_high:.2f}], {self.n_simulations:,} "
+            f"{self.model.upper()} {'simulations' if self.estimator == 'mc' else 'RR sets'})"
         )
 
 

@@ -1,0 +1,97 @@
+"""The result of every seed-selection method."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from .spread import SpreadEstimate
+
+__all__ = ["SeedSet"]
+
+
+@dataclasses.dataclass(frozen=True)
+class SeedSet:
+    """Seeds chosen by a method, with an independent estimate of their spread.
+
+    Attributes
+    ----------
+    seeds : list
+        Original node labels, in selection order.
+    gains : list of float
+        Estimated marginal gain of each seed when it was chosen (on the sample
+        the method used to choose; heuristics report their score).
+    spread : SpreadEstimate
+        Expected spread from an evaluation independent of the choice (fresh RR
+        sets or fresh simulations).
+    method : str
+    params : dict
+        The parameters the method ran with (k, model, eps, sample sizes, ...).
+    runtime_s : float
+        Time to choose the seeds (evaluation excluded).
+    upper_bound : float or None
+        For RIS methods: an upper bound on the optimal spread for this ``k``
+        (holding with probability ``1 - delta``).
+    approx_ratio : float or None
+        Certified ratio ``spread lower bound / upper_bound`` (OPIM-C style).
+    cost, budget : float or None
+        Total cost of the seeds and the budget, for budgeted selection.
+    status : str or None
+        Solver status for budgeted selection (optimal, feasible, time-out).
+    gap : float or None
+        Relative gap between the selection and the best bound, when known.
+    details : dict
+        Anything else worth reporting (sample sizes, evaluations, timings).
+    """
+
+    seeds: list
+    gains: list
+    spread: SpreadEstimate
+    method: str
+    params: dict = dataclasses.field(default_factory=dict)
+    runtime_s: float = 0.0
+    upper_bound: float | None = None
+    approx_ratio: float | None = None
+    cost: float | None = None
+    budget: float | None = None
+    status: str | None = None
+    gap: float | None = None
+    details: dict = dataclasses.field(default_factory=dict)
+
+    @property
+    def k(self) -> int:
+        """Number of seeds."""
+        return len(self.seeds)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready mapping of the result."""
+        out: dict[str, Any] = {
+            "method": self.method,
+            "k": self.k,
+            "seeds": list(self.seeds),
+            "gains": [float(g) for g in self.gains],
+            "spread": self.spread.to_dict(),
+            "upper_bound": self.upper_bound,
+            "approx_ratio": self.approx_ratio,
+            "runtime_s": self.runtime_s,
+            "params": dict(self.params),
+        }
+        if self.budget is not None or self.cost is not None:
+            out.update(cost=self.cost, budget=self.budget, status=self.status, gap=self.gap)
+        if self.details:
+            out["details"] = dict(self.details)
+        return out
+
+    def row(self) -> dict[str, Any]:
+        """A flat table row: method, k, spread, CI, bound, ratio, cost, runtime."""
+        return {
+            "method": self.method,
+            "k": self.k,
+            "spread": self.spread.mean,
+            "ci_low": self.spread.ci_low,
+            "ci_high": self.spread.ci_high,
+            "upper_bound": self.upper_bound,
+            "approx_ratio": self.approx_ratio,
+            "cost": self.cost,
+            "runtime_s": self.runtime_s,
+        }
