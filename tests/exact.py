@@ -76,3 +76,49 @@ def tiny_graphs() -> dict[str, Graph]:
             [0.2, 0.5, 0.3, 0.35, 0.45, 0.25, 0.5, 0.15, 0.25],
         ),
     }
+
+
+def _worlds_ic(graph: Graph):
+    p = graph.p
+    for live in itertools.product((False, True), repeat=graph.m):
+        prob = float(np.prod([p[e] if on else 1.0 - p[e] for e, on in enumerate(live)]))
+        if prob:
+            yield prob, np.array(live)
+
+
+def _worlds_lt(graph: Graph):
+    w = graph.lt_weights if graph.lt_weights is not None else graph.p
+    choices = []
+    for v in range(graph.n):
+        arcs = graph.in_arcs[graph.in_indptr[v] : graph.in_indptr[v + 1]].tolist()
+        options = [(e, float(w[e])) for e in arcs]
+        options.append((None, 1.0 - sum(x for _, x in options)))
+        choices.append(options)
+    for pick in itertools.product(*choices):
+        prob = float(np.prod([x for _, x in pick]))
+        if prob > 0:
+            live = np.zeros(graph.m, dtype=bool)
+            for e, _ in pick:
+                if e is not None:
+                    live[e] = True
+            yield prob, live
+
+
+def exact_spread_table(graph: Graph, model: str = "ic") -> dict[tuple[int, ...], float]:
+    """Exact expected spread of every seed set of size 1..3 (node indices)."""
+    worlds = _worlds_ic(graph) if model == "ic" else _worlds_lt(graph)
+    value = np.ones(graph.n) if graph.node_weights is None else graph.node_weights
+    subsets = [s for r in (1, 2, 3) for s in itertools.combinations(range(graph.n), r)]
+    table = dict.fromkeys(subsets, 0.0)
+    for prob, live in worlds:
+        reach = [_reach(graph, [v], live) for v in range(graph.n)]
+        for s in subsets:
+            nodes = set().union(*(reach[v] for v in s))
+            table[s] += prob * float(sum(value[v] for v in nodes))
+    return table
+
+
+def exact_optimum(graph: Graph, k: int, model: str = "ic") -> tuple[float, tuple[int, ...]]:
+    table = exact_spread_table(graph, model)
+    best = max((s for s in table if len(s) == k), key=lambda s: (table[s], [-x for x in s]))
+    return table[best], best

@@ -101,3 +101,42 @@ def test_real_graph(shared_data):
                  "--simulations", 2000, "--rng", 3, "--json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["mean"] > 3
+
+
+def test_methods_lists_every_method():
+    result = run("methods")
+    assert result.exit_code == 0
+    for name in ("opim-c", "imm", "celf", "celf++", "greedy", "degree", "degree-discount", "pagerank"):
+        assert name in result.output
+
+
+def test_optimize_json_and_seeds_out(tmp_path):
+    graph = tmp_path / "g.txt"
+    graph.write_text("1 2 1.0\n1 3 1.0\n4 5 1.0\n6 7 0.1\n")
+    seeds_out = tmp_path / "seeds.txt"
+    result = run("optimize", graph, "-k", 2, "--rng", 1, "--json", "--seeds-out", seeds_out)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    for key in ("seeds", "gains", "spread", "upper_bound", "method", "k", "runtime_s"):
+        assert key in data
+    assert data["seeds"] == [1, 4] and data["k"] == 2 and data["method"] == "opim-c"
+    assert set(data["spread"]) >= {"mean", "ci95"}
+    assert seeds_out.read_text() == "1\n4\n"
+    human = run("optimize", graph, "-k", 1, "--method", "degree", "--rng", 1)
+    assert human.exit_code == 0 and "seeds      1" in human.output
+    data = json.loads(run("optimize", graph, "-k", 1, "--method", "degree", "--json").output)
+    assert data["upper_bound"] is None
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["-k", "0"], "k must be an integer in [1, 4]; got 0"),
+        (["-k", "9"], "got 9"),
+        (["-k", "1", "--eps", "0"], "eps must be a number in (0, 1)"),
+        (["-k", "1", "--method", "nope"], "unknown method 'nope'; choose one of"),
+    ],
+)
+def test_optimize_bad_input(graph_file, args, message):
+    result = run("optimize", graph_file, *args)
+    assert result.exit_code == 2 and message in result.stderr
