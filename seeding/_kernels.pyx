@@ -54,6 +54,17 @@ cdef extern from *:
     """
     int seeding_ctz64(unsigned long long x) noexcept nogil
 
+cdef extern from *:
+    """
+    #if defined(_MSC_VER)
+    #include <xmmintrin.h>
+    #define seeding_prefetch(p) _mm_prefetch((const char*)(p), _MM_HINT_T0)
+    #else
+    #define seeding_prefetch(p) __builtin_prefetch(p)
+    #endif
+    """
+    void seeding_prefetch(const void* p) noexcept nogil
+
 cdef uint64_t GAMMA = 0x9E3779B97F4A7C15ULL
 cdef uint64_t KEY_SALT = 0xD1B54A32D192ED03ULL
 
@@ -64,6 +75,11 @@ cdef inline uint64_t mix64(uint64_t z) noexcept nogil:
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL
     return z ^ (z >> 31)
 
+
+cdef enum:
+    PF_NODE = 8  # queue look-ahead of the state/offset prefetch
+    PF_ADJ = 4   # queue look-ahead of the adjacency prefetch
+    PF_ARC = 4   # arc look-ahead of the target-state prefetch
 
 cdef uint64_t ONE53 = (<uint64_t>1) << 53
 
@@ -76,6 +92,11 @@ cdef inline uint64_t below(uint64_t base, uint64_t worlds, uint64_t lo, uint64_t
     """Worlds ``j`` in ``worlds`` whose uniform ``U_j`` (stream ``base``) is in ``[lo, hi)``.
 
     ``lo <= hi <= 2**53`` are thresholds in units of ``2**-53``.
+
+    Word ``t`` compares binary digit ``t`` of every ``U_j`` with digit ``t`` of
+    ``hi`` (and of ``lo``); a world is settled at its first differing digit.
+    Words are drawn two per loop test: a word drawn after every world is settled
+    changes nothing, and the rarer loop exits cost fewer branch mispredictions.
     """
     cdef uint64_t und_hi = worlds, und_lo = worlds if lo != 0 else 0
     cdef uint64_t res_hi = 0, res_lo = 0, r, b
@@ -85,15 +106,32 @@ cdef inline uint64_t below(uint64_t base, uint64_t worlds, uint64_t lo, uint64_t
     if hi >= ONE53:
         res_hi = worlds
         und_hi = 0
-    while (und_hi | und_lo) != 0 and t < 53:
-        t += 1
-        r = mix64(base + <uint64_t>t * GAMMA)
-        b = 0 - ((hi >> (53 - t)) & 1)
+    while (und_hi | und_lo) != 0 and t < 52:
+        # Word t + 1: digit 52 - t of the thresholds.
+        r = mix64(base + <uint64_t>(t + 1) * GAMMA)
+        b = 0 - ((hi >> (52 - t)) & 1)
         res_hi |= und_hi & ~r & b
         und_hi &= ~(r ^ b)
-        b = 0 - ((lo >> (53 - t)) & 1)
+        b = 0 - ((lo >> (52 - t)) & 1)
         res_lo |= und_lo & ~r & b
         und_lo &= ~(r ^ b)
+        # Word t + 2: digit 51 - t.
+        r = mix64(base + <uint64_t>(t + 2) * GAMMA)
+        b = 0 - ((hi >> (51 - t)) & 1)
+        res_hi |= und_hi & ~r & b
+        und_hi &= ~(r ^ b)
+        b = 0 - ((lo >> (51 - t)) & 1)
+        res_lo |= und_lo & ~r & b
+        und_lo &= ~(r ^ b)
+        t += 2
+    if (und_hi | und_lo) != 0:
+        # Word 53, the last digit; worlds still tied with a threshold compare
+        # equal to it, i.e. not below it.
+        r = mix64(base + <uint64_t>53 * GAMMA)
+        b = 0 - (hi & 1)
+        res_hi |= und_hi & ~r & b
+        b = 0 - (lo & 1)
+        res_lo |= und_lo & ~r & b
     return res_hi & ~res_lo
 
 
@@ -130,11 +168,19 @@ cdef void _simulate_batch(
     side by side: one cache line serves both). ``state`` must be all-zero on
     entry and is left all-zero. ``queue`` is circular with capacity ``n``: a node
     is queued iff its pending mask is non-zero, so it is never queued twice.
+    ``touched`` needs capacity ``n + 1`` (the update writes one slot ahead).
+
+    The loop is bound by cache misses on ``state[2 * v]``; the targets of the
+    next arcs and the nodes a few places down the queue are prefetched. None of
+    this changes which worlds are live, so the output is bit-identical to a plain
+    traversal (``touched`` keeps first-activation order, so weighted sums are
+    accumulated in the same order too).
     """
     cdef uint64_t full = (~<uint64_t>0) if n_worlds == 64 else ((<uint64_t>1 << n_worlds) - 1)
     cdef int64_t head = 0, size = 0, n_touched = 0, i, e, end
-    cdef int32_t u, v
-    cdef uint64_t m, c, live, slot, lo_e, width_e
+    cdef int32_t u, v, q
+    cdef uint64_t m, c, live, lo_e, a, p
+    cdef int64_t nz
     cdef int j
     cdef double w
 
@@ -153,34 +199,51 @@ cdef void _simulate_batch(
         if head == n:
             head = 0
         size -= 1
+        # Prefetch for nodes further down the queue: first their state and
+        # CSR offsets, then (closer) their adjacency.
+        if size > PF_NODE:
+            i = head + PF_NODE
+            if i >= n:
+                i -= n
+            q = queue[i]
+            seeding_prefetch(&state[2 * q])
+            seeding_prefetch(&indptr[q])
+        if size > PF_ADJ:
+            i = head + PF_ADJ
+            if i >= n:
+                i -= n
+            q = queue[i]
+            seeding_prefetch(&indices[indptr[q]])
+            seeding_prefetch(&width[indptr[q]])
         m = state[2 * u + 1]
         state[2 * u + 1] = 0
         end = indptr[u + 1]
         for e in range(indptr[u], end):
+            if e + PF_ARC < end:
+                seeding_prefetch(&state[2 * indices[e + PF_ARC]])
             v = indices[e]
             c = m & ~state[2 * v]
             if c == 0:
                 continue
-            width_e = width[e]
             if by_target:
                 lo_e = lo[e]
-                slot = <uint64_t>v
+                live = below(mix64(key + (<uint64_t>v + 1) * GAMMA), c, lo_e, lo_e + width[e])
             else:
-                lo_e = 0
-                slot = <uint64_t>e
-            live = below(mix64(key + (slot + 1) * GAMMA), c, lo_e, lo_e + width_e)
-            if live != 0:
-                if state[2 * v] == 0:
-                    touched[n_touched] = v
-                    n_touched += 1
-                state[2 * v] |= live
-                if state[2 * v + 1] == 0:
-                    i = head + size
-                    if i >= n:
-                        i -= n
-                    queue[i] = v
-                    size += 1
-                state[2 * v + 1] |= live
+                live = below(mix64(key + (<uint64_t>e + 1) * GAMMA), c, 0, width[e])
+            # Branch-free update (``live`` is unpredictable): ``touched`` and
+            # ``queue`` get a slot past the end, claimed only when needed.
+            a = state[2 * v]
+            p = state[2 * v + 1]
+            nz = live != 0
+            touched[n_touched] = v
+            n_touched += nz & (a == 0)
+            state[2 * v] = a | live
+            i = head + size
+            if i >= n:
+                i -= n
+            queue[i] = v
+            size += nz & (p == 0)
+            state[2 * v + 1] = p | live
 
     for i in range(n_touched):
         v = touched[i]
@@ -241,7 +304,7 @@ def simulate(
     with nogil, parallel(num_threads=max(1, n_threads)):
         state = <uint64_t*> calloc(2 * n, sizeof(uint64_t))
         queue = <int32_t*> malloc(n * sizeof(int32_t))
-        touched = <int32_t*> malloc(n * sizeof(int32_t))
+        touched = <int32_t*> malloc((n + 1) * sizeof(int32_t))
         for b in prange(n_batches, schedule="dynamic"):
             if state == NULL or queue == NULL or touched == NULL:
                 failed += 1
@@ -615,3 +678,78 @@ def max_cover(
                     cover[nodes[f]] -= 1
     free(start); free(cover); free(members); free(done); free(picked); free(heap)
     return seeds_arr, gains_arr, bound
+
+
+cdef class Coverage:
+    """Weighted coverage of RR sets under a growing seed set (for budgeted greedy).
+
+    ``gains[v]`` is the total weight of the uncovered sets that contain ``v``;
+    :meth:`add` covers the sets of a node and lowers the gains of their members.
+
+    Parameters
+    ----------
+    nodes, offsets : RR sets, back to back.
+    weights : float64 weight of each set.
+    n : number of nodes.
+    """
+
+    cdef int64_t n, n_sets
+    cdef int64_t[::1] start
+    cdef int32_t[::1] members
+    cdef const int32_t[::1] nodes
+    cdef const int64_t[::1] offsets
+    cdef const double[::1] weights
+    cdef uint8_t[::1] done
+    cdef double[::1] _gains
+    cdef public double covered
+
+    def __init__(self, const int32_t[::1] nodes, const int64_t[::1] offsets,
+                 const double[::1] weights, int64_t n):
+        cdef int64_t total = offsets[offsets.shape[0] - 1], e, s, v
+        self.n = n
+        self.n_sets = offsets.shape[0] - 1
+        self.nodes = nodes
+        self.offsets = offsets
+        self.weights = weights
+        self.covered = 0.0
+        gains = np.zeros(n, dtype=np.float64)
+        self._gains = gains
+        self.start = np.zeros(n + 1, dtype=np.int64)
+        self.members = np.empty(max(total, 1), dtype=np.int32)
+        self.done = np.zeros(max(self.n_sets, 1), dtype=np.uint8)
+        with nogil:
+            for e in range(total):
+                self.start[nodes[e] + 1] += 1
+            for v in range(n):
+                self.start[v + 1] += self.start[v]
+            for s in range(self.n_sets):
+                for e in range(offsets[s], offsets[s + 1]):
+                    v = nodes[e]
+                    self.members[self.start[v]] = <int32_t>s
+                    self.start[v] += 1
+                    self._gains[v] += weights[s]
+            for v in range(n - 1, -1, -1):
+                self.start[v + 1] = self.start[v]
+            self.start[0] = 0
+
+    @property
+    def gains(self):
+        """Current marginal gain of every node (a live float64 view)."""
+        return np.asarray(self._gains)
+
+    def add(self, int64_t v):
+        """Cover the sets of node ``v``; return the weight newly covered."""
+        cdef int64_t e, f, s
+        cdef double gain = 0.0, w
+        with nogil:
+            for e in range(self.start[v], self.start[v + 1]):
+                s = self.members[e]
+                if self.done[s]:
+                    continue
+                self.done[s] = 1
+                w = self.weights[s]
+                gain += w
+                for f in range(self.offsets[s], self.offsets[s + 1]):
+                    self._gains[self.nodes[f]] -= w
+        self.covered += gain
+        return gain
