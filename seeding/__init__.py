@@ -15,6 +15,7 @@ Examples
 from importlib.metadata import PackageNotFoundError, version
 
 from .algorithms import METHODS, maximize_influence
+from .algorithms.budgeted import BUDGET_METHODS, select_seeds
 from .errors import GraphFormatError, InfeasibleError, SeedingError, SeedingWarning
 from .graph import Graph, as_graph
 from .io import read_graph, read_labels, write_json
@@ -30,6 +31,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 
 __all__ = [
     "Graph",
+    "BUDGET_METHODS",
     "GraphFormatError",
     "InfeasibleError",
     "METHODS",
@@ -45,6 +47,7 @@ __all__ = [
     "maximize_influence",
     "read_graph",
     "read_labels",
+    "select_seeds",
     "simulate",
     "with_probability",
     "write_json",

@@ -590,6 +590,15 @@ cdef inline void heap_push_topk(int64_t* heap, int64_t* size, int64_t cap, int64
             i = child
 
 
+cdef void _free_all(void* a, void* b, void* c, void* d, void* e, void* f) noexcept:
+    free(a)
+    free(b)
+    free(c)
+    free(d)
+    free(e)
+    free(f)
+
+
 def max_cover(
     const int32_t[::1] nodes,
     const int64_t[::1] offsets,
@@ -628,9 +637,9 @@ def max_cover(
     cdef uint8_t* picked = <uint8_t*> calloc(max(n, 1), 1)
     cdef int64_t* heap = <int64_t*> malloc(max(k, 1) * sizeof(int64_t))
     if start == NULL or cover == NULL or members == NULL or done == NULL or picked == NULL or heap == NULL:
-        free(start); free(cover); free(members); free(done); free(picked); free(heap)
+        _free_all(start, cover, members, done, picked, heap)
         raise MemoryError("not enough memory for the coverage index")
-    cdef int64_t s, e, v, u, step, best, best_cover, covered = 0, heap_size, top, f, g
+    cdef int64_t s, e, v, step, best, best_cover, covered = 0, heap_size, top, f
     cdef int64_t bound = -1
     with nogil:
         # Inverted index node -> sets by counting sort (members[start[v]:start[v+1]]).
@@ -676,7 +685,7 @@ def max_cover(
                 done[s] = 1
                 for f in range(offsets[s], offsets[s + 1]):
                     cover[nodes[f]] -= 1
-    free(start); free(cover); free(members); free(done); free(picked); free(heap)
+    _free_all(start, cover, members, done, picked, heap)
     return seeds_arr, gains_arr, bound
 
 

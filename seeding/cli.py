@@ -17,6 +17,7 @@ import click
 from . import __version__
 from ._rng import resolve_jobs
 from .algorithms import METHODS, maximize_influence
+from .algorithms.budgeted import BUDGET_METHODS, select_seeds
 from .errors import SeedingError, SeedingWarning
 from .graph import Graph
 from .io import read_graph, read_labels, to_json, write_json, write_text
@@ -201,18 +202,39 @@ def spread(
     emit(result, human, as_json, output)
 
 
+def _labels(text: str | None) -> list[str]:
+    """Comma-separated labels, or @FILE for a file of labels."""
+    if not text:
+        return []
+    if text.startswith("@"):
+        return read_labels(text[1:])
+    return [t.strip() for t in text.split(",") if t.strip()]
+
+
 @main.command(context_settings=CONTEXT)
 @graph_options
-@click.option("-k", "k", type=int, required=True, help="Number of seeds to choose.")
+@click.option("-k", "k", type=int, default=None, help="Number of seeds to choose (unbudgeted).")
 @click.option(
-    "--method", default="opim-c", show_default=True, metavar="NAME",
-    help="Selection method; `seeding methods` lists them.",
+    "--method", default=None, metavar="NAME",
+    help="Selection method; `seeding methods` lists them [default: opim-c, or mip with --budget].",
 )
-@click.option("--eps", type=float, default=None, help="Approximation slack for opim-c / imm.")
+@click.option("--eps", type=float, default=None, help="Approximation slack (opim-c, imm, budgeted sampling).")
 @click.option(
     "--simulations", type=int, default=None,
-    help="Monte-Carlo runs per estimate for greedy/celf/celf++ [default: 10000].",
+    help="Monte-Carlo runs per estimate for greedy/celf/celf++/cost-celf-mc [default: 10000].",
 )
+@click.option("--costs", "costs", default=None, metavar="FILE|MODEL",
+              help="Node costs: a `label,cost` file or uniform | degree:a,b | sqrt-degree:a,b.")
+@click.option("--budget", type=float, default=None, help="Total cost allowed (with --costs).")
+@click.option("--default-cost", type=float, default=None, help="Cost of nodes the costs file omits.")
+@click.option("--must", default=None, metavar="A,B|@FILE", help="Nodes that must be seeded.")
+@click.option("--never", default=None, metavar="A,B|@FILE", help="Nodes that must not be seeded.")
+@click.option("--groups", type=click.Path(dir_okay=False), default=None,
+              help="A `label,group` file, for quotas.")
+@click.option("--quota", "quotas", multiple=True, metavar="GROUP=MIN:MAX",
+              help="Seeds per group (repeatable; MIN or MAX may be empty).")
+@click.option("--max-seeds", type=int, default=None, help="A second budget: at most this many seeds.")
+@click.option("--time-limit", type=float, default=None, help="Seconds for the OR-Tools solve [default: 60].")
 @click.option(
     "--seeds-out", type=click.Path(dir_okay=False, writable=True), default=None,
     help="Write the chosen seed labels to this file, one per line.",
@@ -227,21 +249,60 @@ def optimize(
     jobs: int | None,
     as_json: bool,
     output: str | None,
-    k: int,
-    method: str,
+    k: int | None,
+    method: str | None,
     eps: float | None,
     simulations: int | None,
+    costs: str | None,
+    budget: float | None,
+    default_cost: float | None,
+    must: str | None,
+    never: str | None,
+    groups: str | None,
+    quotas: tuple[str, ...],
+    max_seeds: int | None,
+    time_limit: float | None,
     seeds_out: str | None,
 ) -> None:
-    """Choose the K seeds that reach the most nodes in expectation."""
+    """Choose seeds: the K that reach the most nodes, or the best ones within a budget.
+
+    \b
+    seeding optimize GRAPH -k 50
+    seeding optimize GRAPH --costs sqrt-degree:1,1 --budget 200 --quota north=2: --groups g.csv
+    """
+    budgeted = budget is not None or costs is not None
+    if budgeted and (budget is None or costs is None):
+        raise CommandError("a budgeted run needs both --costs FILE|MODEL and --budget B")
+    if budgeted and k is not None:
+        raise CommandError("give either -k (a number of seeds) or --costs/--budget, not both")
+    if not budgeted and k is None:
+        raise CommandError("give -k K (number of seeds) or --costs FILE|MODEL --budget B")
+    budget_only = [("--must", must), ("--never", never), ("--groups", groups), ("--quota", quotas),
+                   ("--max-seeds", max_seeds), ("--time-limit", time_limit), ("--default-cost", default_cost)]
+    if not budgeted:
+        used = [name for name, value in budget_only if value]
+        if used:
+            raise CommandError(f"{used[0]} applies to budgeted runs (--costs and --budget)")
     start = time.perf_counter()
     graph = load_graph(graph_path, probability, undirected, rng)
-    options: dict[str, Any] = {"progress": progress_printer(method)}
+    options: dict[str, Any] = {"progress": progress_printer(method or ("mip" if budgeted else "opim-c"))}
     if eps is not None:
         options["eps"] = eps
     if simulations is not None:
         options["n_simulations"] = simulations
-    result = maximize_influence(graph, k, method=method, model=model, rng=rng, n_jobs=jobs, **options)
+    if budgeted:
+        if time_limit is not None:
+            options["time_limit"] = time_limit
+        result = select_seeds(
+            graph, budget, costs, method=method or "mip", model=model, must=_labels(must),
+            never=_labels(never), groups=groups, quotas=list(quotas),
+            extra_budgets=[("uniform", max_seeds)] if max_seeds is not None else None,
+            default_cost=default_cost, rng=rng, n_jobs=jobs, **options,
+        )
+    else:
+        result = maximize_influence(
+            graph, k, method=method or "opim-c", model=model, rng=rng, n_jobs=jobs, **options
+        )
     total = time.perf_counter() - start
     data = {
         "graph": graph_path,
@@ -261,6 +322,9 @@ def optimize(
         f"seeds      {', '.join(str(s) for s in result.seeds)}",
         f"spread     {spread}",
     ]
+    if result.budget is not None:
+        gap = "n/a" if result.gap is None else f"{100 * result.gap:.2f}%"
+        lines.append(f"cost       {result.cost:,.2f} of {result.budget:,.2f}; status {result.status}; gap {gap}")
     if result.upper_bound is not None:
         lines.append(
             f"optimum    <= {result.upper_bound:.2f} (certified ratio {result.approx_ratio:.3f})"
@@ -271,10 +335,14 @@ def optimize(
 
 @main.command(context_settings=CONTEXT)
 def methods() -> None:
-    """List the selection methods."""
-    width = max(len(name) for name in METHODS)
+    """List the selection methods (with -k, and with --costs/--budget)."""
+    width = max(len(name) for name in [*METHODS, *BUDGET_METHODS])
+    click.echo("k seeds (-k K):")
     for name, (_, description) in METHODS.items():
-        click.echo(f"{name:<{width}}  {description}")
+        click.echo(f"  {name:<{width}}  {description}")
+    click.echo("budgeted (--costs FILE|MODEL --budget B):")
+    for name, description in BUDGET_METHODS.items():
+        click.echo(f"  {name:<{width}}  {description}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -28,7 +28,7 @@ from .errors import GraphFormatError, SeedingError
 from .graph import Graph
 from .models import with_probability
 
-__all__ = ["read_graph", "read_edge_list", "read_labels", "write_json", "write_text"]
+__all__ = ["read_graph", "read_edge_list", "read_labels", "read_table", "write_json", "write_text"]
 
 _WS = np.zeros(256, dtype=bool)
 _WS[[9, 10, 11, 12, 13, 32]] = True
@@ -359,3 +359,61 @@ def to_json(obj: Any) -> str:
 def write_json(path: str | os.PathLike, obj: Any) -> None:
     """Write ``obj`` as JSON to ``path`` atomically."""
     write_text(path, to_json(obj) + "\n")
+
+
+def read_table(path: str | os.PathLike, what: str, *, numeric: bool) -> dict[str, Any]:
+    """Read a two-column ``label,value`` file (comma or whitespace, optional header, ``#`` comments).
+
+    Parameters
+    ----------
+    path : path-like
+    what : str
+        What the values are, for messages ("cost", "group").
+    numeric : bool
+        Parse values as finite floats.
+
+    Returns
+    -------
+    dict
+        Label (as written) to value, in file order.
+
+    Raises
+    ------
+    GraphFormatError
+        Naming the file and line of a malformed row or a repeated label.
+    """
+    name = str(path)
+    text = read_bytes(path).decode("utf-8", errors="replace")
+    table: dict[str, Any] = {}
+    first_row = True
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        parts = [p.strip() for p in re.split(r"[,\t ]+", line) if p.strip()]
+        if len(parts) != 2:
+            raise GraphFormatError(
+                f"expected 2 columns (label {what}); got {len(parts)}: {line[:80]!r}", path=name, line=number
+            )
+        label, value = parts
+        if numeric:
+            try:
+                number_value = float(value)
+            except ValueError:
+                if first_row:  # a header such as "node,cost"
+                    first_row = False
+                    continue
+                raise GraphFormatError(f"{what} {value!r} is not a number", path=name, line=number) from None
+            if not np.isfinite(number_value):
+                raise GraphFormatError(f"{what} {value!r} is not finite", path=name, line=number)
+            value = number_value
+        elif first_row and label.lower() in ("node", "label", "id", "user"):
+            first_row = False
+            continue
+        first_row = False
+        if label in table:
+            raise GraphFormatError(f"node {label!r} is listed twice", path=name, line=number)
+        table[label] = value
+    if not table:
+        raise GraphFormatError(f"no {what} rows found", path=name)
+    return table

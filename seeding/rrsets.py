@@ -60,6 +60,13 @@ class RRSets:
         nodes = np.concatenate([self.nodes, other.nodes])
         return dataclasses.replace(self, nodes=nodes, offsets=offsets)
 
+    def head(self, count: int) -> RRSets:
+        """The first ``count`` sets (views, no copy)."""
+        count = max(0, min(int(count), self.count))
+        return dataclasses.replace(
+            self, nodes=self.nodes[: self.offsets[count]], offsets=self.offsets[: count + 1]
+        )
+
     def covered(self, seeds: np.ndarray) -> int:
         """Number of sets that contain at least one of the node indices ``seeds``."""
         if self.count == 0:

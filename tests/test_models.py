@@ -37,7 +37,7 @@ def test_lt_intervals_tile_unit_interval():
     into3 = np.flatnonzero(g.indices == 3)
     spans = sorted((int(lo[e]), int(lo[e] + width[e])) for e in into3)
     assert spans[0][0] == 0 and spans[-1][1] == 2**53
-    assert all(a[1] == b[0] for a, b in zip(spans, spans[1:]))
+    assert all(a[1] == b[0] for a, b in zip(spans, spans[1:], strict=False))
 
 
 def test_lt_weights_over_one_rejected_with_tolerance():

@@ -13,7 +13,10 @@ from .greedy import celf, celfpp, greedy
 from .heuristics import degree, degree_discount, pagerank
 from .ris import imm, opim_c
 
-__all__ = ["METHODS", "maximize_influence", "celf", "celfpp", "degree", "degree_discount", "greedy", "imm", "opim_c", "pagerank"]
+__all__ = [
+    "METHODS", "maximize_influence", "celf", "celfpp", "degree", "degree_discount", "greedy", "imm", "opim_c",
+    "pagerank",
+]
 
 #: name -> (function, one-line description), in the order `seeding methods` lists them.
 METHODS: dict[str, tuple[Callable, str]] = {

@@ -1,0 +1,487 @@
+"""The OR-Tools selection model: budgeted maximum coverage of RR sets with side constraints.
+
+Each RR set stands for one unit of spread; a selection covers it if it seeds one
+of its nodes. The model
+
+    maximize    sum_r w_r y_r + sum_v s_v x_v
+    subject to  y_r <= sum_{v in r} x_v            (every kept set r)
+                sum_v c_v x_v <= B                 (the budget, and each extra budget)
+                lo_g <= sum_{v in g} x_v <= hi_g   (group quotas)
+                x_v in {0, 1}, y_r in [0, 1]
+
+is built by :func:`build_model` on a *shrunk* instance (:func:`shrink`): only
+nodes that occur in sets, identical sets merged into one weighted row, sets of a
+single candidate folded into that node's objective coefficient ``s_v``, sets
+already covered by must-seed nodes counted as a constant, never-seed nodes
+removed. :func:`solve_model` solves it with SCIP (MIP), CP-SAT or GLOP (the LP
+relaxation, whose optimum bounds every selection).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from .errors import InfeasibleError, SeedingError
+from .graph import Graph
+from .rrsets import RRSets
+
+__all__ = ["Constraints", "ShrunkInstance", "SolveOutcome", "shrink", "build_model", "solve_model"]
+
+BACKENDS = ("mip", "cp-sat", "lp")
+CP_SAT_COST_SCALE = 10_000
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class Constraints:
+    """Validated constraints of a budgeted selection, by node index.
+
+    Attributes
+    ----------
+    costs : ndarray (n,)
+        Cost of each node.
+    budget : float
+    must, never : ndarray of int32
+        Nodes that must / must not be seeded.
+    group_of : ndarray of int32 (n,) or None
+        Group index of each node (-1: no group).
+    group_names : list of str
+    quota_min, quota_max : ndarray of int64, one per group
+    extra : list of (name, costs (n,), limit)
+        Further budgets, e.g. ``("seeds", ones, 20)`` for a count limit.
+    """
+
+    costs: np.ndarray
+    budget: float
+    must: np.ndarray
+    never: np.ndarray
+    group_of: np.ndarray | None = None
+    group_names: list = dataclasses.field(default_factory=list)
+    quota_min: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0, np.int64))
+    quota_max: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0, np.int64))
+    extra: list = dataclasses.field(default_factory=list)
+
+    @property
+    def n(self) -> int:
+        return int(self.costs.shape[0])
+
+    @property
+    def allowed(self) -> np.ndarray:
+        """Nodes that may be chosen freely (not never-seed, not already must-seed)."""
+        mask = np.ones(self.n, dtype=bool)
+        mask[self.never] = False
+        mask[self.must] = False
+        return mask
+
+    def budgets(self) -> list[tuple[str, np.ndarray, float]]:
+        """All budgets, the main one first: (name, costs, limit)."""
+        return [("budget", self.costs, self.budget), *self.extra]
+
+    def is_feasible(self, selection: np.ndarray) -> bool:
+        """Whether a selection (node indices, must-seed nodes included) meets every constraint."""
+        sel = np.unique(np.asarray(selection, dtype=np.int64))
+        if not np.isin(self.must, sel).all() or np.isin(self.never, sel).any():
+            return False
+        for _, cost, limit in self.budgets():
+            if cost[sel].sum() > limit * (1 + 1e-9) + 1e-12:
+                return False
+        if self.group_of is not None and self.group_names:
+            counts = np.bincount(self.group_of[sel][self.group_of[sel] >= 0], minlength=len(self.group_names))
+            if (counts < self.quota_min).any() or (counts > self.quota_max).any():
+                return False
+        return True
+
+    @classmethod
+    def build(
+        cls,
+        graph: Graph,
+        costs: np.ndarray,
+        budget: float,
+        *,
+        must: Sequence[Any] = (),
+        never: Sequence[Any] = (),
+        groups: Mapping[Any, Any] | None = None,
+        quotas: Mapping[str, tuple[int | None, int | None]] | None = None,
+        extra_budgets: Sequence[tuple[str, np.ndarray, float]] = (),
+    ) -> Constraints:
+        """Validate user constraints and check the ones that make the problem infeasible.
+
+        Raises
+        ------
+        SeedingError
+            For malformed inputs (unknown labels or groups, bad quotas).
+        InfeasibleError
+            When the constraints cannot all be met; the message names which.
+        """
+        numeric = isinstance(budget, (int, float, np.number)) and not isinstance(budget, bool)
+        if not numeric or not math.isfinite(budget) or budget <= 0:
+            raise SeedingError(f"budget must be a positive number; got {budget!r}")
+        must_idx = np.unique(graph.index_of(must)) if len(must) else np.zeros(0, np.int32)
+        never_idx = np.unique(graph.index_of(never)) if len(never) else np.zeros(0, np.int32)
+        both = np.intersect1d(must_idx, never_idx)
+        if both.size:
+            raise InfeasibleError(f"node {graph.labels[both[0]].item()!r} is both must-seed and never-seed")
+
+        group_of, names = None, []
+        qmin = np.zeros(0, np.int64)
+        qmax = np.zeros(0, np.int64)
+        if quotas and not groups:
+            raise SeedingError("quotas need groups: give a label -> group mapping (--groups FILE)")
+        if groups:
+            names = sorted({str(g) for g in groups.values()})
+            code = {name: i for i, name in enumerate(names)}
+            group_of = np.full(graph.n, -1, dtype=np.int32)
+            group_of[graph.index_of(groups.keys())] = [code[str(g)] for g in groups.values()]
+            qmin = np.zeros(len(names), np.int64)
+            qmax = np.full(len(names), graph.n, np.int64)
+            for name, (lo, hi) in (quotas or {}).items():
+                if str(name) not in code:
+                    raise SeedingError(f"quota for unknown group {name!r}; groups are {', '.join(names[:10])}")
+                lo = 0 if lo is None else int(lo)
+                hi = graph.n if hi is None else int(hi)
+                if lo < 0 or hi < lo:
+                    raise SeedingError(f"quota of group {name!r} must be 0 <= MIN <= MAX; got {lo}:{hi}")
+                qmin[code[str(name)]], qmax[code[str(name)]] = lo, hi
+
+        out = cls(
+            costs=costs, budget=float(budget), must=must_idx.astype(np.int32),
+            never=never_idx.astype(np.int32), group_of=group_of, group_names=names,
+            quota_min=qmin, quota_max=qmax, extra=list(extra_budgets),
+        )
+        out._check_infeasible()
+        return out
+
+    def _check_infeasible(self) -> None:
+        for name, cost, limit in self.budgets():
+            spent = float(cost[self.must].sum())
+            if spent > limit * (1 + 1e-9):
+                raise InfeasibleError(
+                    f"must-seed nodes cost {spent:g} in total, over the {name} of {limit:g}"
+                )
+        free = np.ones(self.n, dtype=bool)
+        free[self.never] = False
+        if not self.must.size:
+            cheapest = float(self.costs[free].min()) if free.any() else math.inf
+            if cheapest > self.budget:
+                raise InfeasibleError(f"budget {self.budget:g} is below the cheapest node's cost {cheapest:g}")
+        if self.group_of is None:
+            return
+        allowed = self.allowed
+        spent = float(self.costs[self.must].sum())
+        for g, name in enumerate(self.group_names):
+            in_group = self.group_of == g
+            have = int(in_group[self.must].sum())
+            if have > self.quota_max[g]:
+                raise InfeasibleError(
+                    f"{have} must-seed nodes are in group {name!r}, over its maximum of {int(self.quota_max[g])}"
+                )
+            need = int(self.quota_min[g]) - have
+            if need > 0:
+                pool = np.sort(self.costs[in_group & allowed])
+                if pool.size < need:
+                    raise InfeasibleError(
+                        f"group {name!r} needs {int(self.quota_min[g])} seeds but only "
+                        f"{pool.size + have} of its nodes may be seeded"
+                    )
+                spent += float(pool[:need].sum())
+        if spent > self.budget * (1 + 1e-9):
+            raise InfeasibleError(
+                f"the minimum group quotas cost at least {spent:g}, over the budget of {self.budget:g}"
+            )
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class ShrunkInstance:
+    """The coverage model after shrinking.
+
+    Attributes
+    ----------
+    candidates : ndarray of int32
+        Graph nodes that are model variables, in variable order.
+    row_members, row_offsets : ndarray
+        Rows (merged multi-candidate RR sets) as variable indices, back to back.
+    row_weights : ndarray of float64
+    singleton : ndarray of float64
+        Objective coefficient of each candidate (sets it alone can cover).
+    constant : float
+        Weight of the sets covered by must-seed nodes.
+    stats : dict
+        Sizes before and after shrinking.
+    """
+
+    candidates: np.ndarray
+    row_members: np.ndarray
+    row_offsets: np.ndarray
+    row_weights: np.ndarray
+    singleton: np.ndarray
+    constant: float
+    stats: dict
+
+    @property
+    def n_rows(self) -> int:
+        return int(self.row_offsets.shape[0] - 1)
+
+    @property
+    def total_weight(self) -> float:
+        """Weight of all sets: a trivial bound on any objective."""
+        return self.constant + float(self.row_weights.sum()) + float(self.singleton.sum())
+
+    def coverage(self, chosen: np.ndarray) -> float:
+        """Objective value (covered weight, constant included) of chosen variable indices."""
+        x = np.zeros(self.candidates.shape[0], dtype=bool)
+        x[chosen] = True
+        value = self.constant + float(self.singleton[x].sum())
+        if self.n_rows:
+            hit = np.logical_or.reduceat(x[self.row_members], self.row_offsets[:-1])
+            value += float(self.row_weights[hit].sum())
+        return value
+
+
+def _set_hashes(nodes: np.ndarray, set_id: np.ndarray, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Two order-independent 64-bit hashes of each set (collisions: ~2**-128)."""
+    z = nodes.astype(np.uint64) + np.uint64(0x9E3779B97F4A7C15)
+    with np.errstate(over="ignore"):
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        h1 = z ^ (z >> np.uint64(31))
+        h2 = (h1 * np.uint64(0xD6E8FEB86659FD93)) ^ (h1 >> np.uint64(29))
+    return np.add.reduceat(h1, starts), np.add.reduceat(h2, starts)
+
+
+def shrink(sets: RRSets, constraints: Constraints) -> ShrunkInstance:
+    """Reduce RR sets to the smallest equivalent coverage model (see the module docstring)."""
+    n = sets.n
+    sizes = np.diff(sets.offsets)
+    set_id = np.repeat(np.arange(sets.count), sizes)
+    is_must = np.zeros(n, dtype=bool)
+    is_must[constraints.must] = True
+    covered = np.zeros(sets.count, dtype=bool)
+    if constraints.must.size and sets.count:
+        covered = np.logical_or.reduceat(is_must[sets.nodes], sets.offsets[:-1])
+    constant = float(covered.sum())
+    allowed = constraints.allowed
+    keep = allowed[sets.nodes] & ~covered[set_id]
+    nodes, sid = sets.nodes[keep], set_id[keep]
+
+    # Candidates: nodes in some kept set, plus members of groups with a minimum quota.
+    used = np.zeros(n, dtype=bool)
+    used[nodes] = True
+    if constraints.group_of is not None:
+        needy = np.flatnonzero(constraints.quota_min > 0)
+        used |= np.isin(constraints.group_of, needy) & allowed
+    candidates = np.flatnonzero(used).astype(np.int32)
+    var_of = np.full(n, -1, dtype=np.int64)
+    var_of[candidates] = np.arange(candidates.shape[0])
+
+    singleton = np.zeros(candidates.shape[0])
+    row_members = np.zeros(0, np.int32)
+    row_offsets = np.zeros(1, np.int64)
+    row_weights = np.zeros(0)
+    if nodes.size:
+        order = np.lexsort((nodes, sid))
+        nodes, sid = nodes[order], sid[order]
+        starts = np.flatnonzero(np.r_[True, sid[1:] != sid[:-1]])
+        length = np.diff(np.r_[starts, nodes.shape[0]])
+        single = length == 1
+        np.add.at(singleton, var_of[nodes[starts[single]]], 1.0)
+        multi = np.flatnonzero(~single)
+        if multi.size:
+            h1, h2 = _set_hashes(nodes, sid, starts)
+            key = np.stack([h1[multi], h2[multi], length[multi].astype(np.uint64)], axis=1)
+            _, first, counts = np.unique(key, axis=0, return_index=True, return_counts=True)
+            reps = multi[first]
+            row_weights = counts.astype(np.float64)
+            row_len = length[reps]
+            row_offsets = np.zeros(reps.shape[0] + 1, np.int64)
+            np.cumsum(row_len, out=row_offsets[1:])
+            idx = np.repeat(starts[reps] - row_offsets[:-1], row_len) + np.arange(row_offsets[-1])
+            row_members = var_of[nodes[idx]].astype(np.int32)
+    stats = {
+        "rr_sets": sets.count,
+        "nodes_in_sets_or_quota_groups": int(candidates.shape[0]),
+        "nodes": n,
+        "rows": int(row_weights.shape[0]),
+        "row_entries": int(row_members.shape[0]),
+        "singleton_sets": int(singleton.sum()),
+        "covered_by_must": int(constant),
+        "entries_before": int(sets.nodes.shape[0]),
+    }
+    return ShrunkInstance(candidates, row_members, row_offsets, row_weights, singleton, constant, stats)
+
+
+@dataclasses.dataclass
+class Model:
+    """A built model: the backend's solver/model object and its variables."""
+
+    backend: str
+    solver: Any
+    x: list
+    y: list
+
+
+def build_model(instance: ShrunkInstance, constraints: Constraints, backend: str = "mip") -> Model:
+    """Build the coverage model for ``backend`` ("mip": SCIP, "cp-sat", or "lp": GLOP)."""
+    if backend not in BACKENDS:
+        raise SeedingError(f"backend must be one of {', '.join(BACKENDS)}; got {backend!r}")
+    cand = instance.candidates
+    budgets = [(name, cost[cand], limit - float(cost[constraints.must].sum()))
+               for name, cost, limit in constraints.budgets()]
+    groups = []
+    if constraints.group_of is not None:
+        gof = constraints.group_of[cand]
+        for g in range(len(constraints.group_names)):
+            have = int((constraints.group_of[constraints.must] == g).sum())
+            lo = max(0, int(constraints.quota_min[g]) - have)
+            hi = int(constraints.quota_max[g]) - have
+            members = np.flatnonzero(gof == g)
+            if lo > 0 or hi < members.shape[0]:
+                groups.append((members, lo, hi))
+    members, offsets, weights = instance.row_members, instance.row_offsets, instance.row_weights
+    if backend == "cp-sat":
+        from ortools.sat.python import cp_model
+
+        m = cp_model.CpModel()
+        x = [m.new_bool_var(f"x{i}") for i in range(cand.shape[0])]
+        y = [m.new_bool_var(f"y{r}") for r in range(instance.n_rows)]
+        for r in range(instance.n_rows):
+            m.add_bool_or([x[i] for i in members[offsets[r] : offsets[r + 1]]]).only_enforce_if(y[r])
+        for _, cost, limit in budgets:
+            # Costs round up and limits down: a scaled solution never breaks the real budget.
+            scaled = np.ceil(cost * CP_SAT_COST_SCALE - 1e-9).astype(np.int64)
+            cap = int(math.floor(limit * CP_SAT_COST_SCALE + 1e-9))
+            m.add(sum(int(c) * xi for c, xi in zip(scaled, x, strict=True) if c) <= cap)
+        for grp, lo, hi in groups:
+            expr = sum(x[i] for i in grp)
+            m.add(expr >= lo)
+            m.add(expr <= hi)
+        m.maximize(
+            sum(int(w) * yr for w, yr in zip(weights, y, strict=True))
+            + sum(int(s) * xi for s, xi in zip(instance.singleton, x, strict=True) if s)
+        )
+        return Model("cp-sat", m, x, y)
+
+    from ortools.linear_solver import pywraplp
+
+    solver = pywraplp.Solver.CreateSolver("SCIP" if backend == "mip" else "GLOP")
+    if solver is None:  # pragma: no cover - OR-Tools wheels ship both
+        raise SeedingError(f"OR-Tools has no {'SCIP' if backend == 'mip' else 'GLOP'} solver here")
+    inf = solver.infinity()
+    if backend == "mip":
+        x = [solver.BoolVar(f"x{i}") for i in range(cand.shape[0])]
+    else:
+        x = [solver.NumVar(0.0, 1.0, f"x{i}") for i in range(cand.shape[0])]
+    y = [solver.NumVar(0.0, 1.0, f"y{r}") for r in range(instance.n_rows)]
+    for r in range(instance.n_rows):
+        row = solver.Constraint(-inf, 0.0)
+        row.SetCoefficient(y[r], 1.0)
+        for i in members[offsets[r] : offsets[r + 1]].tolist():
+            row.SetCoefficient(x[i], -1.0)
+    for name, cost, limit in budgets:
+        row = solver.Constraint(-inf, limit, name)
+        for i, c in enumerate(cost.tolist()):
+            row.SetCoefficient(x[i], c)
+    for grp, lo, hi in groups:
+        row = solver.Constraint(lo, hi)
+        for i in grp.tolist():
+            row.SetCoefficient(x[i], 1.0)
+    objective = solver.Objective()
+    for r, w in enumerate(weights.tolist()):
+        objective.SetCoefficient(y[r], w)
+    for i, s in enumerate(instance.singleton.tolist()):
+        if s:
+            objective.SetCoefficient(x[i], s)
+    objective.SetMaximization()
+    return Model(backend, solver, x, y)
+
+
+@dataclasses.dataclass(frozen=True)
+class SolveOutcome:
+    """What a solve returned.
+
+    ``status`` is "optimal", "feasible" (stopped by the time limit with a
+    solution), "infeasible" or "unknown"; ``objective`` and ``bound`` include
+    the must-seed constant; ``chosen`` are variable indices.
+    """
+
+    status: str
+    objective: float
+    bound: float
+    chosen: np.ndarray
+    wall_s: float
+
+
+def solve_model(
+    model: Model,
+    instance: ShrunkInstance,
+    *,
+    time_limit: float | None = 60.0,
+    workers: int = 1,
+    hint: np.ndarray | None = None,
+) -> SolveOutcome:
+    """Solve a built model within ``time_limit`` seconds, warm-started from ``hint``.
+
+    ``hint`` holds candidate-variable indices of a known feasible selection (the
+    greedy one); OPTIMAL and FEASIBLE are both accepted.
+    """
+    start = time.perf_counter()
+    const = instance.constant
+    n_vars = len(model.x)
+    if model.backend == "cp-sat":
+        from ortools.sat.python import cp_model
+
+        if hint is not None:
+            on = np.zeros(n_vars, dtype=bool)
+            on[hint] = True
+            for xi, v in zip(model.x, on.tolist(), strict=True):
+                model.solver.add_hint(xi, v)
+        solver = cp_model.CpSolver()
+        if time_limit is not None:
+            solver.parameters.max_time_in_seconds = float(time_limit)
+        solver.parameters.num_workers = max(1, int(workers))
+        code = solver.solve(model.solver)
+        if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            status = "infeasible" if code == cp_model.INFEASIBLE else "unknown"
+            return SolveOutcome(status, math.nan, math.nan, np.zeros(0, np.int64), time.perf_counter() - start)
+        chosen = np.flatnonzero([solver.boolean_value(xi) for xi in model.x])
+        return SolveOutcome(
+            "optimal" if code == cp_model.OPTIMAL else "feasible",
+            const + solver.objective_value,
+            min(const + solver.best_objective_bound, instance.total_weight),
+            chosen, time.perf_counter() - start,
+        )
+
+    from ortools.linear_solver import pywraplp
+
+    solver = model.solver
+    if time_limit is not None:
+        solver.SetTimeLimit(int(max(time_limit, 0.001) * 1000))
+    if model.backend == "mip":
+        solver.SetNumThreads(max(1, int(workers)))
+        if hint is not None:  # a complete solution (rows too), so SCIP can accept it as is
+            on = np.zeros(n_vars, dtype=bool)
+            on[hint] = True
+            rows = instance.row_offsets
+            covered = np.zeros(instance.n_rows, dtype=bool)
+            if instance.n_rows:
+                covered = np.logical_or.reduceat(on[instance.row_members], rows[:-1])
+            solver.SetHint(model.x + model.y, on.astype(float).tolist() + covered.astype(float).tolist())
+    code = solver.Solve()
+    if code not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
+        status = "infeasible" if code == pywraplp.Solver.INFEASIBLE else "unknown"
+        return SolveOutcome(status, math.nan, math.nan, np.zeros(0, np.int64), time.perf_counter() - start)
+    values = np.array([xi.solution_value() for xi in model.x])
+    objective = const + solver.Objective().Value()
+    if model.backend == "lp":
+        bound = objective
+        chosen = np.flatnonzero(values > 1 - 1e-6)
+    else:
+        bound = const + solver.Objective().BestBound()
+        chosen = np.flatnonzero(values > 0.5)
+    status = "optimal" if code == pywraplp.Solver.OPTIMAL else "feasible"
+    bound = min(bound, instance.total_weight)  # SCIP reports 1e20 before its first bound
+    return SolveOutcome(status, objective, max(bound, objective), chosen, time.perf_counter() - start)

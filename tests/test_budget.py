@@ -1,0 +1,196 @@
+from __future__ import annotations
+
+import itertools
+import json
+import math
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from exact import exact_spread_table, tiny_graphs
+
+import seeding
+from seeding import Graph, InfeasibleError, SeedingError, select_seeds
+from seeding.budget import Constraints, build_model, shrink, solve_model
+from seeding.cli import main
+from seeding.costs import cost_model, resolve_costs
+
+FAST = {"min_samples": 20_000, "n_evaluation": 20_000, "time_limit": 20}
+COSTS = {0: 2.0, 1: 1.5, 2: 1.0, 3: 1.0, 4: 1.2, 5: 0.8, 6: 1.0, 7: 0.7}
+
+
+def two_hubs():
+    return tiny_graphs()["two_hubs"]
+
+
+def affordable_sets(costs, budget, n, max_size=3):
+    for r in range(1, max_size + 1):
+        for s in itertools.combinations(range(n), r):
+            if sum(costs[v] for v in s) <= budget + 1e-12:
+                yield s
+
+
+def test_model_finds_the_optimum_of_its_sample():
+    g = two_hubs()
+    costs = np.array([COSTS[v] for v in range(g.n)])
+    sets = seeding.RRSampler(g, "ic").sample(3000, run_seed=7)
+    cons = Constraints.build(g, costs, 2.5)
+    instance = shrink(sets, cons)
+    assert instance.stats["rows"] < instance.stats["rr_sets"]  # merged and folded
+    best = max(sets.covered(np.array(s)) for s in affordable_sets(costs, 2.5, g.n))
+    for backend in ("mip", "cp-sat"):
+        out = solve_model(build_model(instance, cons, backend), instance, time_limit=20)
+        assert out.status == "optimal"
+        assert out.objective == pytest.approx(best)
+        assert sets.covered(instance.candidates[out.chosen]) == best
+    lp = solve_model(build_model(instance, cons, "lp"), instance, time_limit=20)
+    assert lp.bound >= best - 1e-6
+
+
+@pytest.mark.parametrize("budget", [1.5, 2.5, 3.2])
+def test_exact_brute_force_mip_at_least_greedy(budget):
+    g = two_hubs()
+    table = exact_spread_table(g)
+    costs = np.array([COSTS[v] for v in range(g.n)])
+    opt = max(table[s] for s in affordable_sets(costs, budget, g.n))
+    exact = {}
+    for method in ("mip", "cp-sat", "cost-celf"):
+        r = select_seeds(g, budget, COSTS, method=method, rng=3, **FAST)
+        chosen = tuple(sorted(g.index_of(r.seeds).tolist()))
+        assert r.cost <= budget + 1e-9 and len(chosen) <= 3
+        exact[method] = table[chosen]
+        assert exact[method] >= (1 - 1 / math.e) / 2 * opt
+        assert r.upper_bound >= opt  # certified bound on the optimum
+        assert r.status in ("optimal", "heuristic") or r.status.startswith("optimal")
+    assert exact["mip"] >= exact["cost-celf"] - 1e-9
+    assert exact["mip"] >= opt - 0.05 * opt  # optimal on its sample; the sample is finite
+    mc = select_seeds(g, budget, COSTS, method="cost-celf-mc", rng=3, n_simulations=2000, n_evaluation=2000)
+    assert table[tuple(sorted(g.index_of(mc.seeds).tolist()))] >= (1 - 1 / math.e) / 2 * opt
+
+
+def test_every_constraint_is_honoured():
+    g = two_hubs()
+    groups = {0: "a", 1: "a", 2: "b", 3: "b", 4: "b", 5: "c", 6: "c", 7: "c"}
+    for method in ("mip", "cp-sat", "cost-celf"):
+        r = select_seeds(
+            g, 4.0, COSTS, method=method, rng=1, must=[5], never=[0], groups=groups,
+            quotas={"b": (1, 1), "a": (1, None)}, extra_budgets=[("uniform", 3)], **FAST,
+        )
+        chosen = set(r.seeds)
+        assert 5 in chosen and 0 not in chosen
+        assert len(chosen) <= 3 and sum(COSTS[v] for v in chosen) <= 4.0 + 1e-9
+        assert sum(groups[v] == "b" for v in chosen) == 1
+        assert sum(groups[v] == "a" for v in chosen) >= 1
+        assert r.cost == pytest.approx(sum(COSTS[v] for v in chosen))
+
+
+def test_minimum_quota_greedy_cannot_meet_needs_the_model():
+    # Group "far" holds only node 7; greedy fills it first, the MIP honours it by construction.
+    g = two_hubs()
+    groups = {v: ("far" if v == 7 else "near") for v in range(8)}
+    r = select_seeds(g, 2.8, COSTS, rng=2, groups=groups, quotas=["far=1:"], **FAST)
+    assert 7 in r.seeds
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"budget": 0.5}, "budget 0.5 is below the cheapest node's cost 0.7"),
+        ({"must": [0, 1], "budget": 3.0}, "must-seed nodes cost 3.5 in total, over the budget of 3"),
+        ({"must": [2], "never": [2]}, "node 2 is both must-seed and never-seed"),
+        ({"groups": {0: "a", 1: "a"}, "quotas": {"a": (3, 3)}}, "group 'a' needs 3 seeds but only 2"),
+        ({"groups": {0: "a", 1: "a"}, "quotas": {"a": (2, 2)}, "budget": 3.0},
+         "the minimum group quotas cost at least 3.5, over the budget of 3"),
+        ({"groups": {0: "a", 1: "a"}, "quotas": {"a": (0, 1)}, "must": [0, 1], "budget": 9.0},
+         "2 must-seed nodes are in group 'a', over its maximum of 1"),
+        ({"extra_budgets": [("uniform", 1)], "must": [0, 1], "budget": 9.0},
+         "must-seed nodes cost 2 in total, over the seed count of 1"),
+    ],
+)
+def test_infeasible_inputs_say_which_constraint(kwargs, message):
+    args = {"budget": 4.0, **kwargs}
+    budget = args.pop("budget")
+    with pytest.raises(InfeasibleError) as info:
+        select_seeds(two_hubs(), budget, COSTS, rng=0, **args, **FAST)
+    assert message in str(info.value)
+
+
+def test_short_time_limit_returns_a_feasible_selection_and_non_optimal_status():
+    g = seeding.read_graph(
+        __import__("pathlib").Path(__file__).resolve().parents[1] / "instances" / "karate-club.txt"
+    )
+    r = select_seeds(g, 12.0, "sqrt-degree:1,1", rng=1, time_limit=0.05, min_samples=50_000,
+                     mip_samples=20_000, n_evaluation=10_000)
+    assert not r.status.startswith("optimal")
+    assert r.cost <= 12.0 and r.seeds
+    assert r.gap is not None and r.gap > 0
+
+
+def test_bad_costs():
+    g = two_hubs()
+    with pytest.raises(SeedingError, match="cost of node 0 is -1.0"):
+        select_seeds(g, 3.0, {**COSTS, 0: -1.0})
+    with pytest.raises(SeedingError, match="nan"):
+        select_seeds(g, 3.0, {**COSTS, 0: float("nan")})
+    with pytest.raises(SeedingError, match=r"1 nodes have no cost \(e.g. 7\)"):
+        select_seeds(g, 3.0, {v: 1.0 for v in range(7)})
+    r = select_seeds(g, 3.0, {v: 1.0 for v in range(7)}, default_cost=1.0, method="cost-celf", rng=0, **FAST)
+    assert r.cost <= 3.0
+    with pytest.raises(SeedingError, match="cost model must be one of"):
+        select_seeds(g, 3.0, "degree:1")
+    with pytest.raises(SeedingError, match="budget must be a positive number"):
+        select_seeds(g, 0, COSTS)
+    with pytest.raises(SeedingError, match="unknown budgeted method"):
+        select_seeds(g, 3.0, COSTS, method="simplex")
+    with pytest.raises(SeedingError, match="quota must look like"):
+        select_seeds(g, 3.0, COSTS, groups={0: "a"}, quotas=["a:1"])
+
+
+def test_cost_models_and_files(tmp_path):
+    g = Graph.from_edges([0, 0, 0, 0, 1], [1, 2, 3, 4, 2])
+    assert cost_model(g, "degree:1,2").tolist() == [9.0, 3.0, 1.0, 1.0, 1.0]
+    assert cost_model(g, "uniform:3").tolist() == [3.0] * 5
+    path = tmp_path / "costs.csv"
+    path.write_text("node,cost\n# comment\n0,5\n1, 2.5\n2 1\n3,1\n4,1\n")
+    assert resolve_costs(g, str(path)).tolist() == [5.0, 2.5, 1.0, 1.0, 1.0]
+    path.write_text("0,5\n1,abc\n")
+    with pytest.raises(SeedingError, match=r"costs.csv:2: cost 'abc' is not a number"):
+        resolve_costs(g, str(path))
+    path.write_text("0,5\n0,4\n")
+    with pytest.raises(SeedingError, match=r"costs.csv:2: node '0' is listed twice"):
+        resolve_costs(g, str(path))
+
+
+def test_cli_budgeted_json_and_errors(tmp_path):
+    graph = tmp_path / "g.txt"
+    graph.write_text("0 2 0.2\n0 3 0.5\n0 4 0.3\n1 4 0.35\n1 5 0.45\n1 6 0.25\n5 6 0.5\n2 7 0.15\n6 7 0.25\n")
+    costs = tmp_path / "c.csv"
+    costs.write_text("".join(f"{k},{v}\n" for k, v in COSTS.items()))
+    groups = tmp_path / "groups.csv"
+    groups.write_text("node,group\n0,a\n1,a\n2,b\n3,b\n4,b\n5,c\n6,c\n7,c\n")
+    runner = CliRunner()
+    result = runner.invoke(main, [
+        "optimize", str(graph), "--costs", str(costs), "--budget", "3", "--groups", str(groups),
+        "--quota", "b=1:1", "--never", "0", "--max-seeds", "3", "--time-limit", "10", "--rng", "1", "--json",
+    ])
+    assert result.exit_code == 0, result.output + result.stderr
+    data = json.loads(result.output)
+    for key in ("cost", "budget", "status", "gap", "seeds", "spread", "upper_bound"):
+        assert key in data
+    assert data["budget"] == 3.0 and data["cost"] <= 3.0 and 0 not in data["seeds"]
+    bad = runner.invoke(main, ["optimize", str(graph), "--costs", str(costs), "--budget", "0.1"])
+    assert bad.exit_code == 2 and "below the cheapest node" in bad.stderr
+    bad = runner.invoke(main, ["optimize", str(graph), "--costs", str(costs)])
+    assert bad.exit_code == 2 and "needs both --costs" in bad.stderr
+
+
+def test_nethept_budgeted_beats_degree_and_certifies(shared_data):
+    g = seeding.read_graph(shared_data / "nethept-wc.txt")
+    r = select_seeds(g, 50.0, "sqrt-degree:1,1", method="cost-celf", rng=1, min_samples=200_000)
+    assert r.cost <= 50.0 and r.status == "heuristic"
+    assert r.upper_bound >= r.spread.mean and r.gap is not None and r.gap < 0.25
+    costs = cost_model(g, "sqrt-degree:1,1")
+    order = np.argsort(-g.out_degree, kind="stable")
+    take = order[np.cumsum(costs[order]) <= 50.0]
+    degree = seeding.estimate_spread(g, g.label_of(take), n_simulations=2000, rng=1)
+    assert r.spread.mean > degree.mean
