@@ -424,6 +424,7 @@ def select_seeds(
             gap = max(0.0, (outcome.bound - outcome.objective) / outcome.bound) if outcome.bound > 0 else 0.0
             upper = min(upper, _upper(outcome.bound, a, weight, small.count))
             solved = cons.must.tolist() + instance.candidates[outcome.chosen].tolist()
+            details["solver"]["seeds"] = graph.label_of(solved)
             if cons.is_feasible(np.asarray(solved)):
                 score = r2.covered(np.asarray(solved))
                 details["solver"]["validation"] = score
