@@ -35,7 +35,7 @@ def main() -> None:
         graph = seeding.read_graph(args.data / name, probability=setting)
         common = RRSampler(graph, "ic").sample(args.evaluation, run_seed=987654321, n_threads=2)
 
-        def score(labels):
+        def score(labels, graph=graph, common=common):
             return common.estimate(graph.index_of(labels))
 
         for budget in budgets:

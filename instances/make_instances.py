@@ -1,29 +1,116 @@
-"""Write the bundled instances from networkx's small real social networks.
+"""Write the bundled instances: networkx's small real social networks and synthetic campaigns.
 
 Run from anywhere: ``python instances/make_instances.py``. The output is
-deterministic; re-running rewrites identical files.
+deterministic (fixed seeds); re-running rewrites identical files.
 """
 
 from __future__ import annotations
 
+import gzip
 from pathlib import Path
 
 import networkx as nx
+import numpy as np
 
 HERE = Path(__file__).resolve().parent
 
 
-def write_weighted_cascade(G: nx.Graph, path: Path, title: str) -> None:
-    """Write every edge in both directions with p(u, v) = 1 / indeg(v)."""
-    D = G.to_directed()
+def write_edges(D: nx.DiGraph, path: Path, title: str) -> dict:
+    """Write arcs as ``u v`` lines with integer ids; return the id of every node."""
     index = {node: i for i, node in enumerate(D.nodes)}
-    lines = [f"# {title}", f"# {D.number_of_nodes()} nodes, {D.number_of_edges()} arcs; u v p, p = 1/indeg(v)"]
-    for u, v in sorted(D.edges, key=lambda e: (index[e[0]], index[e[1]])):
-        lines.append(f"{index[u]} {index[v]} {1.0 / D.in_degree(v):.6g}")
+    lines = [f"# {title}", f"# {D.number_of_nodes()} nodes, {D.number_of_edges()} arcs; u v"]
+    lines += [f"{index[u]} {index[v]}" for u, v in sorted(D.edges, key=lambda e: (index[e[0]], index[e[1]]))]
+    text = "\n".join(lines) + "\n"
+    if path.suffix == ".gz":
+        with open(path, "wb") as raw, gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0) as fh:
+            fh.write(text.encode())  # no name or time in the header: reproducible bytes
+    else:
+        path.write_text(text)
+    return index
+
+
+def write_toml(path: Path, **fields) -> None:
+    lines = []
+    for key, value in fields.items():
+        if isinstance(value, str):
+            lines.append(f'{key} = "{value}"')
+        elif isinstance(value, bool):
+            lines.append(f"{key} = {'true' if value else 'false'}")
+        elif isinstance(value, list):
+            lines.append(f"{key} = [" + ", ".join(f'"{v}"' if isinstance(v, str) else str(v) for v in value) + "]")
+        else:
+            lines.append(f"{key} = {value}")
     path.write_text("\n".join(lines) + "\n")
 
 
-if __name__ == "__main__":
-    write_weighted_cascade(
-        nx.karate_club_graph(), HERE / "karate-club.txt", "Zachary's karate club (networkx), weighted cascade"
+def small_networks() -> None:
+    """Karate club, Florentine families, Davis southern women, Les Misérables: undirected, weighted cascade."""
+    cases = [
+        ("karate-club", nx.karate_club_graph(), "Zachary's karate club (34 members)", 3, 10.0),
+        ("florentine-families", nx.florentine_families_graph(), "Florentine families, marriage ties", 2, 6.0),
+        ("davis-southern-women", nx.davis_southern_women_graph(),
+         "Davis southern women: 18 women and the 14 events they attended", 3, 9.0),
+        ("les-miserables", nx.les_miserables_graph(), "Les Miserables character co-appearances", 4, 12.0),
+    ]
+    for name, G, title, k, budget in cases:
+        D = G.to_directed()
+        index = write_edges(D, HERE / f"{name}.txt", f"{title} (networkx); both directions of every edge")
+        labels = HERE / f"{name}-labels.csv"
+        labels.write_text("node,name\n" + "".join(f"{i},{str(v).replace(',', ' ')}\n" for v, i in index.items()))
+        write_toml(
+            HERE / f"{name}.toml",
+            description=f"{title}; weighted cascade, costs 1 + sqrt(degree)",
+            graph=f"{name}.txt", probability="wc", model="ic", k=k,
+            costs="sqrt-degree:1,1", budget=budget,
+        )
+
+
+def campaign(name: str, n: int, regions: list[str], seed: int) -> None:
+    """A directed follower graph with regional communities and prices that grow with audience.
+
+    Each region is a scale-free follower network (Barabasi-Albert preferential
+    attachment, arcs from the followed to the follower: influence flows to the
+    audience); a few percent of arcs cross regions. Cost = 1 + followers / 20.
+    """
+    rng = np.random.default_rng(seed)
+    sizes = np.full(len(regions), n // len(regions))
+    sizes[: n % len(regions)] += 1
+    D = nx.DiGraph()
+    offset = 0
+    region_of = {}
+    for r, size in enumerate(sizes):
+        B = nx.barabasi_albert_graph(int(size), 3, seed=int(rng.integers(2**31)))
+        for u, v in B.edges:
+            a, b = (u, v) if u < v else (v, u)  # the older (more popular) account is followed
+            D.add_edge(offset + a, offset + b)
+            if rng.random() < 0.25:  # some follow back
+                D.add_edge(offset + b, offset + a)
+        for v in range(int(size)):
+            region_of[offset + v] = regions[r]
+        offset += int(size)
+    nodes = np.arange(n)
+    for _ in range(int(0.03 * D.number_of_edges())):
+        u, v = rng.choice(nodes, size=2, replace=False)
+        if region_of[int(u)] != region_of[int(v)]:
+            D.add_edge(int(u), int(v))
+    D = nx.DiGraph(sorted(D.edges))
+    D.add_nodes_from(range(n))
+    write_edges(D, HERE / f"{name}.txt.gz", f"synthetic campaign graph, {n} people in {len(regions)} regions")
+    followers = dict(D.out_degree())
+    (HERE / f"{name}-costs.csv").write_text(
+        "node,cost\n" + "".join(f"{v},{1 + followers[v] / 20:.2f}\n" for v in range(n))
     )
+    (HERE / f"{name}-groups.csv").write_text("node,group\n" + "".join(f"{v},{region_of[v]}\n" for v in range(n)))
+    write_toml(
+        HERE / f"{name}.toml",
+        description=f"synthetic campaign: {n} people, {len(regions)} regions, cost = 1 + followers/20",
+        graph=f"{name}.txt.gz", probability="wc", model="ic", k=20,
+        costs=f"{name}-costs.csv", budget=60.0, groups=f"{name}-groups.csv",
+        quotas=[f"{regions[0]}=1:", f"{regions[-1]}=1:"],
+    )
+
+
+if __name__ == "__main__":
+    small_networks()
+    campaign("campaign-5k", 5_000, ["north", "south", "east", "west"], seed=5)
+    campaign("campaign-20k", 20_000, ["north", "south", "east", "west", "centre", "coast"], seed=20)

@@ -5,21 +5,26 @@ Every command exits with status 2 and a one-line message on bad input.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import sys
 import time
 import warnings
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import click
 
 from . import __version__
 from ._rng import resolve_jobs
-from .algorithms import METHODS, maximize_influence
-from .algorithms.budgeted import BUDGET_METHODS, select_seeds
+from .algorithms import METHODS
+from .algorithms.budgeted import BUDGET_METHODS
+from .compare import compare as run_comparison
+from .compare import parse_methods, run_instance
 from .errors import SeedingError, SeedingWarning
 from .graph import Graph
+from .instance import Instance, instance_for
 from .io import read_graph, read_labels, to_json, write_json, write_text
 from .models import MODELS, with_probability
 from .spread import estimate_spread, seed_indices
@@ -82,9 +87,11 @@ def note(message: str) -> None:
     click.secho(message, fg="yellow", err=True)
 
 
-def load_graph(path: str, probability: str | None, undirected: bool, rng: int | None) -> Graph:
+def load_graph(
+    path: str, probability: str | None, undirected: bool, rng: int | None, fmt: str | None = None
+) -> Graph:
     """Read a graph file and apply the probability setting, telling the user what was assumed."""
-    graph = read_graph(path, undirected=undirected)
+    graph = read_graph(path, undirected=undirected, format=fmt)
     if probability is None:
         if graph.p is None:
             note(f"{path}: no arc probabilities in the file; using weighted cascade (--probability wc)")
@@ -211,101 +218,68 @@ def _labels(text: str | None) -> list[str]:
     return [t.strip() for t in text.split(",") if t.strip()]
 
 
-@main.command(context_settings=CONTEXT)
-@graph_options
-@click.option("-k", "k", type=int, default=None, help="Number of seeds to choose (unbudgeted).")
-@click.option(
-    "--method", default=None, metavar="NAME",
-    help="Selection method; `seeding methods` lists them [default: opim-c, or mip with --budget].",
-)
-@click.option("--eps", type=float, default=None, help="Approximation slack (opim-c, imm, budgeted sampling).")
-@click.option(
-    "--simulations", type=int, default=None,
-    help="Monte-Carlo runs per estimate for greedy/celf/celf++/cost-celf-mc [default: 10000].",
-)
-@click.option("--costs", "costs", default=None, metavar="FILE|MODEL",
-              help="Node costs: a `label,cost` file or uniform | degree:a,b | sqrt-degree:a,b.")
-@click.option("--budget", type=float, default=None, help="Total cost allowed (with --costs).")
-@click.option("--default-cost", type=float, default=None, help="Cost of nodes the costs file omits.")
-@click.option("--must", default=None, metavar="A,B|@FILE", help="Nodes that must be seeded.")
-@click.option("--never", default=None, metavar="A,B|@FILE", help="Nodes that must not be seeded.")
-@click.option("--groups", type=click.Path(dir_okay=False), default=None,
-              help="A `label,group` file, for quotas.")
-@click.option("--quota", "quotas", multiple=True, metavar="GROUP=MIN:MAX",
-              help="Seeds per group (repeatable; MIN or MAX may be empty).")
-@click.option("--max-seeds", type=int, default=None, help="A second budget: at most this many seeds.")
-@click.option("--time-limit", type=float, default=None, help="Seconds for the OR-Tools solve [default: 60].")
-@click.option(
-    "--seeds-out", type=click.Path(dir_okay=False, writable=True), default=None,
-    help="Write the chosen seed labels to this file, one per line.",
-)
-@friendly_errors
-def optimize(
-    graph_path: str,
-    model: str,
-    probability: str | None,
-    undirected: bool,
-    rng: int | None,
-    jobs: int | None,
-    as_json: bool,
-    output: str | None,
-    k: int | None,
-    method: str | None,
-    eps: float | None,
-    simulations: int | None,
-    costs: str | None,
-    budget: float | None,
-    default_cost: float | None,
-    must: str | None,
-    never: str | None,
-    groups: str | None,
-    quotas: tuple[str, ...],
-    max_seeds: int | None,
-    time_limit: float | None,
-    seeds_out: str | None,
-) -> None:
-    """Choose seeds: the K that reach the most nodes, or the best ones within a budget.
+def run_options(func: Callable) -> Callable:
+    """Options shared by `optimize` and `compare` (None: keep the instance's value)."""
+    options = [
+        click.option("--model", type=click.Choice(MODELS, case_sensitive=False), default=None,
+                     help="Diffusion model: ic (Independent Cascade, default) or lt (Linear Threshold)."),
+        click.option("--probability", metavar="SETTING", default=None,
+                     help="Arc values: given | wc | uniform:P | trivalency "
+                     "[default: given if the file has a third column, else wc]."),
+        click.option("--undirected", is_flag=True, default=None, help="Treat every edge as two arcs."),
+        click.option("--rng", type=click.IntRange(min=0), default=None, help="Random seed (an integer)."),
+        click.option("--jobs", type=click.IntRange(min=1), default=None, help="Threads [default: all cores]."),
+        click.option("--costs", "costs", default=None, metavar="FILE|MODEL",
+                     help="Node costs: a `label,cost` file or uniform | degree:a,b | sqrt-degree:a,b."),
+        click.option("--default-cost", type=float, default=None, help="Cost of nodes the costs file omits."),
+        click.option("--simulations", type=int, default=None,
+                     help="Monte-Carlo runs per estimate [default: 10000]."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
 
-    \b
-    seeding optimize GRAPH -k 50
-    seeding optimize GRAPH --costs sqrt-degree:1,1 --budget 200 --quota north=2: --groups g.csv
-    """
-    budgeted = budget is not None or costs is not None
-    if budgeted and (budget is None or costs is None):
-        raise CommandError("a budgeted run needs both --costs FILE|MODEL and --budget B")
-    if budgeted and k is not None:
+
+def apply_overrides(inst: Instance, **cli: Any) -> Instance:
+    """Command-line values replace the instance's; -k turns a budgeted instance into a k-run."""
+    if cli.get("k") is not None and (cli.get("costs") is not None or cli.get("budget") is not None):
         raise CommandError("give either -k (a number of seeds) or --costs/--budget, not both")
-    if not budgeted and k is None:
-        raise CommandError("give -k K (number of seeds) or --costs FILE|MODEL --budget B")
-    budget_only = [("--must", must), ("--never", never), ("--groups", groups), ("--quota", quotas),
-                   ("--max-seeds", max_seeds), ("--time-limit", time_limit), ("--default-cost", default_cost)]
-    if not budgeted:
-        used = [name for name, value in budget_only if value]
-        if used:
-            raise CommandError(f"{used[0]} applies to budgeted runs (--costs and --budget)")
-    start = time.perf_counter()
-    graph = load_graph(graph_path, probability, undirected, rng)
-    options: dict[str, Any] = {"progress": progress_printer(method or ("mip" if budgeted else "opim-c"))}
-    if eps is not None:
-        options["eps"] = eps
-    if simulations is not None:
-        options["n_simulations"] = simulations
-    if budgeted:
-        if time_limit is not None:
-            options["time_limit"] = time_limit
-        result = select_seeds(
-            graph, budget, costs, method=method or "mip", model=model, must=_labels(must),
-            never=_labels(never), groups=groups, quotas=list(quotas),
-            extra_budgets=[("uniform", max_seeds)] if max_seeds is not None else None,
-            default_cost=default_cost, rng=rng, n_jobs=jobs, **options,
-        )
+    if cli.get("k") is not None:
+        inst = dataclasses.replace(inst, costs=None, budget=None)
+    if cli.get("undirected") is False:
+        cli["undirected"] = None
+    for key in ("must", "never"):
+        if cli.get(key) is not None:
+            cli[key] = tuple(cli[key])
+    if cli.get("quotas"):
+        cli["quotas"] = tuple(cli["quotas"])
     else:
-        result = maximize_influence(
-            graph, k, method=method or "opim-c", model=model, rng=rng, n_jobs=jobs, **options
-        )
+        cli.pop("quotas", None)
+    return inst.replace(**cli)
+
+
+def solve_input(inst: Instance, method: str | None, rng: int | None, jobs: int | None,
+                options: dict[str, Any], *, strict: bool = True) -> tuple[dict[str, Any], str]:
+    """Run one instance; return its JSON result and the human summary.
+
+    With ``strict``, budget-only options on a k-run are an error; in a batch they
+    simply apply to the budgeted inputs.
+    """
+    start = time.perf_counter()
+    graph = load_graph(str(inst.graph), inst.probability, inst.undirected, rng, inst.format)
+    if not inst.budgeted:
+        for key in ("time_limit", "default_cost"):
+            if strict and options.get(key) is not None:
+                raise CommandError(f"--{key.replace('_', '-')} applies to budgeted runs (--costs and --budget)")
+        options = {k: v for k, v in options.items() if k not in ("time_limit", "default_cost")}
+    options = {k: v for k, v in options.items() if v is not None}
+    options["progress"] = progress_printer(method or ("mip" if inst.budgeted else "opim-c"))
+    result = run_instance(inst, method=method, graph=graph, rng=rng, n_jobs=jobs, **options)
     total = time.perf_counter() - start
+    source = str(inst.path or inst.graph)
     data = {
-        "graph": graph_path,
+        "input": source,
+        "graph": str(inst.graph),
         "n_nodes": graph.n,
         "n_arcs": graph.m,
         **result.to_dict(),
@@ -313,24 +287,198 @@ def optimize(
         "n_jobs": resolve_jobs(jobs),
         "total_runtime_s": total,
     }
-    if seeds_out is not None:
-        write_text(seeds_out, "".join(f"{s}\n" for s in result.seeds))
-    spread = result.spread
     lines = [
-        f"graph      {graph_path} ({graph.n:,} nodes, {graph.m:,} arcs)",
+        f"input      {source} ({graph.n:,} nodes, {graph.m:,} arcs)",
         f"method     {result.method} ({result.spread.model.upper()}), k = {result.k}",
         f"seeds      {', '.join(str(s) for s in result.seeds)}",
-        f"spread     {spread}",
+        f"spread     {result.spread}",
     ]
     if result.budget is not None:
         gap = "n/a" if result.gap is None else f"{100 * result.gap:.2f}%"
         lines.append(f"cost       {result.cost:,.2f} of {result.budget:,.2f}; status {result.status}; gap {gap}")
     if result.upper_bound is not None:
-        lines.append(
-            f"optimum    <= {result.upper_bound:.2f} (certified ratio {result.approx_ratio:.3f})"
-        )
+        lines.append(f"optimum    <= {result.upper_bound:.2f} (certified ratio {result.approx_ratio:.3f})")
     lines.append(f"runtime    {result.runtime_s:.2f} s to choose, {total:.2f} s in all")
-    emit(data, "\n".join(lines), as_json, output)
+    return data, "\n".join(lines)
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("inputs", nargs=-1, required=True, metavar="GRAPH|INSTANCE.toml...",
+                type=click.Path(dir_okay=False))
+@click.option("-k", "k", type=click.IntRange(min=None), default=None, help="Number of seeds to choose.")
+@click.option("--budget", type=float, default=None, help="Total cost allowed (with --costs).")
+@click.option(
+    "--method", default=None, metavar="NAME",
+    help="Selection method; `seeding methods` lists them [default: opim-c, or mip with a budget].",
+)
+@run_options
+@click.option("--eps", type=float, default=None, help="Approximation slack (opim-c, imm, budgeted sampling).")
+@click.option("--must", default=None, metavar="A,B|@FILE", help="Nodes that must be seeded.")
+@click.option("--never", default=None, metavar="A,B|@FILE", help="Nodes that must not be seeded.")
+@click.option("--groups", type=click.Path(dir_okay=False), default=None, help="A `label,group` file, for quotas.")
+@click.option("--quota", "quotas", multiple=True, metavar="GROUP=MIN:MAX",
+              help="Seeds per group (repeatable; MIN or MAX may be empty).")
+@click.option("--max-seeds", type=int, default=None, help="A second budget: at most this many seeds.")
+@click.option("--time-limit", type=float, default=None, help="Seconds for the OR-Tools solve [default: 60].")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per input.")
+@click.option("--output", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Also write the JSON result to this file (atomically; one input).")
+@click.option("--output-dir", type=click.Path(file_okay=False), default=None,
+              help="Write one JSON result per input here (INPUT-NAME.json).")
+@click.option("--seeds-out", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Write the chosen seed labels to this file, one per line (one input).")
+@friendly_errors
+def optimize(
+    inputs: tuple[str, ...],
+    k: int | None,
+    budget: float | None,
+    method: str | None,
+    model: str | None,
+    probability: str | None,
+    undirected: bool | None,
+    rng: int | None,
+    jobs: int | None,
+    costs: str | None,
+    default_cost: float | None,
+    simulations: int | None,
+    eps: float | None,
+    must: str | None,
+    never: str | None,
+    groups: str | None,
+    quotas: tuple[str, ...],
+    max_seeds: int | None,
+    time_limit: float | None,
+    as_json: bool,
+    output: str | None,
+    output_dir: str | None,
+    seeds_out: str | None,
+) -> None:
+    """Choose seeds: the K that reach the most nodes, or the best ones within a budget.
+
+    Inputs are graph files or instance files (.toml, see instances/README.md); options
+    given here override the instance's. With several inputs, a failing one is reported
+    and the others still run; the exit status is 1 if any failed.
+
+    \b
+    seeding optimize GRAPH -k 50
+    seeding optimize GRAPH --costs sqrt-degree:1,1 --budget 200
+    seeding optimize instances/*.toml --output-dir results/
+    """
+    if len(inputs) > 1 and (output or seeds_out):
+        raise CommandError("--output and --seeds-out take one input; use --output-dir for several")
+    if output_dir is not None:
+        Path(output_dir).mkdir(parents=True, exist_ok=True)
+    options = {"eps": eps, "n_simulations": simulations, "time_limit": time_limit, "default_cost": default_cost}
+    failures: list[tuple[str, str]] = []
+    for path in inputs:
+        try:
+            inst = apply_overrides(
+                instance_for(path), k=k, budget=budget, model=model, probability=probability,
+                undirected=undirected, costs=costs, default_cost=default_cost,
+                must=_labels(must) if must else None, never=_labels(never) if never else None,
+                groups=groups, quotas=quotas, max_seeds=max_seeds,
+            )
+            if inst.k is None and not inst.budgeted and inst.costs is None and inst.budget is None:
+                raise CommandError("give -k K (number of seeds) or --costs FILE|MODEL --budget B")
+            data, human = solve_input(inst, method, rng, jobs, dict(options), strict=len(inputs) == 1)
+        except (SeedingError, OSError, click.ClickException) as exc:
+            if len(inputs) == 1:
+                raise
+            message = exc.format_message() if isinstance(exc, click.ClickException) else str(exc)
+            click.secho(f"error: {path}: {message}", fg="red", err=True)
+            failures.append((path, message))
+            continue
+        if output is not None:
+            write_json(output, data)
+        if output_dir is not None:
+            write_json(Path(output_dir) / f"{inst.name}.json", data)
+        if seeds_out is not None:
+            write_text(seeds_out, "".join(f"{s}\n" for s in data["seeds"]))
+        click.echo(to_json(data) if as_json else human + ("\n" if len(inputs) > 1 else ""))
+    if failures:
+        click.secho(f"{len(failures)} of {len(inputs)} inputs failed: "
+                    + "; ".join(f"{p} ({m})" for p, m in failures), fg="red", err=True)
+        sys.exit(1)
+
+
+def _numbers(text: str | None, kind: type, name: str) -> list | None:
+    if not text:
+        return None
+    try:
+        values = [kind(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise CommandError(f"{name} must be a comma-separated list of numbers; got {text!r}") from None
+    if not values or any(v <= 0 for v in values):
+        raise CommandError(f"{name} must be positive numbers; got {text!r}")
+    return values
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("inputs", nargs=-1, required=True, metavar="INSTANCE.toml|GRAPH...", type=click.Path(dir_okay=False))
+@click.option("--methods", "methods_text", required=True, metavar="A,B,...",
+              help="Methods to compare, e.g. degree,pagerank,celf,imm,opim-c,cost-celf,cp-sat.")
+@click.option("-k", "ks", default=None, metavar="K1,K2,...", help="Numbers of seeds (k-methods).")
+@click.option("--budgets", default=None, metavar="B1,B2,...", help="Budgets (budgeted methods).")
+@run_options
+@click.option("--time-limit", type=float, default=None, help="Seconds per OR-Tools solve [default: 60].")
+@click.option("--output-dir", type=click.Path(), default="comparison", show_default=True,
+              help="Where results.csv, results.json, report.md and the PNG plots go.")
+@friendly_errors
+def compare(
+    inputs: tuple[str, ...],
+    methods_text: str,
+    ks: str | None,
+    budgets: str | None,
+    model: str | None,
+    probability: str | None,
+    undirected: bool | None,
+    rng: int | None,
+    jobs: int | None,
+    costs: str | None,
+    default_cost: float | None,
+    simulations: int | None,
+    time_limit: float | None,
+    output_dir: str,
+) -> None:
+    """Run several methods on several instances; evaluate all with the same simulations.
+
+    Writes results.csv, results.json, report.md (best per row in bold) and plots
+    (spread with 95% CI bands, runtime on a log axis) to --output-dir. Ctrl-C keeps
+    the rows already finished.
+    """
+    names = parse_methods(methods_text)
+    k_values = _numbers(ks, int, "-k")
+    b_values = _numbers(budgets, float, "--budgets")
+    out = Path(output_dir)
+    if out.exists() and not out.is_dir():
+        raise CommandError(f"--output-dir {output_dir!r} is a file, not a directory")
+    loaded = [
+        apply_overrides(instance_for(p), model=model, probability=probability, undirected=undirected,
+                        costs=costs, default_cost=default_cost)
+        for p in inputs
+    ]
+    method_options: dict[str, dict[str, Any]] = {}
+    for name in names:
+        opts: dict[str, Any] = {}
+        if simulations is not None and name in ("greedy", "celf", "celf++", "cost-celf-mc"):
+            opts["n_simulations"] = simulations
+        if time_limit is not None and name in ("mip", "cp-sat", "cost-celf"):
+            opts["time_limit"] = time_limit
+        method_options[name] = opts
+    bar = progress_printer("runs") or (lambda done, total: click.echo(f"run {done}/{total}", err=True))
+    try:
+        rows = run_comparison(
+            loaded, names, ks=k_values, budgets=b_values, n_simulations=simulations or 10_000, rng=rng,
+            n_jobs=jobs, output_dir=out, method_options=method_options, progress=bar,
+        )
+    except KeyboardInterrupt:
+        click.secho(f"interrupted: the finished runs are in {out}/", fg="yellow", err=True)
+        sys.exit(130)
+    for row in rows:
+        if "method" not in row:
+            note(row["note"])
+    done = [r for r in rows if "method" in r]
+    click.echo(f"{len(done)} runs; wrote {out}/results.csv, results.json, report.md and plots")
 
 
 @main.command(context_settings=CONTEXT)

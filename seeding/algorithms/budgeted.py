@@ -405,7 +405,15 @@ def select_seeds(
     details["model"] = instance.stats
     upper = _upper(bound_cov, a, weight, r1.count)
     details["knapsack_upper_bound"] = upper
+    # The LP relaxation certifies the optimum; it is quick, so it gets a floor of time.
+    lp_limit = None if time_limit is None else max(float(time_limit), 10.0)
+    lp = solve_model(build_model(instance, cons, "lp"), instance, time_limit=lp_limit)
+    lp_bound = lp.bound if lp.status == "optimal" else math.inf
+    if lp.status == "optimal":
+        details["lp_bound_coverage"] = lp.bound
+        upper = min(upper, _upper(lp.bound, a, weight, small.count))
     gap = None
+    model_bound = lp_bound
     if method in ("mip", "cp-sat"):
         t0 = time.perf_counter()
         built = build_model(instance, cons, "mip" if method == "mip" else "cp-sat")
@@ -421,8 +429,8 @@ def select_seeds(
         if outcome.status == "infeasible":
             raise InfeasibleError("no selection meets the budgets and quotas together")
         if outcome.status in ("optimal", "feasible"):
-            gap = max(0.0, (outcome.bound - outcome.objective) / outcome.bound) if outcome.bound > 0 else 0.0
-            upper = min(upper, _upper(outcome.bound, a, weight, small.count))
+            model_bound = min(outcome.bound, lp_bound)
+            upper = min(upper, _upper(model_bound, a, weight, small.count))
             solved = cons.must.tolist() + instance.candidates[outcome.chosen].tolist()
             details["solver"]["seeds"] = graph.label_of(solved)
             if cons.is_feasible(np.asarray(solved)):
@@ -438,15 +446,9 @@ def select_seeds(
         raise SeedingError(
             "greedy could not meet the minimum quotas within the budget; use method='mip' or 'cp-sat'"
         )
-    # The LP certificate gets its own floor of time: it is quick, and it is the proof.
-    lp_limit = None if time_limit is None else max(float(time_limit), 10.0)
-    lp = solve_model(build_model(instance, cons, "lp"), instance, time_limit=lp_limit)
-    if lp.status == "optimal":
-        details["lp_bound_coverage"] = lp.bound
-        upper = min(upper, _upper(lp.bound, a, weight, small.count))
-        if gap is None:
-            value = instance.coverage(np.flatnonzero(np.isin(instance.candidates, chosen)))
-            gap = max(0.0, (lp.bound - value) / lp.bound) if lp.bound > 0 else 0.0
+    if math.isfinite(model_bound) and model_bound > 0:  # of the returned selection, on the model's sample
+        value = instance.coverage(np.flatnonzero(np.isin(instance.candidates, chosen)))
+        gap = max(0.0, (model_bound - value) / model_bound)
     runtime = time.perf_counter() - start
     order, gains = _ordered_gains(r1, chosen, weight / r1.count)
     evaluation = sampler.sample(

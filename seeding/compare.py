@@ -1,0 +1,347 @@
+"""Solver comparison runs: run methods on instances, evaluate all alike, tabulate and plot.
+
+Every chosen seed set of an instance is evaluated by the same Monte-Carlo
+estimator with the same simulated worlds (common random numbers), so the
+differences between methods are differences between seed sets, not noise of
+separate estimates.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io as _io
+import os
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ._rng import RNGLike, as_generator, resolve_jobs
+from .algorithms import METHODS, maximize_influence
+from .algorithms.budgeted import BUDGET_METHODS, select_seeds
+from .errors import SeedingError
+from .graph import Graph
+from .instance import Instance, instance_for
+from .io import to_json, write_text
+from .results import SeedSet
+from .spread import SpreadEstimate, simulate
+
+__all__ = ["compare", "run_instance", "parse_methods"]
+
+Progress = Callable[[int, int], None]
+COLUMNS = [
+    "instance", "method", "k", "budget", "spread", "ci_low", "ci_high", "stderr", "n_simulations",
+    "runtime_s", "cost", "status", "gap", "upper_bound", "approx_ratio", "n_seeds", "seeds", "eval_rng", "note",
+]
+
+
+def run_instance(
+    instance: Instance,
+    *,
+    method: str | None = None,
+    graph: Graph | None = None,
+    rng: RNGLike = None,
+    n_jobs: int | None = None,
+    **options: Any,
+) -> SeedSet:
+    """Solve one instance: budgeted when it has costs and a budget, else with its ``k``.
+
+    Examples
+    --------
+    >>> from seeding.instance import Instance
+    >>> from pathlib import Path
+    >>> inst = Instance(path=None, graph=Path("instances/karate-club.txt"), k=2)
+    >>> run_instance(inst, rng=1, n_evaluation=1000).seeds
+    [33, 0]
+    """
+    if graph is None:
+        graph = instance.load_graph(rng=rng)
+    if (instance.costs is None) != (instance.budget is None):
+        raise SeedingError(f"{instance.name}: a budgeted run needs both costs and a budget")
+    if instance.budgeted:
+        extra = [("uniform", instance.max_seeds)] if instance.max_seeds is not None else None
+        return select_seeds(
+            graph, instance.budget, instance.costs, method=method or "mip", model=instance.model,
+            must=list(instance.must), never=list(instance.never), groups=instance.groups,
+            quotas=list(instance.quotas), extra_budgets=extra, default_cost=instance.default_cost,
+            rng=rng, n_jobs=n_jobs, **options,
+        )
+    if instance.k is None:
+        raise SeedingError(f"{instance.name}: give k (-k K), or costs and a budget (--costs, --budget)")
+    for key in ("must", "groups", "quotas", "max_seeds"):
+        if getattr(instance, key):
+            raise SeedingError(f"{instance.name}: {key} needs a budgeted run (costs and a budget)")
+    if instance.never:
+        options["exclude"] = list(instance.never)
+    return maximize_influence(
+        graph, instance.k, method=method or "opim-c", model=instance.model, rng=rng, n_jobs=n_jobs, **options
+    )
+
+
+def parse_methods(methods: str | Sequence[str]) -> list[str]:
+    """Validate method names (comma-separated or a list) before any long work starts."""
+    names = [m.strip() for m in methods.split(",")] if isinstance(methods, str) else list(methods)
+    names = [n for n in names if n]
+    known = [*METHODS, *BUDGET_METHODS]
+    for name in names:
+        if name not in known:
+            raise SeedingError(f"unknown method {name!r}; choose from {', '.join(known)}")
+    if not names:
+        raise SeedingError("give at least one method")
+    return names
+
+
+def _plan(inst: Instance, methods: list[str], ks: Sequence[int] | None, budgets: Sequence[float] | None):
+    """(method, k, budget) runs for an instance, and notes on methods that do not fit."""
+    runs, notes = [], []
+    k_values = list(ks) if ks else ([inst.k] if inst.k is not None else [])
+    b_values = list(budgets) if budgets else ([inst.budget] if inst.budget is not None else [])
+    for method in methods:
+        if method in BUDGET_METHODS:
+            if inst.costs is None or not b_values:
+                notes.append(f"{method} skipped on {inst.name}: it needs costs and a budget")
+                continue
+            runs += [(method, None, float(b)) for b in b_values]
+        else:
+            if not k_values:
+                notes.append(f"{method} skipped on {inst.name}: it needs k (-k or k = ... in the instance)")
+                continue
+            runs += [(method, int(k), None) for k in k_values]
+    return runs, notes
+
+
+def compare(
+    instances: Sequence[str | os.PathLike | Instance],
+    methods: str | Sequence[str],
+    *,
+    ks: Sequence[int] | None = None,
+    budgets: Sequence[float] | None = None,
+    n_simulations: int = 10_000,
+    rng: RNGLike = None,
+    n_jobs: int | None = None,
+    output_dir: str | os.PathLike | None = None,
+    method_options: dict[str, dict[str, Any]] | None = None,
+    progress: Progress | None = None,
+) -> list[dict[str, Any]]:
+    """Run several methods on several instances and evaluate every seed set alike.
+
+    Parameters
+    ----------
+    instances : instance files (``.toml``), graph files, or :class:`Instance` objects
+    methods : comma-separated names or a list; k-methods (``opim-c``, ``celf``,
+        ``degree``, ...) run for each ``k``, budgeted ones (``mip``, ``cp-sat``,
+        ``cost-celf``) for each budget; a method that does not fit an instance
+        is skipped with a note.
+    ks, budgets : sequences, optional
+        Override the instance's ``k`` / ``budget``.
+    n_simulations : int, default 10000
+        Simulations of the common evaluation.
+    rng : None, int or numpy.random.Generator
+    n_jobs : int, optional
+    output_dir : path, optional
+        Where to write ``results.csv``, ``results.json``, ``report.md`` and PNG
+        plots. Files are rewritten after every run, so an interrupted comparison
+        keeps the rows it finished.
+    method_options : dict, optional
+        Extra keyword arguments per method, e.g. ``{"celf": {"n_simulations": 1000}}``.
+    progress : callable(done, total), optional
+
+    Returns
+    -------
+    list of dict
+        One row per run (see ``COLUMNS``), plus ``note`` rows for skipped methods.
+
+    Examples
+    --------
+    >>> rows = compare(["instances/karate-club.toml"], "degree,opim-c", ks=[2], n_simulations=500, rng=1)
+    >>> [(r["method"], r["k"]) for r in rows]
+    [('degree', 2), ('opim-c', 2)]
+    """
+    names = parse_methods(methods)
+    out = Path(output_dir) if output_dir is not None else None
+    if out is not None:
+        if out.exists() and not out.is_dir():
+            raise SeedingError(f"output directory {str(out)!r} is a file")
+        out.mkdir(parents=True, exist_ok=True)
+    if isinstance(n_simulations, bool) or not isinstance(n_simulations, int) or n_simulations < 1:
+        raise SeedingError(f"n_simulations must be a positive integer; got {n_simulations!r}")
+    loaded = [i if isinstance(i, Instance) else instance_for(i) for i in instances]
+    if not loaded:
+        raise SeedingError("give at least one instance or graph file")
+    plans = [_plan(inst, names, ks, budgets) for inst in loaded]
+    total = sum(len(runs) for runs, _ in plans)
+    if total == 0:
+        raise SeedingError("no method fits these instances: " + "; ".join(n for _, notes in plans for n in notes))
+    gen = as_generator(rng)
+    threads = resolve_jobs(n_jobs)
+    rows: list[dict[str, Any]] = []
+    notes = [n for _, ns in plans for n in ns]
+    done = 0
+    try:
+        for inst, (runs, _) in zip(loaded, plans, strict=True):
+            method_rng, eval_rng = (int(x) for x in gen.integers(0, 2**63, size=2))
+            graph = inst.load_graph(rng=method_rng)
+            for method, k, budget in runs:
+                options = dict((method_options or {}).get(method, {}))
+                options.setdefault("n_evaluation", 1000)  # the common evaluation below is what counts
+                variant = inst.replace(k=k) if k is not None else inst.replace(budget=budget)
+                if budget is None:  # a k-run, even where the instance also has a budget
+                    variant = dataclasses.replace(variant, costs=None, budget=None)
+                start = time.perf_counter()
+                result = run_instance(variant, method=method, graph=graph, rng=method_rng, n_jobs=threads, **options)
+                elapsed = time.perf_counter() - start
+                samples = simulate(graph, result.seeds, model=inst.model, n_simulations=n_simulations,
+                                   rng=eval_rng, n_jobs=threads)
+                est = SpreadEstimate.from_samples(samples, inst.model)
+                rows.append({
+                    "instance": inst.name, "method": method, "k": k, "budget": budget, "spread": est.mean,
+                    "ci_low": est.ci_low, "ci_high": est.ci_high, "stderr": est.stderr,
+                    "n_simulations": n_simulations, "runtime_s": result.runtime_s, "cost": result.cost,
+                    "status": result.status, "gap": result.gap, "upper_bound": result.upper_bound,
+                    "approx_ratio": result.approx_ratio, "n_seeds": result.k, "seeds": result.seeds,
+                    "eval_rng": eval_rng, "note": "", "total_s": elapsed,
+                })
+                done += 1
+                if out is not None:
+                    write_outputs(rows, notes, out, plots=False)
+                if progress:
+                    progress(done, total)
+    except KeyboardInterrupt:
+        notes.append(f"interrupted after {done} of {total} runs")
+        if out is not None:
+            write_outputs(rows, notes, out, plots=True)
+        raise
+    if out is not None:
+        write_outputs(rows, notes, out, plots=True)
+    return rows + [{"note": n} for n in notes]
+
+
+# ------------------------------------------------------------------------------ outputs
+def _csv(rows: list[dict[str, Any]]) -> str:
+    buf = _io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=COLUMNS, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({**row, "seeds": " ".join(str(s) for s in row["seeds"])})
+    return buf.getvalue()
+
+
+def _sweep(row: dict[str, Any]) -> tuple[str, float]:
+    return ("k", row["k"]) if row["k"] is not None else ("budget", row["budget"])
+
+
+def report_markdown(rows: list[dict[str, Any]], notes: list[str]) -> str:
+    """Markdown tables: spread (95% CI half-width) per method, best per row in bold; runtimes."""
+    lines = ["# Comparison report", "",
+             "Spreads: one common Monte-Carlo evaluation per instance (the same simulated worlds for every "
+             "method). **Bold**: the best mean in the row.", ""]
+    for inst in dict.fromkeys(r["instance"] for r in rows):
+        sub = [r for r in rows if r["instance"] == inst]
+        for kind in ("k", "budget"):
+            part = [r for r in sub if _sweep(r)[0] == kind]
+            if not part:
+                continue
+            methods = list(dict.fromkeys(r["method"] for r in part))
+            values = sorted({_sweep(r)[1] for r in part})
+            lines += [f"## {inst}: spread by {kind}", "",
+                      f"| {kind} | " + " | ".join(methods) + " |",
+                      "|---" * (len(methods) + 1) + "|"]
+            for v in values:
+                cells = {r["method"]: r for r in part if _sweep(r)[1] == v}
+                best = max(cells.values(), key=lambda r: r["spread"])["spread"]
+                row = []
+                for m in methods:
+                    r = cells.get(m)
+                    if r is None:
+                        row.append("-")
+                        continue
+                    text = f"{r['spread']:.1f} ± {r['ci_high'] - r['spread']:.1f}"
+                    row.append(f"**{text}**" if r["spread"] == best else text)
+                lines.append(f"| {v:g} | " + " | ".join(row) + " |")
+            lines += ["", f"Runtime to choose (s), {inst}:", "",
+                      f"| {kind} | " + " | ".join(methods) + " |", "|---" * (len(methods) + 1) + "|"]
+            for v in values:
+                cells = {r["method"]: r for r in part if _sweep(r)[1] == v}
+                lines.append(f"| {v:g} | " + " | ".join(
+                    f"{cells[m]['runtime_s']:.3g}" if m in cells else "-" for m in methods) + " |")
+            lines.append("")
+    if notes:
+        lines += ["## Notes", ""] + [f"- {n}" for n in notes] + [""]
+    return "\n".join(lines)
+
+
+def plot_instance(rows: list[dict[str, Any]], path_prefix: Path) -> list[Path]:
+    """Two PNGs per sweep kind: spread with 95% CI bands, and runtime on a log axis."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
+
+    written = []
+    for kind in ("k", "budget"):
+        part = [r for r in rows if _sweep(r)[0] == kind]
+        if not part:
+            continue
+        methods = list(dict.fromkeys(r["method"] for r in part))
+        inst = part[0]["instance"]
+        xlabel = "seeds k" if kind == "k" else "budget (cost units)"
+        fig, ax = plt.subplots(figsize=(7.5, 4.8), dpi=110)
+        for m in methods:
+            pts = sorted((r for r in part if r["method"] == m), key=lambda r: _sweep(r)[1])
+            x = [_sweep(r)[1] for r in pts]
+            y = np.array([r["spread"] for r in pts])
+            ax.plot(x, y, marker="o", label=m)
+            ax.fill_between(x, [r["ci_low"] for r in pts], [r["ci_high"] for r in pts], alpha=0.2)
+        ax.set_xlabel(xlabel)
+        if kind == "k":
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_ylabel("expected spread (nodes reached)")
+        ax.set_title(f"{inst}: spread by {kind} (95% CI bands)")
+        ax.grid(alpha=0.3)
+        ax.legend(loc="best", fontsize="small")
+        fig.tight_layout()
+        spread_png = path_prefix.with_name(f"{path_prefix.name}-{inst}-{kind}-spread.png")
+        _save(fig, spread_png)
+        written.append(spread_png)
+
+        fig, ax = plt.subplots(figsize=(7.5, 4.8), dpi=110)
+        values = sorted({_sweep(r)[1] for r in part})
+        width = 0.8 / max(len(values), 1)
+        for i, v in enumerate(values):
+            times = [next((r["runtime_s"] for r in part if r["method"] == m and _sweep(r)[1] == v), np.nan)
+                     for m in methods]
+            ax.bar(np.arange(len(methods)) + (i - (len(values) - 1) / 2) * width,
+                   np.maximum(times, 1e-4), width, label=f"{kind} = {v:g}")
+        ax.set_yscale("log")
+        ax.set_xticks(np.arange(len(methods)), methods, rotation=20, ha="right")
+        ax.set_ylabel("time to choose seeds (s, log scale)")
+        ax.set_title(f"{inst}: runtime per method")
+        ax.grid(alpha=0.3, axis="y")
+        ax.legend(loc="best", fontsize="small")
+        fig.tight_layout()
+        runtime_png = path_prefix.with_name(f"{path_prefix.name}-{inst}-{kind}-runtime.png")
+        _save(fig, runtime_png)
+        written.append(runtime_png)
+        plt.close("all")
+    return written
+
+
+def _save(fig: Any, path: Path) -> None:
+    """Save a figure atomically."""
+    tmp = path.with_name(f".{path.name}.tmp.png")
+    fig.savefig(tmp)
+    os.replace(tmp, path)
+
+
+def write_outputs(rows: list[dict[str, Any]], notes: list[str], out: Path, *, plots: bool) -> None:
+    """Write results.csv, results.json and report.md (and the plots) into ``out``, atomically."""
+    write_text(out / "results.csv", _csv(rows))
+    write_text(out / "results.json", to_json({"rows": rows, "notes": notes}) + "\n")
+    write_text(out / "report.md", report_markdown(rows, notes))
+    if plots and rows:
+        for inst in dict.fromkeys(r["instance"] for r in rows):
+            plot_instance([r for r in rows if r["instance"] == inst], out / "plot")

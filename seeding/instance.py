@@ -1,0 +1,198 @@
+"""Instance files: a small TOML file that bundles a graph with its campaign.
+
+Example (paths are relative to the instance file)::
+
+    description = "A synthetic campaign: 5,000 people in 8 regions"
+    graph = "campaign-5k.txt.gz"
+    probability = "wc"            # given | wc | uniform:P | trivalency
+    model = "ic"                  # ic | lt
+    undirected = false
+    k = 20                        # number of seeds, or ...
+    costs = "campaign-5k-costs.csv"   # ... a costs file or model, with
+    budget = 150.0                #     a budget
+    default_cost = 1.0
+    groups = "campaign-5k-groups.csv"
+    quotas = ["north=2:", "south=1:4"]
+    must = [12]
+    never = [0, 7]
+    max_seeds = 30
+
+Unknown keys and missing files are errors that name the key or the path.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from ._rng import RNGLike
+from .errors import GraphFormatError, SeedingError
+from .graph import Graph
+from .io import read_graph
+from .models import check_model, with_probability
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+__all__ = ["Instance", "load_instance", "is_instance_file"]
+
+
+@dataclasses.dataclass(frozen=True)
+class Instance:
+    """A graph file with its diffusion model, campaign size or budget, costs and constraints.
+
+    Paths are absolute once loaded. ``k`` and ``budget`` may both be set: a run
+    uses the budget when costs are given, else ``k``.
+    """
+
+    path: Path | None
+    graph: Path
+    description: str = ""
+    format: str | None = None
+    undirected: bool = False
+    probability: str | None = None
+    model: str = "ic"
+    k: int | None = None
+    budget: float | None = None
+    costs: str | None = None
+    default_cost: float | None = None
+    groups: str | None = None
+    quotas: tuple[str, ...] = ()
+    must: tuple = ()
+    never: tuple = ()
+    max_seeds: int | None = None
+
+    @property
+    def name(self) -> str:
+        """Short name: the instance (or graph) file name without suffixes."""
+        base = (self.path or self.graph).name
+        for suffix in (".toml", ".gz", ".bz2", ".xz", ".txt", ".csv", ".graphml", ".gml", ".edges"):
+            base = base.removesuffix(suffix)
+        return base
+
+    @property
+    def budgeted(self) -> bool:
+        return self.costs is not None and self.budget is not None
+
+    def load_graph(self, *, rng: RNGLike = None) -> Graph:
+        """Read the graph and apply the probability setting (None: given, else wc)."""
+        graph = read_graph(self.graph, undirected=self.undirected, format=self.format)
+        return with_probability(graph, self.probability, rng=rng)
+
+    def replace(self, **changes: Any) -> Instance:
+        """A copy with command-line overrides (None values are ignored)."""
+        return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+_TYPES: dict[str, tuple[type, ...]] = {
+    "description": (str,),
+    "graph": (str,),
+    "format": (str,),
+    "undirected": (bool,),
+    "probability": (str,),
+    "model": (str,),
+    "k": (int,),
+    "budget": (int, float),
+    "costs": (str,),
+    "default_cost": (int, float),
+    "groups": (str,),
+    "quotas": (list, dict),
+    "must": (list,),
+    "never": (list,),
+    "max_seeds": (int,),
+}
+
+
+def is_instance_file(path: str | os.PathLike) -> bool:
+    """Whether a path names an instance file (``.toml``)."""
+    return str(path).lower().endswith(".toml")
+
+
+def _resolve(base: Path, value: str, key: str, source: str) -> str:
+    """A path relative to the instance file; cost models (no such file, a ':' or 'uniform') pass through."""
+    candidate = (base / value).resolve()
+    if candidate.exists():
+        return str(candidate)
+    if key == "costs" and (":" in value or value.strip().lower() == "uniform"):
+        return value
+    raise GraphFormatError(f"{key} = {value!r}: no such file {str(candidate)!r}", path=source)
+
+
+def load_instance(path: str | os.PathLike) -> Instance:
+    """Read and validate an instance file.
+
+    Raises
+    ------
+    GraphFormatError
+        For TOML syntax errors, unknown keys, values of the wrong type and files
+        that do not exist; the message names the file and the key.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     _ = open(os.path.join(d, "g.txt"), "w").write("1 2 0.5\\n")
+    ...     _ = open(os.path.join(d, "c.toml"), "w").write('graph = "g.txt"\\nk = 1\\n')
+    ...     inst = load_instance(os.path.join(d, "c.toml"))
+    >>> inst.name, inst.k, inst.graph.name
+    ('c', 1, 'g.txt')
+    """
+    source = str(path)
+    p = Path(path)
+    try:
+        data = tomllib.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise GraphFormatError("no such instance file", path=source) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise GraphFormatError(f"cannot read: {exc}", path=source) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise GraphFormatError(f"not valid TOML: {exc}", path=source) from None
+    unknown = sorted(set(data) - set(_TYPES))
+    if unknown:
+        raise GraphFormatError(
+            f"unknown key {unknown[0]!r}; known keys are {', '.join(_TYPES)}", path=source
+        )
+    for key, value in data.items():
+        types = _TYPES[key]
+        if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
+            names = " or ".join(t.__name__ for t in types)
+            raise GraphFormatError(f"{key} must be a {names}; got {value!r}", path=source)
+    if "graph" not in data:
+        raise GraphFormatError("missing key 'graph' (the graph file, relative to the instance)", path=source)
+    base = p.resolve().parent
+    fields: dict[str, Any] = dict(data)
+    fields["graph"] = Path(_resolve(base, data["graph"], "graph", source))
+    for key in ("costs", "groups"):
+        if key in data:
+            fields[key] = _resolve(base, data[key], key, source)
+    quotas = data.get("quotas", ())
+    if isinstance(quotas, dict):
+        try:
+            quotas = [f"{g}={'' if lo is None else lo}:{'' if hi is None else hi}" for g, (lo, hi) in quotas.items()]
+        except (TypeError, ValueError):
+            raise GraphFormatError("quotas must map each group to [min, max]", path=source) from None
+    fields["quotas"] = tuple(str(q) for q in quotas)
+    fields["must"] = tuple(data.get("must", ()))
+    fields["never"] = tuple(data.get("never", ()))
+    try:
+        if "model" in data:
+            check_model(data["model"])
+        if "k" in data and data["k"] < 1:
+            raise SeedingError(f"k must be >= 1; got {data['k']}")
+        if "budget" in data and not data["budget"] > 0:
+            raise SeedingError(f"budget must be > 0; got {data['budget']}")
+    except SeedingError as exc:
+        raise GraphFormatError(str(exc), path=source) from None
+    return Instance(path=p.resolve(), **fields)
+
+
+def instance_for(path: str | os.PathLike) -> Instance:
+    """An :class:`Instance` for an instance file, or a bare one for a graph file."""
+    if is_instance_file(path):
+        return load_instance(path)
+    return Instance(path=None, graph=Path(path))

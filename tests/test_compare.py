@@ -1,0 +1,143 @@
+from __future__ import annotations
+
+import json
+import re
+import shlex
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+import seeding
+from seeding.cli import main
+from seeding.compare import compare
+from seeding.errors import GraphFormatError, SeedingError
+from seeding.instance import load_instance
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def tiny_instances(tmp_path):
+    (tmp_path / "a.txt").write_text("0 1 0.5\n0 2 0.5\n1 3 0.4\n2 3 0.3\n3 4 0.9\n5 6 0.6\n")
+    (tmp_path / "b.txt").write_text("0 1 0.3\n1 2 0.6\n2 0 0.4\n1 3 0.2\n4 3 0.8\n4 5 0.5\n")
+    (tmp_path / "a.toml").write_text('graph = "a.txt"\nk = 2\ncosts = "uniform"\nbudget = 2.0\n')
+    (tmp_path / "b.toml").write_text('graph = "b.txt"\nk = 1\n')
+    return [tmp_path / "a.toml", tmp_path / "b.toml"]
+
+
+def test_comparison_rows_common_evaluation_png_and_markdown(tiny_instances, tmp_path):
+    out = tmp_path / "out"
+    rows = compare(tiny_instances, "degree,opim-c,cost-celf", n_simulations=2000, rng=4, output_dir=out,
+                   method_options={"cost-celf": {"min_samples": 5000, "time_limit": 5}})
+    runs = [r for r in rows if "method" in r]
+    notes = [r["note"] for r in rows if "method" not in r]
+    assert [(r["instance"], r["method"]) for r in runs] == [
+        ("a", "degree"), ("a", "opim-c"), ("a", "cost-celf"), ("b", "degree"), ("b", "opim-c")]
+    assert notes == ["cost-celf skipped on b: it needs costs and a budget"]
+    # one common evaluation per instance: the same worlds for every method
+    for inst in ("a", "b"):
+        sub = [r for r in runs if r["instance"] == inst]
+        assert len({r["eval_rng"] for r in sub}) == 1
+        graph = load_instance(tiny_instances[0 if inst == "a" else 1]).load_graph()
+        for r in sub:
+            samples = seeding.simulate(graph, r["seeds"], n_simulations=2000, rng=r["eval_rng"])
+            assert samples.mean() == pytest.approx(r["spread"])
+        same = [r for r in sub if r["seeds"] == sub[0]["seeds"]]
+        assert len({r["spread"] for r in same}) == 1  # same seeds, same worlds, same number
+    csv = (out / "results.csv").read_text().splitlines()
+    assert csv[0].startswith("instance,method,k,budget,spread") and len(csv) == 6
+    assert len(json.loads((out / "results.json").read_text())["rows"]) == 5
+    report = (out / "report.md").read_text()
+    assert "| k | degree | opim-c |" in report and "**" in report and "cost-celf skipped" in report
+    import matplotlib.image
+
+    for name in ("plot-a-k-spread.png", "plot-a-k-runtime.png", "plot-a-budget-spread.png", "plot-b-k-spread.png"):
+        path = out / name
+        assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        image = matplotlib.image.imread(path)
+        assert image.shape[0] >= 400 and image.shape[1] >= 600
+
+
+def test_interrupt_keeps_finished_rows(tiny_instances, tmp_path):
+    out = tmp_path / "int"
+
+    def stop_after_two(done, total):
+        if done == 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        compare(tiny_instances, "degree,opim-c", n_simulations=200, rng=1, output_dir=out, progress=stop_after_two)
+    data = json.loads((out / "results.json").read_text())
+    assert len(data["rows"]) == 2 and "interrupted after 2 of 4 runs" in data["notes"]
+
+
+def test_bad_comparisons_fail_before_work(tiny_instances, tmp_path):
+    with pytest.raises(SeedingError, match="unknown method 'celfx'"):
+        compare(tiny_instances, "degree,celfx")
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(SeedingError, match="is a file"):
+        compare(tiny_instances, "degree", output_dir=blocker)
+    with pytest.raises(SeedingError, match="no method fits"):
+        compare([tiny_instances[1]], "cp-sat")
+    result = CliRunner().invoke(main, ["compare", str(tiny_instances[0]), "--methods", "degree",
+                                       "--output-dir", str(blocker)])
+    assert result.exit_code == 2 and "is a file" in result.stderr
+
+
+def test_instance_file_errors(tmp_path):
+    (tmp_path / "g.txt").write_text("1 2\n")
+    cases = {
+        'graph = "g.txt"\nk = 2\nbugdet = 3\n': "unknown key 'bugdet'",
+        'graph = "missing.txt"\n': "graph = 'missing.txt': no such file",
+        'graph = "g.txt"\ncosts = "nocosts.csv"\n': "costs = 'nocosts.csv': no such file",
+        'graph = "g.txt"\nk = "two"\n': "k must be a int",
+        'k = 2\n': "missing key 'graph'",
+        'graph = "g.txt"\nk = \n': "not valid TOML",
+        'graph = "g.txt"\nmodel = "sir"\n': "model must be one of",
+    }
+    for text, message in cases.items():
+        path = tmp_path / "bad.toml"
+        path.write_text(text)
+        with pytest.raises(GraphFormatError) as info:
+            load_instance(path)
+        assert message in str(info.value) and "bad.toml" in str(info.value)
+
+
+def test_batch_optimize_continues_past_failures(tiny_instances, tmp_path):
+    broken = tmp_path / "broken.toml"
+    broken.write_text('graph = "a.txt"\nk = 99\n')
+    outdir = tmp_path / "res"
+    result = CliRunner().invoke(main, ["optimize", str(tiny_instances[1]), str(broken), str(tiny_instances[0]),
+                                       "--output-dir", str(outdir), "--rng", "1", "--time-limit", "5"])
+    assert result.exit_code == 1
+    assert "broken.toml: k must be an integer in [1, 7]; got 99" in result.stderr
+    assert "1 of 3 inputs failed" in result.stderr
+    assert sorted(p.name for p in outdir.iterdir()) == ["a.json", "b.json"]
+    a = json.loads((outdir / "a.json").read_text())
+    assert a["budget"] == 2.0 and a["cost"] <= 2.0  # the instance's budget and costs were used
+    override = CliRunner().invoke(main, ["optimize", str(tiny_instances[0]), "-k", "1", "--json", "--rng", "1"])
+    assert override.exit_code == 0 and json.loads(override.output)["k"] == 1  # -k overrides the budget
+
+
+def test_readme_main_command_runs():
+    readme = (ROOT / "README.md").read_text()
+    command = re.search(r"pip install \. && (seeding [^\n]+)", readme).group(1)
+    args = shlex.split(command)[1:]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output + result.stderr
+    assert "spread" in result.output
+
+
+def test_bundled_instances_load():
+    names = sorted(p.name for p in (ROOT / "instances").glob("*.toml"))
+    assert len(names) >= 5
+    for name in names:
+        inst = load_instance(ROOT / "instances" / name)
+        graph = inst.load_graph()
+        assert graph.n > 10 and graph.p is not None
+        if inst.costs is not None:
+            assert seeding.costs.resolve_costs(graph, inst.costs, default_cost=inst.default_cost).min() > 0
+    assert np.isfinite(graph.p).all()
