@@ -315,8 +315,10 @@ def select_seeds(
     SeedSet
         With ``cost``, ``budget``, ``status`` ("optimal": proved optimal on the
         sample; "feasible": solver stopped at the time limit; "heuristic":
-        greedy only), ``gap`` (relative distance to the best bound on the
-        sample), ``upper_bound`` on the optimal spread and ``approx_ratio``.
+        greedy only), ``gap`` (the solver's relative gap between its solution
+        and the best bound, on the model's sample; for ``cost-celf``, greedy's
+        distance to the LP bound there), ``upper_bound`` on the optimal spread
+        and ``approx_ratio``, the certified ratio of the returned selection.
 
     Raises
     ------
@@ -431,6 +433,7 @@ def select_seeds(
         if outcome.status in ("optimal", "feasible"):
             model_bound = min(outcome.bound, lp_bound)
             upper = min(upper, _upper(model_bound, a, weight, small.count))
+            gap = max(0.0, (model_bound - outcome.objective) / model_bound) if model_bound > 0 else 0.0
             solved = cons.must.tolist() + instance.candidates[outcome.chosen].tolist()
             details["solver"]["seeds"] = graph.label_of(solved)
             if cons.is_feasible(np.asarray(solved)):
@@ -446,7 +449,7 @@ def select_seeds(
         raise SeedingError(
             "greedy could not meet the minimum quotas within the budget; use method='mip' or 'cp-sat'"
         )
-    if math.isfinite(model_bound) and model_bound > 0:  # of the returned selection, on the model's sample
+    if gap is None and math.isfinite(model_bound) and model_bound > 0:  # cost-celf: greedy vs the LP
         value = instance.coverage(np.flatnonzero(np.isin(instance.candidates, chosen)))
         gap = max(0.0, (model_bound - value) / model_bound)
     runtime = time.perf_counter() - start
