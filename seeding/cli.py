@@ -5,12 +5,13 @@ Every command exits with status 2 and a one-line message on bad input.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import sys
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from .algorithms.budgeted import BUDGET_METHODS
 from .compare import compare as run_comparison
 from .compare import parse_methods, run_instance
 from .errors import SeedingError, SeedingWarning
+from .generate import write_rmat
 from .graph import Graph
 from .instance import Instance, instance_for
 from .io import read_graph, read_labels, to_json, write_json, write_text
@@ -135,6 +137,40 @@ def emit(result: dict[str, Any], human: str, as_json: bool, output: str | None) 
     click.echo(to_json(result) if as_json else human)
 
 
+@contextlib.contextmanager
+def dask_client(scheduler: str | None, workers: int | None) -> Iterator[Any]:
+    """A Dask client for --scheduler ADDRESS or --workers N (a local cluster), else None."""
+    if scheduler is None and workers is None:
+        yield None
+        return
+    if scheduler is not None and workers is not None:
+        raise CommandError("give --scheduler ADDRESS or --workers N, not both")
+    try:
+        from distributed import Client
+    except ImportError:
+        raise CommandError("--scheduler/--workers need the distributed package: pip install 'seeding[dask]'") from None
+    from .distributed import local_client
+
+    try:
+        client = Client(scheduler, timeout="20s") if scheduler is not None else local_client(workers)
+    except (OSError, TimeoutError) as exc:
+        raise CommandError(f"cannot reach the Dask scheduler {scheduler!r}: {exc}") from None
+    try:
+        yield client
+    finally:
+        cluster = getattr(client, "cluster", None)
+        client.close()
+        if scheduler is None and cluster is not None:
+            cluster.close()
+
+
+def dask_options(func: Callable) -> Callable:
+    func = click.option("--workers", type=click.IntRange(min=1), default=None,
+                        help="Run on a local Dask cluster of N worker processes.")(func)
+    return click.option("--scheduler", default=None, metavar="ADDRESS",
+                        help="Run on a Dask cluster (e.g. tcp://host:8786); same answer as locally.")(func)
+
+
 @click.group(context_settings=CONTEXT)
 @click.version_option(__version__, "--version", prog_name="seeding")
 def main() -> None:
@@ -154,6 +190,7 @@ def main() -> None:
 @click.option(
     "--simulations", type=int, default=10_000, show_default=True, help="Number of Monte-Carlo runs.",
 )
+@dask_options
 @friendly_errors
 def spread(
     graph_path: str,
@@ -167,6 +204,8 @@ def spread(
     seeds_text: str | None,
     seeds_file: str | None,
     simulations: int,
+    scheduler: str | None,
+    workers: int | None,
 ) -> None:
     """Estimate how many nodes a seed set reaches (Monte-Carlo, with a 95% CI)."""
     if (seeds_text is None) == (seeds_file is None):
@@ -182,10 +221,11 @@ def spread(
     start = time.perf_counter()
     graph = load_graph(graph_path, probability, undirected, rng)
     seed_idx = seed_indices(graph, seeds)
-    estimate = estimate_spread(
-        graph, seeds, model=model, n_simulations=simulations, rng=rng, n_jobs=jobs,
-        progress=progress_printer("simulations"),
-    )
+    with dask_client(scheduler, workers) as client:
+        estimate = estimate_spread(
+            graph, seeds, model=model, n_simulations=simulations, rng=rng, n_jobs=jobs,
+            progress=None if client else progress_printer("simulations"), client=client,
+        )
     runtime = time.perf_counter() - start
     result = {
         "graph": graph_path,
@@ -320,6 +360,8 @@ def solve_input(inst: Instance, method: str | None, rng: int | None, jobs: int |
               help="Seeds per group (repeatable; MIN or MAX may be empty).")
 @click.option("--max-seeds", type=int, default=None, help="A second budget: at most this many seeds.")
 @click.option("--time-limit", type=float, default=None, help="Seconds for the OR-Tools solve [default: 60].")
+@click.option("--max-memory", default=None, metavar="SIZE",
+              help="Cap on RR-set memory for opim-c/imm, e.g. 2G: sampling stops and reports the guarantee reached.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per input.")
 @click.option("--output", type=click.Path(dir_okay=False, writable=True), default=None,
               help="Also write the JSON result to this file (atomically; one input).")
@@ -327,6 +369,7 @@ def solve_input(inst: Instance, method: str | None, rng: int | None, jobs: int |
               help="Write one JSON result per input here (INPUT-NAME.json).")
 @click.option("--seeds-out", type=click.Path(dir_okay=False, writable=True), default=None,
               help="Write the chosen seed labels to this file, one per line (one input).")
+@dask_options
 @friendly_errors
 def optimize(
     inputs: tuple[str, ...],
@@ -348,10 +391,13 @@ def optimize(
     quotas: tuple[str, ...],
     max_seeds: int | None,
     time_limit: float | None,
+    max_memory: str | None,
     as_json: bool,
     output: str | None,
     output_dir: str | None,
     seeds_out: str | None,
+    scheduler: str | None,
+    workers: int | None,
 ) -> None:
     """Choose seeds: the K that reach the most nodes, or the best ones within a budget.
 
@@ -368,7 +414,19 @@ def optimize(
         raise CommandError("--output and --seeds-out take one input; use --output-dir for several")
     if output_dir is not None:
         Path(output_dir).mkdir(parents=True, exist_ok=True)
-    options = {"eps": eps, "n_simulations": simulations, "time_limit": time_limit, "default_cost": default_cost}
+    options = {"eps": eps, "n_simulations": simulations, "time_limit": time_limit, "default_cost": default_cost,
+               "max_memory": max_memory}
+    if (scheduler or workers) and (method or "opim-c") not in ("opim-c", "imm"):
+        raise CommandError("--scheduler/--workers apply to the RIS methods opim-c and imm")
+    with dask_client(scheduler, workers) as client:
+        if client is not None:
+            options["client"] = client
+        _optimize_inputs(inputs, k, budget, method, model, probability, undirected, rng, jobs, costs, default_cost,
+                         must, never, groups, quotas, max_seeds, options, as_json, output, output_dir, seeds_out)
+
+
+def _optimize_inputs(inputs, k, budget, method, model, probability, undirected, rng, jobs, costs, default_cost,
+                     must, never, groups, quotas, max_seeds, options, as_json, output, output_dir, seeds_out) -> None:
     failures: list[tuple[str, str]] = []
     for path in inputs:
         try:
@@ -479,6 +537,24 @@ def compare(
             note(row["note"])
     done = [r for r in rows if "method" in r]
     click.echo(f"{len(done)} runs; wrote {out}/results.csv, results.json, report.md and plots")
+
+
+@main.group(context_settings=CONTEXT)
+def generate() -> None:
+    """Write synthetic graphs for benchmarks."""
+
+
+@generate.command("rmat", context_settings=CONTEXT)
+@click.argument("out", metavar="OUT", type=click.Path(dir_okay=False, writable=True))
+@click.option("--scale", type=int, required=True, help="log2 of the number of nodes.")
+@click.option("--edge-factor", type=int, default=16, show_default=True, help="Arcs per node.")
+@click.option("--rng", type=click.IntRange(min=0), default=None, help="Random seed (an integer).")
+@friendly_errors
+def generate_rmat(out: str, scale: int, edge_factor: int, rng: int | None) -> None:
+    """An R-MAT graph (Graph500 parameters 0.57/0.19/0.19/0.05) as an edge list; .gz compresses."""
+    start = time.perf_counter()
+    arcs = write_rmat(out, scale, edge_factor, rng=rng)
+    click.echo(f"wrote {out}: {1 << scale:,} nodes, {arcs:,} arcs in {time.perf_counter() - start:.1f} s")
 
 
 @main.command(context_settings=CONTEXT)

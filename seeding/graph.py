@@ -16,9 +16,24 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
+from . import _kernels
 from .errors import SeedingError
 
 __all__ = ["Graph", "as_graph"]
+
+
+def _index_labels(src: np.ndarray, dst: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sorted distinct labels and the index of every endpoint (a direct table for dense ids)."""
+    both = np.concatenate([src, dst])
+    m = src.shape[0]
+    if both.dtype.kind in "iu" and both.size and both.min() >= 0 and both.max() < max(4 * both.size, 1 << 16):
+        present = np.zeros(int(both.max()) + 1, dtype=bool)
+        present[both] = True
+        remap = np.cumsum(present) - 1
+        index = remap[both]
+        return np.flatnonzero(present), index[:m], index[m:]
+    labels, inverse = np.unique(both, return_inverse=True)
+    return labels, inverse[:m].astype(np.int64), inverse[m:].astype(np.int64)
 
 
 def _check_unit_interval(values: np.ndarray, what: str) -> None:
@@ -298,9 +313,7 @@ class Graph:
                 raise SeedingError("node_weights need labels= to say which node each weight belongs to")
             if m0 == 0:
                 raise SeedingError("the graph is empty: no arcs and no labels were given")
-            node_labels, inverse = np.unique(np.concatenate([src, dst]), return_inverse=True)
-            u = inverse[:m0].astype(np.int64)
-            v = inverse[m0:].astype(np.int64)
+            node_labels, u, v = _index_labels(src, dst)
         else:
             node_labels = np.asarray(labels)
             if node_labels.ndim != 1 or node_labels.shape[0] == 0:
@@ -339,10 +352,9 @@ class Graph:
             p = None if p is None else p[keep]
             w = None if w is None else w[keep]
 
-        key = u * n + v
-        order = np.argsort(key, kind="stable")
-        key = key[order]
+        order = _kernels.arc_order(u.astype(np.int32), v.astype(np.int32), n)
         u, v = u[order], v[order]
+        key = u * n + v
         p = None if p is None else p[order]
         w = None if w is None else w[order]
         n_merged = 0

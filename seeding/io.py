@@ -1,9 +1,8 @@
 """Reading graphs, seed lists and costs; writing results atomically.
 
-Edge lists are parsed with vectorised numpy code: one pass over the bytes finds
-lines, comments and token counts, and ``numpy.fromstring`` converts the numbers.
-Only when something is wrong does a slow line-by-line pass run, to name the file,
-the line and the offending text.
+Edge lists are parsed in one pass of compiled code (``_kernels.parse_edge_lines``)
+that also records the line of every row, so an error names the file, the line
+and the offending text.
 """
 
 from __future__ import annotations
@@ -15,14 +14,13 @@ import lzma
 import os
 import re
 import tempfile
-import warnings
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
 import numpy as np
 
+from . import _kernels
 from ._rng import RNGLike
 from .errors import GraphFormatError, SeedingError
 from .graph import Graph
@@ -30,8 +28,6 @@ from .models import with_probability
 
 __all__ = ["read_graph", "read_edge_list", "read_labels", "read_table", "write_json", "write_text"]
 
-_WS = np.zeros(256, dtype=bool)
-_WS[[9, 10, 11, 12, 13, 32]] = True
 _MAX_EXACT_ID = 2**53
 
 
@@ -63,37 +59,26 @@ def read_bytes(path: str | os.PathLike) -> bytes:
         raise GraphFormatError(f"cannot decompress: {exc}", path=str(path)) from None
 
 
-def _lines(data: bytes) -> Iterator[tuple[int, str]]:
-    """(line number, text) of every data line (slow path, used for diagnostics)."""
-    for number, raw in enumerate(data.split(b"\n"), start=1):
-        text = raw.decode("utf-8", errors="replace").replace(",", " ").strip()
-        if text and text[0] not in "#%":
-            yield number, text
-
-
-def _diagnose(data: bytes, path: str, columns: int) -> GraphFormatError:
-    """Find the first line that is not ``columns`` numbers and describe it."""
-    for number, text in _lines(data):
-        tokens = text.split()
-        if len(tokens) != columns:
-            return GraphFormatError(
-                f"expected {columns} columns (u v{' p' if columns == 3 else ''}); "
-                f"got {len(tokens)}: {text[:80]!r}",
-                path=path,
-                line=number,
-            )
-        for token in tokens:
-            try:
-                float(token)
-            except ValueError:
-                return GraphFormatError(
-                    f"cannot read {token[:40]!r} as a number in {text[:80]!r}", path=path, line=number
-                )
-    return GraphFormatError("cannot parse the file as an edge list", path=path)
+def _diagnose(data: bytes, path: str, line: int) -> GraphFormatError:
+    """Describe what is wrong with a line the fast parser rejected."""
+    text = _line_text(data, line)
+    tokens = text.replace(",", " ").split()
+    if len(tokens) > 3:
+        return GraphFormatError(f"expected 2 or 3 columns (u v [p]); got {len(tokens)}: {text!r}", path=path, line=line)
+    for token in tokens:
+        try:
+            float(token)
+        except ValueError:
+            return GraphFormatError(f"cannot read {token[:40]!r} as a number in {text!r}", path=path, line=line)
+    return GraphFormatError(f"cannot parse {text!r}", path=path, line=line)
 
 
 def _line_text(data: bytes, line: int) -> str:
-    raw = data.split(b"\n", line)[line - 1]
+    start = 0
+    for _ in range(line - 1):
+        start = data.index(b"\n", start) + 1
+    end = data.find(b"\n", start)
+    raw = data[start : end if end >= 0 else len(data)]
     return raw.decode("utf-8", errors="replace").strip()[:80]
 
 
@@ -130,72 +115,33 @@ def read_edge_list(
     """
     name = str(path)
     data = read_bytes(path)
-    buf = np.frombuffer(data, dtype=np.uint8)
-    if b"," in data:
-        buf = buf.copy()
-        buf[buf == ord(",")] = ord(" ")
-    ws = _WS[buf]
-    starts = np.flatnonzero(~ws & np.r_[True, ws[:-1]])  # first byte of every token
-    newlines = np.flatnonzero(buf == 10)
-    tok_line = np.searchsorted(newlines, starts)  # 0-based line of every token
-    first_tok = np.r_[True, tok_line[1:] != tok_line[:-1]] if starts.size else starts.astype(bool)
-    lead = buf[starts[first_tok]] if starts.size else buf[:0]
-    comment_lines = tok_line[first_tok][(lead == ord("#")) | (lead == ord("%"))]
-    if comment_lines.size:
-        clean = bytearray(buf.tobytes())
-        line_start = np.r_[0, newlines + 1]
-        line_end = np.r_[newlines, len(clean)]
-        for line in comment_lines.tolist():
-            a, b = int(line_start[line]), int(line_end[line])
-            clean[a:b] = b" " * (b - a)
-        keep = ~np.isin(tok_line, comment_lines)
-        tok_line = tok_line[keep]
-        text = bytes(clean)
-    else:
-        text = buf.tobytes()
-    if tok_line.size == 0:
+    if not data.endswith(b"\n"):
+        data += b"\n"
+    table, columns, lines, bad_line = _kernels.parse_edge_lines(data, data.count(b"\n") + 1)
+    if bad_line:
+        raise _diagnose(data, name, bad_line)
+    if table.shape[0] == 0:
         raise GraphFormatError("no edges found (the file is empty or all comments)", path=name)
-
-    lines, counts = np.unique(tok_line, return_counts=True)
-    header = False
-    if counts.size > 1 and counts[0] == 2 and counts[1] == 3:
-        # `n m` header of an IMM/OPIM-style file: m must count the lines below it.
-        first = _line_text(data, int(lines[0]) + 1).replace(",", " ").split()
-        header = first[1].isdigit() and int(first[1]) == counts.size - 1
-        if header:
-            lines, counts = lines[1:], counts[1:]
-    columns = int(counts[0])
-    if columns not in (2, 3):
-        line = int(lines[0]) + 1
+    if columns.shape[0] > 1 and columns[0] == 2 and columns[1] == 3 and table[0, 1] == columns.shape[0] - 1:
+        # An `n m` header of an IMM/OPIM-style file: m counts the lines below it.
+        table, columns, lines = table[1:], columns[1:], lines[1:]
+    width = int(columns[0])
+    if width not in (2, 3):
         raise GraphFormatError(
-            f"expected 2 or 3 columns (u v [p]); got {columns}: {_line_text(data, line)!r}",
-            path=name,
-            line=line,
+            f"expected 2 or 3 columns (u v [p]); got {width}: {_line_text(data, int(lines[0]))!r}",
+            path=name, line=int(lines[0]),
         )
-    bad = np.flatnonzero(counts != columns)
+    bad = np.flatnonzero(columns != width)
     if bad.size:
-        line = int(lines[bad[0]]) + 1
+        line = int(lines[bad[0]])
         raise GraphFormatError(
-            f"expected {columns} columns like line {int(lines[0]) + 1}; got {int(counts[bad[0]])}: "
+            f"expected {width} columns like line {int(lines[0])}; got {int(columns[bad[0]])}: "
             f"{_line_text(data, line)!r}",
-            path=name,
-            line=line,
+            path=name, line=line,
         )
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        try:
-            values = np.fromstring(text, dtype=np.float64, sep=" ")  # noqa: NPY201
-        except (DeprecationWarning, ValueError):
-            values = None
-    expected = int(counts.sum()) + (2 if header else 0)
-    if values is None or values.shape[0] != expected:
-        raise _diagnose(data, name, columns)
-    if header:
-        values = values[2:]
-    table = values.reshape(-1, columns)
 
     def fail(row: int, message: str) -> GraphFormatError:
-        line = int(lines[row]) + 1
+        line = int(lines[row])
         return GraphFormatError(f"{message}: {_line_text(data, line)!r}", path=name, line=line)
 
     ids = table[:, :2]
@@ -205,20 +151,66 @@ def read_edge_list(
     src = ids[:, 0].astype(np.int64)
     dst = ids[:, 1].astype(np.int64)
     p = None
-    if columns == 3:
-        p = table[:, 2]
+    if width == 3:
+        p = np.ascontiguousarray(table[:, 2])
         bad_p = ~(np.isfinite(p) & (p >= 0.0) & (p <= 1.0))
         if bad_p.any():
             row = int(np.flatnonzero(bad_p)[0])
             raise fail(row, f"arc value {float(p[row])!r} is not a number in [0, 1]")
-    if columns == 2 and not header and src.shape[0] > 1:
+    del table
+    if width == 2 and src.shape[0] > 1:
         # An `n m` first line of a two-column file: m counts the remaining lines.
         n0, m0 = src[0], dst[0]
         rest = np.concatenate([src[1:], dst[1:]])
         if m0 == src.shape[0] - 1 and n0 >= np.unique(rest).shape[0] and n0 > rest.max() - 1:
             src, dst = src[1:], dst[1:]
-            lines = lines[1:]
     return Graph.from_edges(src, dst, p, directed=not undirected)
+
+
+CACHE_VERSION = 1
+CACHE_MIN_BYTES = 32 << 20
+
+
+def cache_path(path: Path, undirected: bool) -> Path:
+    """Where the binary cache of an edge list lives."""
+    return path.with_name(path.name + (".undirected" if undirected else "") + ".seeding.npz")
+
+
+def _cached_edge_list(path: Path, undirected: bool, cache: bool | None) -> Graph:
+    """Read an edge list through its binary cache when allowed and fresh."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return read_edge_list(path, undirected=undirected)  # it raises the clear error
+    use = cache if cache is not None else stat.st_size >= CACHE_MIN_BYTES
+    if not use:
+        return read_edge_list(path, undirected=undirected)
+    target = cache_path(path, undirected)
+    signature = np.array([CACHE_VERSION, stat.st_size, stat.st_mtime_ns], dtype=np.int64)
+    if target.exists():
+        try:
+            with np.load(target, allow_pickle=False) as z:
+                if np.array_equal(z["signature"], signature):
+                    p = z["p"] if bool(z["has_p"]) else None
+                    return Graph(
+                        indptr=z["indptr"], indices=z["indices"], p=p, labels=z["labels"],
+                        info={"self_loops": int(z["info"][0]), "merged": int(z["info"][1]), "cache": str(target)},
+                    )
+        except (OSError, ValueError, KeyError):
+            pass  # a stale or damaged cache is rebuilt below
+    graph = read_edge_list(path, undirected=undirected)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        with os.fdopen(fd, "wb") as fh:
+            np.savez(
+                fh, signature=signature, indptr=graph.indptr, indices=graph.indices,
+                p=graph.p if graph.p is not None else np.zeros(0), has_p=np.array(graph.p is not None),
+                labels=graph.labels, info=np.array([graph.info["self_loops"], graph.info["merged"]]),
+            )
+        os.replace(tmp, target)
+    except OSError:
+        pass  # a read-only folder: no cache, same result
+    return graph
 
 
 def read_graph(
@@ -228,6 +220,7 @@ def read_graph(
     probability: str | None = None,
     rng: RNGLike = None,
     format: str | None = None,
+    cache: bool | None = None,
 ) -> Graph:
     """Read a graph file: an edge list, GraphML or GML.
 
@@ -247,6 +240,10 @@ def read_graph(
         Randomness for the ``"trivalency"`` setting.
     format : {"edgelist", "graphml", "gml"}, optional
         Overrides the guess from the file name.
+    cache : bool, optional
+        Keep a binary copy of a parsed edge list next to it (``FILE.seeding.npz``)
+        and reuse it while the source is unchanged (same size and modification
+        time). None: only for files of 32 MiB or more.
 
     Returns
     -------
@@ -276,7 +273,7 @@ def read_graph(
         "graphml" if lower.endswith(".graphml") else "gml" if lower.endswith(".gml") else "edgelist"
     )
     if fmt == "edgelist":
-        graph = read_edge_list(path, undirected=undirected)
+        graph = _cached_edge_list(Path(path), undirected, cache)
     elif fmt in ("graphml", "gml"):
         data = read_bytes(path)
         try:
@@ -320,14 +317,26 @@ def write_text(path: str | os.PathLike, text: str) -> None:
 
     A failure leaves any earlier file at ``path`` untouched.
     """
+    write_bytes(path, text.encode("utf-8"))
+
+
+def write_bytes(path: str | os.PathLike, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically (gzip-compressed when the name ends in ``.gz``)."""
     path = Path(path)
     directory = path.parent if str(path.parent) else Path(".")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        with os.fdopen(fd, "wb") as fh:
+            if path.name.endswith(".gz"):
+                with gzip.GzipFile(filename="", fileobj=fh, mode="wb", compresslevel=6, mtime=0) as gz:
+                    gz.write(data)
+            else:
+                fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; results are ordinary files
         os.replace(tmp, path)
     except BaseException:
         try:

@@ -54,6 +54,11 @@ class RRSets:
         """Memory held by the sets."""
         return int(self.nodes.nbytes + self.offsets.nbytes)
 
+    @property
+    def mean_size(self) -> float:
+        """Average number of nodes per set."""
+        return self.nodes.shape[0] / max(self.count, 1)
+
     def __add__(self, other: RRSets) -> RRSets:
         """Concatenate two collections sampled from the same graph and model."""
         offsets = np.concatenate([self.offsets[:-1], other.offsets + self.offsets[-1]])

@@ -140,6 +140,7 @@ def simulate(
     rng: RNGLike = None,
     n_jobs: int | None = None,
     progress: Progress | None = None,
+    client: Any = None,
 ) -> np.ndarray:
     """Spread of ``seeds`` in each of ``n_simulations`` independent diffusions.
 
@@ -161,6 +162,12 @@ def simulate(
     model = check_model(model)
     n_simulations = _check_count(n_simulations)
     seeds_idx = seed_indices(graph, seeds)
+    if client is not None:
+        from .distributed import simulate_distributed
+
+        live_edge_arrays(graph, model)  # validate here, not on a worker
+        return simulate_distributed(client, graph, seeds_idx, model=model, n_simulations=n_simulations,
+                                    run_seed=draw_run_seed(rng))
     return simulate_indices(
         graph,
         seeds_idx,
@@ -181,6 +188,7 @@ def estimate_spread(
     rng: RNGLike = None,
     n_jobs: int | None = None,
     progress: Progress | None = None,
+    client: Any = None,
 ) -> SpreadEstimate:
     """Estimate the expected number of nodes a seed set reaches.
 
@@ -200,6 +208,8 @@ def estimate_spread(
         Threads (None or -1: all cores). Does not change the result.
     progress : callable(done, total), optional
         Called as simulations complete.
+    client : distributed.Client, optional
+        Run the simulations on Dask workers (same result as locally).
 
     Returns
     -------
@@ -231,6 +241,6 @@ def estimate_spread(
     """
     samples = simulate(
         graph, seeds, model=model, n_simulations=n_simulations, rng=rng, n_jobs=n_jobs,
-        progress=progress,
+        progress=progress, client=client,
     )
     return SpreadEstimate.from_samples(samples, check_model(model))

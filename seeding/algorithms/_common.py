@@ -41,8 +41,11 @@ class Problem:
         rng: RNGLike,
         n_jobs: int | None,
         exclude: Any = (),
+        client: Any = None,
     ) -> None:
         self.graph: Graph = as_graph(graph)
+        self.client = client
+        self._graph_future = None
         self.model = check_model(model)
         live_edge_arrays(self.graph, self.model)  # fails early on missing p or LT weights > 1
         n = self.graph.n
@@ -63,21 +66,38 @@ class Problem:
     def elapsed(self) -> float:
         return time.perf_counter() - self.start
 
+    def rr_sampler(self) -> Any:
+        """RR-set sampler: local, or on the Dask workers when a client was given."""
+        if self.client is None:
+            return RRSampler(self.graph, self.model)
+        from ..distributed import DistributedSampler, scatter_graph
+
+        if self._graph_future is None:
+            self._graph_future = scatter_graph(self.client, self.graph)
+        return DistributedSampler(self.graph, self.model, self.client, self._graph_future)
+
     def evaluate(self, seeds: np.ndarray, evaluation: str, n_evaluation: int | None) -> SpreadEstimate:
         """Spread of ``seeds`` on fresh randomness, independent of how they were chosen."""
         seeds = np.asarray(seeds, dtype=np.int32)
         if evaluation == "rr":
             count = DEFAULT_EVALUATION if n_evaluation is None else check_count(n_evaluation, "n_evaluation")
-            sets = RRSampler(self.graph, self.model).sample(
-                count, run_seed=draw(self.gen), n_threads=self.n_threads
-            )
+            sets = self.rr_sampler().sample(count, run_seed=draw(self.gen), n_threads=self.n_threads)
             return sets.estimate(seeds)
         if evaluation == "mc":
             count = 10_000 if n_evaluation is None else check_count(n_evaluation, "n_evaluation")
-            samples = simulate_indices(
-                self.graph, seeds, model=self.model, n_simulations=count,
-                run_seed=draw(self.gen), n_threads=self.n_threads,
-            )
+            if self.client is not None:
+                from ..distributed import simulate_distributed
+
+                self.rr_sampler()  # scatters the graph once
+                samples = simulate_distributed(
+                    self.client, self.graph, seeds, model=self.model, n_simulations=count,
+                    run_seed=draw(self.gen), graph_future=self._graph_future,
+                )
+            else:
+                samples = simulate_indices(
+                    self.graph, seeds, model=self.model, n_simulations=count,
+                    run_seed=draw(self.gen), n_threads=self.n_threads,
+                )
             return SpreadEstimate.from_samples(samples, self.model)
         raise SeedingError(f"evaluation must be 'rr' or 'mc'; got {evaluation!r}")
 
@@ -136,3 +156,38 @@ def check_delta(delta: Any, n: int) -> float:
 def log_binomial(n: int, k: int) -> float:
     """``ln C(n, k)``."""
     return math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)
+
+
+_UNITS = {"": 1, "B": 1, "K": 1 << 10, "KB": 1 << 10, "KIB": 1 << 10, "M": 1 << 20, "MB": 1 << 20, "MIB": 1 << 20,
+          "G": 1 << 30, "GB": 1 << 30, "GIB": 1 << 30, "T": 1 << 40, "TB": 1 << 40, "TIB": 1 << 40}
+
+
+def parse_memory(value: Any) -> int | None:
+    """Bytes from None, an int, or a string such as ``"2G"``, ``"512MiB"``."""
+    if value is None:
+        return None
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value > 0:
+        return int(value)
+    text = str(value).strip().upper().replace(" ", "")
+    number = text.rstrip("BKMGTI")
+    unit = text[len(number):]
+    try:
+        amount = float(number)
+    except ValueError:
+        amount = -1.0
+    if amount <= 0 or unit not in _UNITS:
+        raise SeedingError(f"max_memory must be a size such as 2G or 512M; got {value!r}")
+    return int(amount * _UNITS[unit])
+
+
+def sets_within(max_memory: int | None, sets: Any, collections: int = 2) -> float:
+    """How many RR sets per collection fit in ``max_memory``, judged from a sample of sets.
+
+    Each set costs 4 bytes per node and 8 for its offset in every collection, and
+    the coverage index of the choosing collection as much again.
+    """
+    if max_memory is None:
+        return math.inf
+    avg = sets.mean_size
+    per_set = collections * (4 * avg + 8) + (4 * avg + 1)
+    return max_memory / per_set

@@ -39,7 +39,16 @@ from ..models import check_model, live_edge_arrays
 from ..results import SeedSet
 from ..rrsets import RRSampler, RRSets
 from ..spread import SpreadEstimate, simulate_indices
-from ._common import DEFAULT_EVALUATION, Progress, check_count, check_delta, check_eps, draw
+from ._common import (
+    DEFAULT_EVALUATION,
+    Progress,
+    check_count,
+    check_delta,
+    check_eps,
+    draw,
+    parse_memory,
+    sets_within,
+)
 
 __all__ = ["select_seeds", "BUDGET_METHODS"]
 
@@ -267,6 +276,7 @@ def select_seeds(
     min_samples: int = 500_000,
     max_samples: int = 16_000_000,
     mip_samples: int = 20_000,
+    max_memory: int | str | None = None,
     n_simulations: int = 10_000,
     rng: RNGLike = None,
     n_jobs: int | None = None,
@@ -302,6 +312,9 @@ def select_seeds(
         ``1 - 1/e - eps`` (probability ``1 - delta``, default ``1/n``).
     min_samples, max_samples : int
         Floor and cap of each RR-set collection.
+    max_memory : int or str, optional
+        Cap on the memory of the RR sets (e.g. ``"2G"``); lowers ``max_samples``
+        (and ``min_samples``) to what fits.
     mip_samples : int, default 20000
         RR sets in the exact model (the first ones of ``R1``); its solution is
         kept only if it beats greedy on the validation sample.
@@ -371,6 +384,10 @@ def select_seeds(
     sampler = RRSampler(graph, model)
     weight = sampler.total_weight
     seed1, seed2 = draw(gen), draw(gen)
+    cap = parse_memory(max_memory)
+    if cap is not None:
+        fits = max(1000, int(sets_within(cap, sampler.sample(1000, run_seed=seed1))))
+        min_samples, max_samples = min(min_samples, fits), min(max_samples, fits)
     a = math.log(3.0 * max(1, math.ceil(math.log2(max_samples / min_samples)) + 1) / delta)
     size = min_samples
     r1 = sampler.sample(size, run_seed=seed1, n_threads=n_threads)

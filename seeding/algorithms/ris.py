@@ -14,8 +14,8 @@ import numpy as np
 
 from .._rng import RNGLike
 from ..results import SeedSet
-from ..rrsets import RRSampler, RRSets
-from ._common import Problem, Progress, check_delta, check_eps, draw, log_binomial
+from ..rrsets import RRSets
+from ._common import Problem, Progress, check_delta, check_eps, draw, log_binomial, parse_memory, sets_within
 
 __all__ = ["imm", "opim_c"]
 
@@ -44,6 +44,8 @@ def opim_c(
     n_jobs: int | None = None,
     exclude: Any = (),
     min_samples: int = 500_000,
+    max_memory: int | str | None = None,
+    client: Any = None,
     evaluation: str = "rr",
     n_evaluation: int | None = None,
     progress: Progress | None = None,
@@ -97,11 +99,11 @@ def opim_c(
     >>> r.seeds, r.spread.mean
     ([0, 3], 5.0)
     """
-    prob = Problem(graph, k, model=model, rng=rng, n_jobs=n_jobs, exclude=exclude)
+    prob = Problem(graph, k, model=model, rng=rng, n_jobs=n_jobs, exclude=exclude, client=client)
     eps = check_eps(eps)
     n = prob.graph.n
     delta = check_delta(delta, n)
-    sampler = RRSampler(prob.graph, prob.model)
+    sampler = prob.rr_sampler()
     weight = sampler.total_weight
     opt_floor = _opt_floor(prob)
     log_c = log_binomial(n, prob.k)
@@ -113,8 +115,14 @@ def opim_c(
     a = math.log(3.0 * i_max / delta)
     target = ONE_MINUS_INV_E - eps
 
+    cap = parse_memory(max_memory)
     size = int(min(max(math.ceil(theta0), min_samples), math.ceil(theta_max)))
     seed1, seed2 = draw(prob.gen), draw(prob.gen)
+    stopped = False
+    if cap is not None:  # judge the size of a set from a pilot of the same stream
+        fits = int(sets_within(cap, sampler.sample(1000, run_seed=seed1)))
+        stopped = fits < size
+        size = max(1, min(size, fits))
     r1 = sampler.sample(size, run_seed=seed1, n_threads=prob.n_threads)
     r2 = sampler.sample(size, run_seed=seed2, n_threads=prob.n_threads)
     rounds = 0
@@ -130,17 +138,21 @@ def opim_c(
             progress(min(r1.count, int(theta_max)), int(theta_max))
         if ratio >= target or r1.count >= theta_max:
             break
+        if stopped or 2 * r1.count > sets_within(cap, r1):
+            stopped = True
+            break
         grow = r1.count
         r1 = r1 + sampler.sample(grow, run_seed=seed1, first=r1.count, n_threads=prob.n_threads)
         r2 = r2 + sampler.sample(grow, run_seed=seed2, first=r2.count, n_threads=prob.n_threads)
     return prob.result(
         "opim-c", seeds, gains * (weight / r1.count),
-        params={"eps": eps, "delta": delta, "min_samples": min_samples},
+        params={"eps": eps, "delta": delta, "min_samples": min_samples, "max_memory": cap},
         evaluation=evaluation, n_evaluation=n_evaluation,
         upper_bound=upper, lower_bound=lower,
         details={
             "rr_sets": 2 * r1.count, "rounds": rounds, "theta_max": int(math.ceil(theta_max)),
-            "certified_lower_bound": lower, "target_ratio": target,
+            "certified_lower_bound": lower, "target_ratio": target, "stopped_by_memory": stopped,
+            "rr_bytes": r1.nbytes + r2.nbytes,
         },
     )
 
@@ -155,6 +167,8 @@ def imm(
     rng: RNGLike = None,
     n_jobs: int | None = None,
     exclude: Any = (),
+    max_memory: int | str | None = None,
+    client: Any = None,
     evaluation: str = "rr",
     n_evaluation: int | None = None,
     progress: Progress | None = None,
@@ -173,6 +187,9 @@ def imm(
     ell : float, default 1
         Failure probability ``1 / n**ell`` (``ell`` is raised by ``1 + ln 2 / ln n``
         so both phases together keep it).
+    max_memory : int or str, optional
+        Cap on the memory of the final RR sets; past it, fewer sets are sampled
+        and ``details["stopped_by_memory"]`` says so (the guarantee is then weaker).
     Other parameters are as for :func:`opim_c`.
 
     Returns
@@ -194,10 +211,10 @@ def imm(
     >>> imm(g, 2, rng=0, n_evaluation=1000).seeds
     [0, 3]
     """
-    prob = Problem(graph, k, model=model, rng=rng, n_jobs=n_jobs, exclude=exclude)
+    prob = Problem(graph, k, model=model, rng=rng, n_jobs=n_jobs, exclude=exclude, client=client)
     eps = check_eps(eps)
     n = prob.graph.n
-    sampler = RRSampler(prob.graph, prob.model)
+    sampler = prob.rr_sampler()
     weight = sampler.total_weight
     log_n = math.log(max(n, 2))
     ell = float(ell) * (1.0 + math.log(2.0) / log_n)
@@ -225,6 +242,10 @@ def imm(
             lb = max(lb, estimate / (1.0 + eps_p))
             break
     theta = math.ceil(lam_star / lb)
+    cap = parse_memory(max_memory)
+    stopped = False
+    if cap is not None and sets is not None and theta > sets_within(cap, sets, collections=1):
+        theta, stopped = max(1, int(sets_within(cap, sets, collections=1))), True
     if progress:
         progress(0, theta)
     final = sampler.sample(theta, run_seed=draw(prob.gen), n_threads=prob.n_threads)
@@ -238,5 +259,5 @@ def imm(
         evaluation=evaluation, n_evaluation=n_evaluation,
         upper_bound=coverage_estimate / ONE_MINUS_INV_E,
         details={"rr_sets": int(final.count + (sets.count if sets is not None else 0)),
-                 "lower_bound_opt": float(lb), "theta": theta},
+                 "lower_bound_opt": float(lb), "theta": theta, "stopped_by_memory": stopped},
     )

@@ -1,0 +1,257 @@
+"""A ``dask.distributed`` backend for RR-set sampling, max coverage and Monte-Carlo evaluation.
+
+The graph is scattered to the workers once. Work is split by index ranges: RR
+set ``i`` and simulated world ``j`` depend only on ``(run seed, i)`` and
+``(run seed, j)``, so a distributed run returns exactly what a local run returns
+for the same ``rng``, however the ranges fall on workers.
+
+The graph is broadcast to every worker, so it survives the loss of a worker as
+long as another one holds it. RR sets stay where they were sampled. Greedy max coverage runs there too: every
+round each chunk reports its per-node marginal coverage, the chunks' counts are
+summed, the driver picks the node and the next round tells every chunk which
+nodes are picked (as distributed IMM implementations do) -- the RR sets never
+travel. Tasks are submitted with retries; a chunk's state is a pure function of
+its range and of the picks so far, so a task re-run after a worker failure gives
+the same answer.
+
+Requires the ``distributed`` package (``pip install seeding[dask]``).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from . import _kernels
+from .graph import Graph
+from .models import check_model
+from .rrsets import RRSampler, RRSets
+from .spread import Z95, SpreadEstimate, simulate_indices
+
+__all__ = ["DistributedSampler", "DistributedRRSets", "simulate_distributed", "local_client"]
+
+RETRIES = 3
+
+
+def local_client(n_workers: int, threads_per_worker: int = 1) -> Any:
+    """A client on a new local cluster of ``n_workers`` processes."""
+    from distributed import Client, LocalCluster
+
+    cluster = LocalCluster(n_workers=n_workers, threads_per_worker=threads_per_worker, processes=True,
+                           dashboard_address=None)
+    return Client(cluster)
+
+
+def _ranges(first: int, count: int, chunks: int, align: int = 1) -> list[tuple[int, int]]:
+    """Split ``[first, first + count)`` into about ``chunks`` ranges whose sizes are multiples of ``align``."""
+    size = max(align, math.ceil(count / max(chunks, 1) / align) * align)
+    return [(start, min(size, first + count - start)) for start in range(first, first + count, size)]
+
+
+def _sampler(graph: Graph, model: str) -> RRSampler:
+    """The worker's sampler for a scattered graph (built once per worker and model)."""
+    key = ("rr_sampler", model)
+    sampler = graph._cache.get(key)
+    if sampler is None:
+        sampler = graph._cache[key] = RRSampler(graph, model)
+    return sampler
+
+
+def _sample_chunk(graph: Graph, model: str, run_seed: int, first: int, count: int) -> RRSets:
+    _test_hook("sample", first)
+    return _sampler(graph, model).sample(count, run_seed=run_seed, first=first, n_threads=1)
+
+
+def _test_hook(stage: str, first: int) -> None:
+    """Lets the test suite kill a worker once, to check that Dask's retry changes nothing."""
+    import os
+
+    marker_dir = os.environ.get("SEEDING_TEST_KILL_WORKER_DIR")
+    if marker_dir:
+        try:  # the first task to get here, and only it, dies with its worker
+            os.close(os.open(os.path.join(marker_dir, f"killed-at-{stage}-{first}"), os.O_CREAT | os.O_EXCL))
+        except FileExistsError:
+            return
+        if len(os.listdir(marker_dir)) == 1:
+            os._exit(1)
+
+
+class _ChunkCoverage:
+    """Coverage of one chunk's RR sets under the current picks (rebuilt from lineage if lost)."""
+
+    def __init__(self, sets: RRSets) -> None:
+        self.sets = sets
+        self.coverage = _kernels.Coverage(sets.nodes, sets.offsets, np.ones(sets.count), sets.n)
+        self.picked: list[int] = []
+
+    def __reduce__(self) -> tuple:
+        # The coverage index is rebuilt where the state lands: it is a function of the sets and the picks.
+        return (_rebuild_coverage, (self.sets, tuple(self.picked)))
+
+    def catch_up(self, picks: tuple[int, ...]) -> np.ndarray:
+        """Apply the picks not applied yet; return a copy of the per-node marginal coverage."""
+        if list(picks[: len(self.picked)]) != self.picked:  # a different run: start over
+            self.__init__(self.sets)
+        for v in picks[len(self.picked):]:
+            self.coverage.add(v)
+            self.picked.append(v)
+        return np.array(self.coverage.gains)
+
+
+def _rebuild_coverage(sets: RRSets, picks: tuple[int, ...]) -> _ChunkCoverage:
+    state = _ChunkCoverage(sets)
+    state.catch_up(picks)
+    return state
+
+
+def _coverage_state(sets: RRSets) -> _ChunkCoverage:
+    return _ChunkCoverage(sets)
+
+
+def _gains(state: _ChunkCoverage, picks: tuple[int, ...]) -> np.ndarray:
+    return state.catch_up(picks)
+
+
+def _sum(*arrays: np.ndarray) -> np.ndarray:
+    return np.sum(arrays, axis=0)
+
+
+def _covered(sets: RRSets, seeds: np.ndarray) -> int:
+    return sets.covered(seeds)
+
+
+def _nbytes(sets: RRSets) -> tuple[int, int]:
+    return sets.nbytes, int(sets.nodes.shape[0])
+
+
+class DistributedRRSets:
+    """RR sets held by Dask workers: a list of ``(first, count, future)`` chunks."""
+
+    def __init__(self, client: Any, chunks: list, n: int, total_weight: float, model: str) -> None:
+        self.client = client
+        self.chunks = chunks
+        self.n = n
+        self.total_weight = total_weight
+        self.model = model
+        self._sizes: tuple[int, int] | None = None
+
+    @property
+    def count(self) -> int:
+        return int(sum(c for _, c, _ in self.chunks))
+
+    def _measure(self) -> tuple[int, int]:
+        if self._sizes is None:
+            parts = self.client.gather([self.client.submit(_nbytes, f, pure=False) for _, _, f in self.chunks])
+            self._sizes = (sum(p[0] for p in parts), sum(p[1] for p in parts))
+        return self._sizes
+
+    @property
+    def nbytes(self) -> int:
+        return self._measure()[0]
+
+    @property
+    def mean_size(self) -> float:
+        return self._measure()[1] / max(self.count, 1)
+
+    def __add__(self, other: DistributedRRSets) -> DistributedRRSets:
+        return DistributedRRSets(self.client, self.chunks + other.chunks, self.n, self.total_weight, self.model)
+
+    def covered(self, seeds: np.ndarray) -> int:
+        seeds = np.asarray(seeds, dtype=np.int32)
+        futures = [self.client.submit(_covered, f, seeds, pure=False, retries=RETRIES) for _, _, f in self.chunks]
+        return int(sum(self.client.gather(futures)))
+
+    def estimate(self, seeds: np.ndarray) -> SpreadEstimate:
+        count = self.count
+        frac = self.covered(seeds) / count
+        mean = self.total_weight * frac
+        stderr = self.total_weight * math.sqrt(frac * (1.0 - frac) / count) if count > 1 else float("nan")
+        return SpreadEstimate(mean, stderr, mean - Z95 * stderr, mean + Z95 * stderr, count, self.model, "rr")
+
+    def greedy(self, k: int, *, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, int]:
+        """Greedy max coverage with the chunks' counts summed each round; same answer as local.
+
+        Ties go to the lowest node index, and the bound is OPIM-C's
+        ``min over rounds of (covered + k largest marginal coverages)``, as in
+        ``_kernels.max_cover``.
+        """
+        client = self.client
+        states = [client.submit(_coverage_state, f, pure=False, retries=RETRIES) for _, _, f in self.chunks]
+        free = np.ones(self.n, dtype=bool) if allowed is None else np.asarray(allowed, dtype=bool).copy()
+        picks: list[int] = []
+        gains: list[int] = []
+        covered = 0
+        bound = math.inf
+        for step in range(k + 1):
+            parts = [client.submit(_gains, s, tuple(picks), pure=False, retries=RETRIES) for s in states]
+            total = client.submit(_sum, *parts, pure=False).result()
+            score = np.where(free, total, -1.0)
+            top = np.partition(score, max(self.n - k, 0))[max(self.n - k, 0):] if k < self.n else score
+            bound = min(bound, covered + float(top[top > 0].sum()))
+            if step == k:
+                break
+            best = int(np.argmax(score))
+            if score[best] < 0:
+                break
+            picks.append(best)
+            gains.append(int(round(total[best])))
+            covered += gains[-1]
+            free[best] = False
+        client.cancel(states)
+        return np.asarray(picks, dtype=np.int32), np.asarray(gains, dtype=np.int64), int(round(bound))
+
+
+class DistributedSampler:
+    """Samples RR sets on Dask workers; a drop-in for :class:`~seeding.rrsets.RRSampler`.
+
+    Parameters
+    ----------
+    graph : Graph
+    model : {"ic", "lt"}
+    client : distributed.Client
+    graph_future : Future, optional
+        The graph already scattered (scattered here otherwise).
+    """
+
+    def __init__(self, graph: Graph, model: str, client: Any, graph_future: Any = None) -> None:
+        self.graph = graph
+        self.model = check_model(model)
+        self.client = client
+        self.graph_future = graph_future if graph_future is not None else scatter_graph(client, graph)
+        w = graph.node_weights
+        self.total_weight = float(graph.n if w is None else w.sum())
+        self.workers = max(1, len(client.scheduler_info().get("workers", {})))
+
+    def sample(self, count: int, *, run_seed: int, first: int = 0, n_threads: int = 1) -> DistributedRRSets:
+        chunks = []
+        for start, size in _ranges(first, count, 2 * self.workers):
+            future = self.client.submit(
+                _sample_chunk, self.graph_future, self.model, run_seed, start, size, pure=False, retries=RETRIES
+            )
+            chunks.append((start, size, future))
+        return DistributedRRSets(self.client, chunks, self.graph.n, self.total_weight, self.model)
+
+
+def scatter_graph(client: Any, graph: Graph) -> Any:
+    """Send the graph to every worker once; returns its future."""
+    return client.scatter(graph, broadcast=True, hash=False)
+
+
+def _simulate_chunk(graph: Graph, seeds: np.ndarray, model: str, run_seed: int, first: int, count: int) -> np.ndarray:
+    return simulate_indices(graph, seeds, model=model, n_simulations=count, run_seed=run_seed,
+                            n_threads=1, first_world=first)
+
+
+def simulate_distributed(client: Any, graph: Graph, seeds: np.ndarray, *, model: str, n_simulations: int,
+                         run_seed: int, graph_future: Any = None) -> np.ndarray:
+    """Per-world spreads computed on the workers; identical to :func:`seeding.spread.simulate_indices`."""
+    gf = graph_future if graph_future is not None else scatter_graph(client, graph)
+    workers = max(1, len(client.scheduler_info().get("workers", {})))
+    futures = [
+        client.submit(_simulate_chunk, gf, np.asarray(seeds, np.int32), model, run_seed, start, size,
+                      pure=False, retries=RETRIES)
+        for start, size in _ranges(0, n_simulations, 2 * workers, align=64)
+    ]
+    return np.concatenate(client.gather(futures))
