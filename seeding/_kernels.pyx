@@ -370,8 +370,12 @@ cdef int64_t _rr_set(
     int64_t start,
     uint32_t* visited,
     uint32_t epoch,
+    const uint8_t* stop,
 ) noexcept nogil:
     """Append one RR set rooted at ``root`` to ``buf`` from ``start``; return the new end (-1: OOM).
+
+    With a ``stop`` mask, return -2 as soon as the set reaches a marked node (an
+    estimate only needs to know whether the set meets the seeds).
 
     IC: each in-arc of a reached node is live independently (``U < in_hi``); where all
     in-arcs of a node share one probability, live arcs are found by geometric jumps
@@ -383,6 +387,8 @@ cdef int64_t _rr_set(
     cdef int32_t v, u
     cdef uint64_t r
     cdef double q, jump
+    if stop != NULL and stop[root]:
+        return -2
     if push(buf, cap, end, root) < 0:
         return -1
     visited[root] = epoch
@@ -408,6 +414,8 @@ cdef int64_t _rr_set(
                     lo_k = mid + 1
             u = in_indices[lo_k]
             if visited[u] != epoch:
+                if stop != NULL and stop[u]:
+                    return -2
                 visited[u] = epoch
                 if push(buf, cap, end, u) < 0:
                     return -1
@@ -423,6 +431,8 @@ cdef int64_t _rr_set(
                 pos += 1 + <int64_t>jump
                 u = in_indices[pos]
                 if visited[u] != epoch:
+                    if stop != NULL and stop[u]:
+                        return -2
                     visited[u] = epoch
                     if push(buf, cap, end, u) < 0:
                         return -1
@@ -433,11 +443,37 @@ cdef int64_t _rr_set(
                 if visited[u] == epoch:
                     continue
                 if (next64(stream) >> 11) < in_hi[pos]:
+                    if stop != NULL and stop[u]:
+                        return -2
                     visited[u] = epoch
                     if push(buf, cap, end, u) < 0:
                         return -1
                     end += 1
     return end
+
+
+cdef inline int32_t _draw_root(uint64_t* stream, int64_t n, const double* cdf, int64_t n_cdf) noexcept nogil:
+    """The root of an RR set: uniform, or in proportion to node weight (``cdf``)."""
+    cdef int64_t lo_k = 0, hi_k = n_cdf - 1, mid
+    cdef double x
+    if cdf == NULL:
+        return <int32_t>(((next64(stream) >> 32) * <uint64_t>n) >> 32)
+    x = (next64(stream) >> 11) * INV53
+    while lo_k < hi_k:  # first node whose cumulative weight exceeds x
+        mid = (lo_k + hi_k) >> 1
+        if cdf[mid] > x:
+            hi_k = mid
+        else:
+            lo_k = mid + 1
+    return <int32_t>lo_k
+
+
+cdef inline void _next_epoch(uint32_t* visited, int64_t n) noexcept nogil:
+    """Advance the visit stamp kept in ``visited[n]``, clearing the stamps when it wraps."""
+    visited[n] += 1
+    if visited[n] == 0:
+        memset(visited, 0, n * sizeof(uint32_t))
+        visited[n] = 1
 
 
 def sample_rr_sets(
@@ -483,10 +519,9 @@ def sample_rr_sets(
     cdef const double* p_log1m = &node_log1m[0]
     cdef const double* p_cdf = &root_cdf[0] if root_cdf.shape[0] > 0 else NULL
     cdef int64_t n_cdf = root_cdf.shape[0]
-    cdef int64_t blk, i, idx, last, begin, end, cap, total = 0, lo_k, hi_k, mid
+    cdef int64_t blk, i, idx, last, begin, end, cap, total = 0
     cdef uint64_t stream
     cdef int32_t root
-    cdef double x
     cdef uint32_t* visited
     cdef int failed = 0
 
@@ -503,27 +538,12 @@ def sample_rr_sets(
                 for i in range(blk * RR_BLOCK, last):
                     idx = first_set + i
                     stream = mix64(run_seed + mix64(<uint64_t>idx * GAMMA + RR_SALT))
-                    if p_cdf == NULL:
-                        root = <int32_t>(((next64(&stream) >> 32) * <uint64_t>n) >> 32)
-                    else:
-                        x = (next64(&stream) >> 11) * INV53
-                        lo_k = 0
-                        hi_k = n_cdf - 1
-                        while lo_k < hi_k:  # first node whose cumulative weight exceeds x
-                            mid = (lo_k + hi_k) >> 1
-                            if p_cdf[mid] > x:
-                                hi_k = mid
-                            else:
-                                lo_k = mid + 1
-                        root = <int32_t>lo_k
-                    visited[n] += 1
-                    if visited[n] == 0:  # epoch wrapped: clear the stamps
-                        memset(visited, 0, n * sizeof(uint32_t))
-                        visited[n] = 1
+                    root = _draw_root(&stream, n, p_cdf, n_cdf)
+                    _next_epoch(visited, n)
                     begin = end
                     end = _rr_set(
                         p_indptr, p_indices, p_hi, p_log1m, lt, root, &stream,
-                        &bufs[blk], &cap, end, visited, visited[n],
+                        &bufs[blk], &cap, end, visited, visited[n], NULL,
                     )
                     if end < 0:
                         failed += 1
@@ -552,6 +572,66 @@ def sample_rr_sets(
     free(lens)
     np.cumsum(sizes_arr, out=sizes_arr)
     return nodes_arr, sizes_arr
+
+
+def count_rr_hits(
+    const int64_t[::1] in_indptr,
+    const int32_t[::1] in_indices,
+    const uint64_t[::1] in_hi,
+    const double[::1] node_log1m,
+    bint lt,
+    const double[::1] root_cdf,
+    const uint8_t[::1] seed_mask,
+    uint64_t run_seed,
+    int64_t first_set,
+    int64_t count,
+    int n_threads,
+):
+    """How many of RR sets ``first_set .. first_set + count - 1`` meet the marked seeds.
+
+    The same sets as :func:`sample_rr_sets` with the same arguments, but nothing is
+    stored and each set stops as soon as it reaches a seed: the RIS estimate of a
+    seed set's spread without the memory of the sets.
+    """
+    cdef int64_t n = in_indptr.shape[0] - 1
+    cdef int64_t n_blocks = (count + RR_BLOCK - 1) // RR_BLOCK
+    cdef const int64_t* p_indptr = &in_indptr[0]
+    cdef const int32_t* p_indices = &in_indices[0] if in_indices.shape[0] > 0 else NULL
+    cdef const uint64_t* p_hi = &in_hi[0] if in_hi.shape[0] > 0 else NULL
+    cdef const double* p_log1m = &node_log1m[0]
+    cdef const double* p_cdf = &root_cdf[0] if root_cdf.shape[0] > 0 else NULL
+    cdef const uint8_t* p_mask = &seed_mask[0]
+    cdef int64_t n_cdf = root_cdf.shape[0]
+    cdef int64_t blk, i, last, end, cap
+    cdef int64_t hits = 0, failed = 0
+    cdef uint64_t stream
+    cdef int32_t root
+    cdef uint32_t* visited
+    cdef int32_t* buf
+    with nogil, parallel(num_threads=max(1, n_threads)):
+        visited = <uint32_t*> calloc(n + 1, sizeof(uint32_t))
+        cap = 4096
+        buf = <int32_t*> malloc(cap * sizeof(int32_t))
+        for blk in prange(n_blocks, schedule="dynamic"):
+            if visited == NULL or buf == NULL:
+                failed += 1
+            else:
+                last = min((blk + 1) * RR_BLOCK, count)
+                for i in range(blk * RR_BLOCK, last):
+                    stream = mix64(run_seed + mix64(<uint64_t>(first_set + i) * GAMMA + RR_SALT))
+                    root = _draw_root(&stream, n, p_cdf, n_cdf)
+                    _next_epoch(visited, n)
+                    end = _rr_set(p_indptr, p_indices, p_hi, p_log1m, lt, root, &stream,
+                                  &buf, &cap, 0, visited, visited[n], p_mask)
+                    if end == -2:
+                        hits += 1
+                    elif end == -1:
+                        failed += 1
+        free(visited)
+        free(buf)
+    if failed:
+        raise MemoryError("not enough memory to sample RR sets")
+    return hits
 
 
 # --------------------------------------------------------------------------

@@ -27,8 +27,8 @@ import numpy as np
 from . import _kernels
 from .graph import Graph
 from .models import check_model
-from .rrsets import RRSampler, RRSets
-from .spread import Z95, SpreadEstimate, simulate_indices
+from .rrsets import RRSampler, RRSets, rr_estimate
+from .spread import SpreadEstimate, simulate_indices
 
 __all__ = ["DistributedSampler", "DistributedRRSets", "simulate_distributed", "local_client"]
 
@@ -57,6 +57,10 @@ def _sampler(graph: Graph, model: str) -> RRSampler:
     if sampler is None:
         sampler = graph._cache[key] = RRSampler(graph, model)
     return sampler
+
+
+def _hits_chunk(graph: Graph, model: str, seeds: np.ndarray, run_seed: int, first: int, count: int) -> int:
+    return _sampler(graph, model).hits(seeds, count, run_seed=run_seed, first=first, n_threads=1)
 
 
 def _sample_chunk(graph: Graph, model: str, run_seed: int, first: int, count: int) -> RRSets:
@@ -164,11 +168,7 @@ class DistributedRRSets:
         return int(sum(self.client.gather(futures)))
 
     def estimate(self, seeds: np.ndarray) -> SpreadEstimate:
-        count = self.count
-        frac = self.covered(seeds) / count
-        mean = self.total_weight * frac
-        stderr = self.total_weight * math.sqrt(frac * (1.0 - frac) / count) if count > 1 else float("nan")
-        return SpreadEstimate(mean, stderr, mean - Z95 * stderr, mean + Z95 * stderr, count, self.model, "rr")
+        return rr_estimate(self.covered(seeds), self.count, self.total_weight, self.model)
 
     def greedy(self, k: int, *, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, int]:
         """Greedy max coverage with the chunks' counts summed each round; same answer as local.
@@ -232,6 +232,17 @@ class DistributedSampler:
             )
             chunks.append((start, size, future))
         return DistributedRRSets(self.client, chunks, self.graph.n, self.total_weight, self.model)
+
+
+    def estimate(self, seeds: np.ndarray, count: int, *, run_seed: int, n_threads: int = 1) -> SpreadEstimate:
+        """Spread of ``seeds`` on fresh RR sets counted on the workers (same as locally)."""
+        seeds = np.asarray(seeds, dtype=np.int32)
+        futures = [
+            self.client.submit(_hits_chunk, self.graph_future, self.model, seeds, run_seed, start, size,
+                               pure=False, retries=RETRIES)
+            for start, size in _ranges(0, count, 2 * self.workers)
+        ]
+        return rr_estimate(int(sum(self.client.gather(futures))), int(count), self.total_weight, self.model)
 
 
 def scatter_graph(client: Any, graph: Graph) -> Any:

@@ -83,13 +83,7 @@ class RRSets:
 
     def estimate(self, seeds: np.ndarray) -> SpreadEstimate:
         """Unbiased spread estimate ``W * covered / count`` with a 95% normal CI."""
-        count = self.count
-        frac = self.covered(seeds) / count
-        mean = self.total_weight * frac
-        stderr = self.total_weight * math.sqrt(frac * (1.0 - frac) / count) if count > 1 else float("nan")
-        return SpreadEstimate(
-            mean, stderr, mean - Z95 * stderr, mean + Z95 * stderr, count, self.model, "rr"
-        )
+        return rr_estimate(self.covered(seeds), self.count, self.total_weight, self.model)
 
     def greedy(self, k: int, *, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, int]:
         """Greedy max coverage: ``(seeds, gains, bound)``, see ``_kernels.max_cover``."""
@@ -97,6 +91,14 @@ class RRSets:
         seeds, gains, bound = _kernels.max_cover(self.nodes, self.offsets, self.n, int(k), mask)
         keep = seeds >= 0
         return seeds[keep], gains[keep], int(bound)
+
+
+def rr_estimate(hits: int, count: int, total_weight: float, model: str) -> SpreadEstimate:
+    """Spread estimate from ``hits`` of ``count`` RR sets: ``W * hits / count``, 95% normal CI."""
+    frac = hits / count
+    mean = total_weight * frac
+    stderr = total_weight * math.sqrt(frac * (1.0 - frac) / count) if count > 1 else float("nan")
+    return SpreadEstimate(mean, stderr, mean - Z95 * stderr, mean + Z95 * stderr, count, model, "rr")
 
 
 class RRSampler:
@@ -153,6 +155,25 @@ class RRSampler:
             cdf /= cdf[-1]
             cdf[-1] = 1.0
             self.root_cdf = cdf
+
+    def hits(self, seeds: np.ndarray, count: int, *, run_seed: int, first: int = 0, n_threads: int = 1) -> int:
+        """How many of the sets :meth:`sample` would return meet ``seeds`` (nothing stored)."""
+        g = self.graph
+        mask = np.zeros(g.n, dtype=np.uint8)
+        mask[np.asarray(seeds, dtype=np.int64)] = 1
+        return int(_kernels.count_rr_hits(
+            g.in_indptr, g.in_indices, self.in_hi, self.node_log1m, self.model == "lt",
+            self.root_cdf, mask, run_seed, int(first), int(count), int(n_threads),
+        ))
+
+    def estimate(self, seeds: np.ndarray, count: int, *, run_seed: int, n_threads: int = 1) -> SpreadEstimate:
+        """Spread of ``seeds`` on ``count`` fresh RR sets, each stopped once it meets a seed.
+
+        Equal to ``self.sample(count, run_seed=run_seed).estimate(seeds)``, in less
+        time and no memory.
+        """
+        hits = self.hits(seeds, count, run_seed=run_seed, n_threads=n_threads)
+        return rr_estimate(hits, int(count), self.total_weight, self.model)
 
     def sample(self, count: int, *, run_seed: int, first: int = 0, n_threads: int = 1) -> RRSets:
         """RR sets ``first .. first + count - 1`` of the stream ``run_seed``."""

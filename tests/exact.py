@@ -34,35 +34,12 @@ def _value(graph: Graph, nodes: set[int]) -> float:
 def exact_ic_spread(graph: Graph, seeds) -> float:
     """Expected spread under IC: sum over all 2**m live-edge worlds."""
     assert graph.m <= 16, "enumeration is for tiny graphs"
-    p = graph.p
-    total = 0.0
-    for live in itertools.product((False, True), repeat=graph.m):
-        prob = float(np.prod([p[e] if on else 1.0 - p[e] for e, on in enumerate(live)]))
-        if prob:
-            total += prob * _value(graph, _reach(graph, seeds, live))
-    return total
+    return sum(prob * _value(graph, _reach(graph, seeds, live)) for prob, live in _worlds_ic(graph))
 
 
 def exact_lt_spread(graph: Graph, seeds) -> float:
     """Expected spread under LT: each node keeps at most one in-arc, w.p. its weight."""
-    w = graph.lt_weights if graph.lt_weights is not None else graph.p
-    choices = []
-    for v in range(graph.n):
-        arcs = graph.in_arcs[graph.in_indptr[v] : graph.in_indptr[v + 1]].tolist()
-        options = [(e, float(w[e])) for e in arcs]
-        options.append((None, 1.0 - sum(x for _, x in options)))
-        choices.append(options)
-    total = 0.0
-    for pick in itertools.product(*choices):
-        prob = float(np.prod([x for _, x in pick]))
-        if prob <= 0:
-            continue
-        live = np.zeros(graph.m, dtype=bool)
-        for e, _ in pick:
-            if e is not None:
-                live[e] = True
-        total += prob * _value(graph, _reach(graph, seeds, live))
-    return total
+    return sum(prob * _value(graph, _reach(graph, seeds, live)) for prob, live in _worlds_lt(graph))
 
 
 def tiny_graphs() -> dict[str, Graph]:

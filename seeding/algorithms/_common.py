@@ -81,8 +81,7 @@ class Problem:
         seeds = np.asarray(seeds, dtype=np.int32)
         if evaluation == "rr":
             count = DEFAULT_EVALUATION if n_evaluation is None else check_count(n_evaluation, "n_evaluation")
-            sets = self.rr_sampler().sample(count, run_seed=draw(self.gen), n_threads=self.n_threads)
-            return sets.estimate(seeds)
+            return self.rr_sampler().estimate(seeds, count, run_seed=draw(self.gen), n_threads=self.n_threads)
         if evaluation == "mc":
             count = 10_000 if n_evaluation is None else check_count(n_evaluation, "n_evaluation")
             if self.client is not None:

@@ -471,10 +471,10 @@ def select_seeds(
         gap = max(0.0, (model_bound - value) / model_bound)
     runtime = time.perf_counter() - start
     order, gains = _ordered_gains(r1, chosen, weight / r1.count)
-    evaluation = sampler.sample(
-        DEFAULT_EVALUATION if n_evaluation is None else check_count(n_evaluation, "n_evaluation"),
+    evaluation = sampler.estimate(
+        np.asarray(order), DEFAULT_EVALUATION if n_evaluation is None else check_count(n_evaluation, "n_evaluation"),
         run_seed=draw(gen), n_threads=n_threads,
-    ).estimate(np.asarray(order))
+    )
     lower = _lower(r2.covered(np.asarray(order)), a, weight, r2.count)
     return SeedSet(
         seeds=graph.label_of(order), gains=gains, spread=evaluation, method=method,
