@@ -6,11 +6,11 @@ set ``i`` and simulated world ``j`` depend only on ``(run seed, i)`` and
 for the same ``rng``, however the ranges fall on workers.
 
 The graph is broadcast to every worker, so it survives the loss of a worker as
-long as another one holds it. RR sets stay where they were sampled. Greedy max coverage runs there too: every
-round each chunk reports its per-node marginal coverage, the chunks' counts are
-summed, the driver picks the node and the next round tells every chunk which
-nodes are picked (as distributed IMM implementations do) -- the RR sets never
-travel. Tasks are submitted with retries; a chunk's state is a pure function of
+long as another one holds it. RR sets stay where they were sampled. Greedy max coverage runs there too: each
+chunk reports its per-node marginal coverage once, then after every pick only
+the counts that pick lowered (sparse); the driver sums them, picks the node and
+the next round tells every chunk which nodes are picked (as distributed IMM
+implementations do) -- the RR sets never travel. Tasks are submitted with retries; a chunk's state is a pure function of
 its range and of the picks so far, so a task re-run after a worker failure gives
 the same answer.
 
@@ -89,19 +89,34 @@ class _ChunkCoverage:
         self.sets = sets
         self.coverage = _kernels.Coverage(sets.nodes, sets.offsets, np.ones(sets.count), sets.n)
         self.picked: list[int] = []
+        self.last_delta: tuple[np.ndarray, np.ndarray] | None = None
 
     def __reduce__(self) -> tuple:
         # The coverage index is rebuilt where the state lands: it is a function of the sets and the picks.
         return (_rebuild_coverage, (self.sets, tuple(self.picked)))
 
-    def catch_up(self, picks: tuple[int, ...]) -> np.ndarray:
-        """Apply the picks not applied yet; return a copy of the per-node marginal coverage."""
-        if list(picks[: len(self.picked)]) != self.picked:  # a different run: start over
+    def catch_up(self, picks: tuple[int, ...]) -> None:
+        """Apply the picks not applied yet (start over if these picks are another run's)."""
+        if list(picks[: len(self.picked)]) != self.picked:
             self.__init__(self.sets)
         for v in picks[len(self.picked):]:
+            before = np.array(self.coverage.gains)
             self.coverage.add(v)
             self.picked.append(v)
-        return np.array(self.coverage.gains)
+            changed = np.flatnonzero(before != self.coverage.gains)
+            self.last_delta = (changed.astype(np.int32), (before[changed] - self.coverage.gains[changed]))
+
+    def report(self, picks: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray] | np.ndarray:
+        """All gains for the first round; afterwards only what the last pick lowered (sparse)."""
+        if not picks:
+            self.catch_up(picks)
+            return np.array(self.coverage.gains)
+        if tuple(self.picked) != tuple(picks):
+            if tuple(self.picked) != tuple(picks[:-1]):  # a retry or a lost state: replay up to the last pick
+                self.__init__(self.sets)
+                self.catch_up(picks[:-1])
+            self.catch_up(picks)
+        return self.last_delta
 
 
 def _rebuild_coverage(sets: RRSets, picks: tuple[int, ...]) -> _ChunkCoverage:
@@ -114,12 +129,8 @@ def _coverage_state(sets: RRSets) -> _ChunkCoverage:
     return _ChunkCoverage(sets)
 
 
-def _gains(state: _ChunkCoverage, picks: tuple[int, ...]) -> np.ndarray:
-    return state.catch_up(picks)
-
-
-def _sum(*arrays: np.ndarray) -> np.ndarray:
-    return np.sum(arrays, axis=0)
+def _report(state: _ChunkCoverage, picks: tuple[int, ...]) -> Any:
+    return state.report(picks)
 
 
 def _covered(sets: RRSets, seeds: np.ndarray) -> int:
@@ -184,9 +195,16 @@ class DistributedRRSets:
         gains: list[int] = []
         covered = 0
         bound = math.inf
+        total = np.zeros(self.n)
         for step in range(k + 1):
-            parts = [client.submit(_gains, s, tuple(picks), pure=False, retries=RETRIES) for s in states]
-            total = client.submit(_sum, *parts, pure=False).result()
+            # Round 0 sums the chunks' gains; later rounds only subtract what the last pick covered.
+            parts = client.gather([client.submit(_report, st, tuple(picks), pure=False, retries=RETRIES)
+                                   for st in states])
+            if step == 0:
+                total = np.sum(parts, axis=0)
+            else:
+                for changed, lowered in parts:
+                    total[changed] -= lowered
             score = np.where(free, total, -1.0)
             top = np.partition(score, max(self.n - k, 0))[max(self.n - k, 0):] if k < self.n else score
             bound = min(bound, covered + float(top[top > 0].sum()))

@@ -159,3 +159,13 @@ def test_default_reaches_reference_quality_on_epinions(shared_data):
     assert result.spread.mean >= 11_680
     mc = seeding.estimate_spread(g, result.seeds, n_simulations=500, rng=2)
     assert abs(mc.mean - result.spread.mean) < 4 * math.hypot(mc.stderr, result.spread.stderr)
+
+
+@pytest.mark.parametrize("model", ["ic", "lt"])
+def test_streaming_rr_estimate_equals_stored_sets(model):
+    g = random_graph(150, 0.05, seed=2).with_node_weights(np.linspace(0.0, 2.0, 150))
+    sampler = seeding.RRSampler(g, model)
+    seeds = np.array([3, 40, 77])
+    streamed = sampler.estimate(seeds, 20_000, run_seed=9, n_threads=2)
+    stored = sampler.sample(20_000, run_seed=9, n_threads=1).estimate(seeds)
+    assert streamed == stored
