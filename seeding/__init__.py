@@ -16,8 +16,10 @@ from importlib.metadata import PackageNotFoundError, version
 
 from .algorithms import METHODS, maximize_influence
 from .algorithms.budgeted import BUDGET_METHODS, select_seeds
+from .compare import compare, run_instance
 from .errors import GraphFormatError, InfeasibleError, SeedingError, SeedingWarning
 from .graph import Graph, as_graph
+from .instance import Instance, load_instance
 from .io import read_graph, read_labels, write_json
 from .models import MODELS, with_probability
 from .results import SeedSet
@@ -33,6 +35,7 @@ __all__ = [
     "Graph",
     "BUDGET_METHODS",
     "GraphFormatError",
+    "Instance",
     "InfeasibleError",
     "METHODS",
     "MODELS",
@@ -43,10 +46,13 @@ __all__ = [
     "SeedingWarning",
     "SpreadEstimate",
     "as_graph",
+    "compare",
     "estimate_spread",
+    "load_instance",
     "maximize_influence",
     "read_graph",
     "read_labels",
+    "run_instance",
     "select_seeds",
     "simulate",
     "with_probability",
