@@ -40,7 +40,7 @@ def local_client(n_workers: int, threads_per_worker: int = 1) -> Any:
     from distributed import Client, LocalCluster
 
     cluster = LocalCluster(n_workers=n_workers, threads_per_worker=threads_per_worker, processes=True,
-                           dashboard_address=None)
+                           dashboard_address=":0")
     return Client(cluster)
 
 

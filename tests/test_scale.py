@@ -66,7 +66,7 @@ distributed = pytest.importorskip("distributed")
 
 @pytest.fixture(scope="module")
 def client():
-    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None)
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0")
     c = distributed.Client(cluster)
     yield c
     c.close()
@@ -99,7 +99,7 @@ def test_worker_killed_during_sampling_is_retried_without_changing_the_result(mi
     os.environ["SEEDING_TEST_KILL_WORKER_DIR"] = str(tmp_path)
     try:
         cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                           dashboard_address=None)
+                                           dashboard_address=":0")
     finally:
         del os.environ["SEEDING_TEST_KILL_WORKER_DIR"]
     with cluster, distributed.Client(cluster) as c:
