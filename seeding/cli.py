@@ -418,25 +418,27 @@ def optimize(
                "max_memory": max_memory}
     if (scheduler or workers) and (method or "opim-c") not in ("opim-c", "imm"):
         raise CommandError("--scheduler/--workers apply to the RIS methods opim-c and imm")
+    overrides = {
+        "k": k, "budget": budget, "model": model, "probability": probability, "undirected": undirected,
+        "costs": costs, "default_cost": default_cost, "groups": groups, "quotas": quotas, "max_seeds": max_seeds,
+        "must": _labels(must) if must else None, "never": _labels(never) if never else None,
+    }
     with dask_client(scheduler, workers) as client:
         if client is not None:
             options["client"] = client
-        _optimize_inputs(inputs, k, budget, method, model, probability, undirected, rng, jobs, costs, default_cost,
-                         must, never, groups, quotas, max_seeds, options, as_json, output, output_dir, seeds_out)
+        _optimize_inputs(inputs, overrides, method, rng, jobs, options, as_json=as_json, output=output,
+                         output_dir=output_dir, seeds_out=seeds_out)
 
 
-def _optimize_inputs(inputs, k, budget, method, model, probability, undirected, rng, jobs, costs, default_cost,
-                     must, never, groups, quotas, max_seeds, options, as_json, output, output_dir, seeds_out) -> None:
+def _optimize_inputs(inputs: tuple[str, ...], overrides: dict[str, Any], method: str | None, rng: int | None,
+                     jobs: int | None, options: dict[str, Any], *, as_json: bool, output: str | None,
+                     output_dir: str | None, seeds_out: str | None) -> None:
+    """Solve each input in turn; with several, report a failing one and go on."""
     failures: list[tuple[str, str]] = []
     for path in inputs:
         try:
-            inst = apply_overrides(
-                instance_for(path), k=k, budget=budget, model=model, probability=probability,
-                undirected=undirected, costs=costs, default_cost=default_cost,
-                must=_labels(must) if must else None, never=_labels(never) if never else None,
-                groups=groups, quotas=quotas, max_seeds=max_seeds,
-            )
-            if inst.k is None and not inst.budgeted and inst.costs is None and inst.budget is None:
+            inst = apply_overrides(instance_for(path), **overrides)
+            if inst.k is None and inst.costs is None and inst.budget is None:
                 raise CommandError("give -k K (number of seeds) or --costs FILE|MODEL --budget B")
             data, human = solve_input(inst, method, rng, jobs, dict(options), strict=len(inputs) == 1)
         except (SeedingError, OSError, click.ClickException) as exc:

@@ -161,9 +161,10 @@ def read_edge_list(
     if width == 2 and src.shape[0] > 1:
         # An `n m` first line of a two-column file: m counts the remaining lines.
         n0, m0 = src[0], dst[0]
-        rest = np.concatenate([src[1:], dst[1:]])
-        if m0 == src.shape[0] - 1 and n0 >= np.unique(rest).shape[0] and n0 > rest.max() - 1:
-            src, dst = src[1:], dst[1:]
+        if m0 == src.shape[0] - 1:  # only then look at the node count (an O(m log m) check)
+            rest = np.concatenate([src[1:], dst[1:]])
+            if n0 >= np.unique(rest).shape[0] and n0 > rest.max() - 1:
+                src, dst = src[1:], dst[1:]
     return Graph.from_edges(src, dst, p, directed=not undirected)
 
 

@@ -81,17 +81,3 @@ class SeedSet:
         if self.details:
             out["details"] = dict(self.details)
         return out
-
-    def row(self) -> dict[str, Any]:
-        """A flat table row: method, k, spread, CI, bound, ratio, cost, runtime."""
-        return {
-            "method": self.method,
-            "k": self.k,
-            "spread": self.spread.mean,
-            "ci_low": self.spread.ci_low,
-            "ci_high": self.spread.ci_high,
-            "upper_bound": self.upper_bound,
-            "approx_ratio": self.approx_ratio,
-            "cost": self.cost,
-            "runtime_s": self.runtime_s,
-        }

@@ -109,16 +109,22 @@ def _best(score: np.ndarray, ok: np.ndarray) -> int:
     return v if ok[v] else -1
 
 
+def _coverage_after_must(sets: RRSets, cons: Constraints) -> _kernels.Coverage:
+    """Coverage of ``sets`` with the must-seed nodes already picked."""
+    cov = _kernels.Coverage(sets.nodes, sets.offsets, np.ones(sets.count), sets.n)
+    for v in cons.must.tolist():
+        cov.add(v)
+    return cov
+
+
 def cost_greedy_rr(sets: RRSets, cons: Constraints, *, ratio: bool) -> list[int]:
     """Greedy on RR-set coverage: by gain/cost (``ratio``) or by gain, within all constraints.
 
     Groups below their minimum quota are filled first (best nodes of the group),
     then nodes are added while any affordable one has a positive gain.
     """
-    cov = _kernels.Coverage(sets.nodes, sets.offsets, np.ones(sets.count), sets.n)
+    cov = _coverage_after_must(sets, cons)
     pick = _Picker(cons)
-    for v in cons.must.tolist():
-        cov.add(v)
     costs = cons.costs
     for g in pick.needs():
         while pick.count[g] < cons.quota_min[g]:
@@ -142,9 +148,7 @@ def cost_greedy_rr(sets: RRSets, cons: Constraints, *, ratio: bool) -> list[int]
 
 def _best_single(sets: RRSets, cons: Constraints) -> list[int]:
     pick = _Picker(cons)
-    cov = _kernels.Coverage(sets.nodes, sets.offsets, np.ones(sets.count), sets.n)
-    for v in cons.must.tolist():
-        cov.add(v)
+    cov = _coverage_after_must(sets, cons)
     v = _best(cov.gains, pick.feasible())
     return pick.order + ([v] if v >= 0 else [])
 
@@ -167,15 +171,12 @@ def knapsack_bound(gains: np.ndarray, costs: np.ndarray, ok: np.ndarray, capacit
 
 def coverage_bound(sets: RRSets, cons: Constraints, selection: list[int]) -> float:
     """Upper bound on the sets any feasible selection covers: f(S) + knapsack of gains."""
-    cov = _kernels.Coverage(sets.nodes, sets.offsets, np.ones(sets.count), sets.n)
-    for v in cons.must.tolist():
-        cov.add(v)
+    cov = _coverage_after_must(sets, cons)
     capacity = cons.budget - float(cons.costs[cons.must].sum())
     free = cons.allowed
     best = cov.covered + knapsack_bound(cov.gains, cons.costs, free, capacity)
     for v in selection:
-        if v not in set(cons.must.tolist()):
-            cov.add(v)
+        cov.add(v)  # a must-seed node adds nothing: its sets are covered already
     best = min(best, cov.covered + knapsack_bound(cov.gains, cons.costs, free, capacity))
     return best
 

@@ -76,6 +76,18 @@ def _warn_if_slow(prob: Problem, oracle: _Spread, method: str, rounds: float) ->
         )
 
 
+def _start(graph: Any, k: int, model: str, n_simulations: int, rng: RNGLike, n_jobs: int | None, exclude: Any,
+           method: str, rounds: float | None) -> tuple[Problem, _Spread]:
+    """Validate the problem, fix the simulated worlds, and warn if the run would take long.
+
+    ``rounds`` is the number of full candidate sweeps expected (None: ``k``, plain greedy).
+    """
+    prob = Problem(graph, k, model=model, rng=rng, n_jobs=n_jobs, exclude=exclude)
+    oracle = _Spread(prob, check_count(n_simulations, "n_simulations"))
+    _warn_if_slow(prob, oracle, method, prob.k if rounds is None else rounds)
+    return prob, oracle
+
+
 def _finish(prob: Problem, name: str, seeds: list[int], gains: list[float], oracle: _Spread,
             evaluation: str, n_evaluation: int | None) -> SeedSet:
     return prob.result(
@@ -134,9 +146,7 @@ def greedy(
     >>> greedy(g, 2, n_simulations=64, rng=0).seeds
     [0, 3]
     """
-    prob = Problem(graph, k, model=model, rng=rng, n_jobs=n_jobs, exclude=exclude)
-    oracle = _Spread(prob, check_count(n_simulations, "n_simulations"))
-    _warn_if_slow(prob, oracle, "greedy", prob.k)
+    prob, oracle = _start(graph, k, model, n_simulations, rng, n_jobs, exclude, "greedy", None)
     cand = _candidates(prob)
     seeds: list[int] = []
     gains: list[float] = []
@@ -189,9 +199,7 @@ def celf(
     >>> celf(g, 2, n_simulations=64, rng=0).seeds
     [0, 3]
     """
-    prob = Problem(graph, k, model=model, rng=rng, n_jobs=n_jobs, exclude=exclude)
-    oracle = _Spread(prob, check_count(n_simulations, "n_simulations"))
-    _warn_if_slow(prob, oracle, "celf", 1.3)
+    prob, oracle = _start(graph, k, model, n_simulations, rng, n_jobs, exclude, "celf", 1.3)
     heap = [(-oracle.total([v]), v, 0) for v in _candidates(prob)]
     heapq.heapify(heap)
     seeds: list[int] = []
@@ -240,9 +248,7 @@ def celfpp(
     >>> celfpp(g, 2, n_simulations=64, rng=0).seeds
     [0, 3]
     """
-    prob = Problem(graph, k, model=model, rng=rng, n_jobs=n_jobs, exclude=exclude)
-    oracle = _Spread(prob, check_count(n_simulations, "n_simulations"))
-    _warn_if_slow(prob, oracle, "celf++", 2.0)
+    prob, oracle = _start(graph, k, model, n_simulations, rng, n_jobs, exclude, "celf++", 2.0)
     # Per node: [mg1, prev_best, mg2, flag]; the heap holds (-mg1, node, version).
     state: dict[int, list] = {}
     heap: list[tuple[float, int, int]] = []
