@@ -186,6 +186,8 @@ cdef void _simulate_batch(
 
     for i in range(n_seeds):
         v = seeds[i]
+        if state[2 * v] != 0:
+            continue  # a repeated seed: queued and counted once
         state[2 * v] = full
         state[2 * v + 1] = full
         touched[n_touched] = v
@@ -285,6 +287,8 @@ def simulate(
         raise ValueError("first_world must be a multiple of 64")
     if n_worlds == 0 or seeds.shape[0] == 0:
         return result
+    if np.min(seeds) < 0 or np.max(seeds) >= n:
+        raise ValueError(f"seed indices must be in [0, {n}); got {np.min(seeds)}..{np.max(seeds)}")
 
     cdef const int64_t* p_indptr = &indptr[0]
     cdef const int32_t* p_indices = &indices[0] if indices.shape[0] > 0 else NULL

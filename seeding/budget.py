@@ -351,9 +351,12 @@ def build_model(instance: ShrunkInstance, constraints: Constraints, backend: str
         for r in range(instance.n_rows):
             m.add_bool_or([x[i] for i in members[offsets[r] : offsets[r + 1]]]).only_enforce_if(y[r])
         for _, cost, limit in budgets:
-            # Costs round up and limits down: a scaled solution never breaks the real budget.
-            scaled = np.ceil(cost * CP_SAT_COST_SCALE - 1e-9).astype(np.int64)
-            cap = int(math.floor(limit * CP_SAT_COST_SCALE + 1e-9))
+            # Costs round down and limits up, so the integer model is a relaxation:
+            # every selection within the real budget is within the scaled one, and the
+            # solver's bound bounds the real optimum. A returned selection may exceed
+            # the real budget by a rounding error; the caller checks it on exact costs.
+            scaled = np.floor(cost * CP_SAT_COST_SCALE).astype(np.int64)
+            cap = int(math.ceil(limit * CP_SAT_COST_SCALE))
             m.add(sum(int(c) * xi for c, xi in zip(scaled, x, strict=True) if c) <= cap)
         for grp, lo, hi in groups:
             expr = sum(x[i] for i in grp)

@@ -90,10 +90,15 @@ def note(message: str) -> None:
 
 
 def load_graph(
-    path: str, probability: str | None, undirected: bool, rng: int | None, fmt: str | None = None
+    path: str, probability: str | None, undirected: bool, rng: int | None, fmt: str | None = None,
+    header: str = "auto",
 ) -> Graph:
     """Read a graph file and apply the probability setting, telling the user what was assumed."""
-    graph = read_graph(path, undirected=undirected, format=fmt)
+    graph = read_graph(path, undirected=undirected, format=fmt, header=header)
+    found = graph.info.get("header")
+    if found and header == "auto":
+        note(f"{path}:{found['line']}: read '{found['n']} {found['m']}' as an 'n m' header "
+             "(--header none reads it as an arc)")
     if probability is None:
         if graph.p is None:
             note(f"{path}: no arc probabilities in the file; using weighted cascade (--probability wc)")
@@ -101,6 +106,12 @@ def load_graph(
         else:
             probability = "given"
     return with_probability(graph, probability, rng=rng)
+
+
+HEADER_OPTION = click.option(
+    "--header", type=click.Choice(["auto", "nm", "none"]), default=None,
+    help="Is an edge list's first line an 'n m' header? auto: only when it matches the file [default: auto].",
+)
 
 
 def graph_options(func: Callable) -> Callable:
@@ -117,6 +128,7 @@ def graph_options(func: Callable) -> Callable:
             "[default: given if the file has a third column, else wc].",
         ),
         click.option("--undirected", is_flag=True, help="Treat every edge as two arcs."),
+        HEADER_OPTION,
         click.option("--rng", type=click.IntRange(min=0), default=None, help="Random seed (an integer)."),
         click.option("--jobs", type=click.IntRange(min=1), default=None, help="Threads [default: all cores]."),
         click.option("--json", "as_json", is_flag=True, help="Print one JSON object."),
@@ -197,6 +209,7 @@ def spread(
     model: str,
     probability: str | None,
     undirected: bool,
+    header: str | None,
     rng: int | None,
     jobs: int | None,
     as_json: bool,
@@ -219,7 +232,7 @@ def spread(
     else:
         seeds = read_labels(seeds_file)
     start = time.perf_counter()
-    graph = load_graph(graph_path, probability, undirected, rng)
+    graph = load_graph(graph_path, probability, undirected, rng, header=header or "auto")
     seed_idx = seed_indices(graph, seeds)
     with dask_client(scheduler, workers) as client:
         estimate = estimate_spread(
@@ -267,6 +280,7 @@ def run_options(func: Callable) -> Callable:
                      help="Arc values: given | wc | uniform:P | trivalency "
                      "[default: given if the file has a third column, else wc]."),
         click.option("--undirected", is_flag=True, default=None, help="Treat every edge as two arcs."),
+        HEADER_OPTION,
         click.option("--rng", type=click.IntRange(min=0), default=None, help="Random seed (an integer)."),
         click.option("--jobs", type=click.IntRange(min=1), default=None, help="Threads [default: all cores]."),
         click.option("--costs", "costs", default=None, metavar="FILE|MODEL",
@@ -306,7 +320,7 @@ def solve_input(inst: Instance, method: str | None, rng: int | None, jobs: int |
     simply apply to the budgeted inputs.
     """
     start = time.perf_counter()
-    graph = load_graph(str(inst.graph), inst.probability, inst.undirected, rng, inst.format)
+    graph = load_graph(str(inst.graph), inst.probability, inst.undirected, rng, inst.format, inst.header)
     if not inst.budgeted:
         for key in ("time_limit", "default_cost"):
             if strict and options.get(key) is not None:
@@ -337,7 +351,14 @@ def solve_input(inst: Instance, method: str | None, rng: int | None, jobs: int |
         gap = "n/a" if result.gap is None else f"{100 * result.gap:.2f}%"
         lines.append(f"cost       {result.cost:,.2f} of {result.budget:,.2f}; status {result.status}; gap {gap}")
     if result.upper_bound is not None:
-        lines.append(f"optimum    <= {result.upper_bound:.2f} (certified ratio {result.approx_ratio:.3f})")
+        delta = result.params.get("delta")
+        sure = f", with probability >= 1 - {delta:.2g}" if delta else ""
+        if result.lower_bound:
+            lines.append(f"certified  spread >= {result.lower_bound:.2f}; optimum <= {result.upper_bound:.2f} "
+                         f"(certified ratio {result.approx_ratio:.3f}{sure})")
+        else:
+            lines.append(f"certified  optimum <= {result.upper_bound:.2f}; no guarantee reached on the seeds "
+                         "(too few RR sets: raise --max-memory)")
     lines.append(f"runtime    {result.runtime_s:.2f} s to choose, {total:.2f} s in all")
     return data, "\n".join(lines)
 
@@ -379,6 +400,7 @@ def optimize(
     model: str | None,
     probability: str | None,
     undirected: bool | None,
+    header: str | None,
     rng: int | None,
     jobs: int | None,
     costs: str | None,
@@ -420,7 +442,8 @@ def optimize(
         raise CommandError("--scheduler/--workers apply to the RIS methods opim-c and imm")
     overrides = {
         "k": k, "budget": budget, "model": model, "probability": probability, "undirected": undirected,
-        "costs": costs, "default_cost": default_cost, "groups": groups, "quotas": quotas, "max_seeds": max_seeds,
+        "header": header, "costs": costs, "default_cost": default_cost, "groups": groups, "quotas": quotas,
+        "max_seeds": max_seeds,
         "must": _labels(must) if must else None, "never": _labels(never) if never else None,
     }
     with dask_client(scheduler, workers) as client:
@@ -492,6 +515,7 @@ def compare(
     model: str | None,
     probability: str | None,
     undirected: bool | None,
+    header: str | None,
     rng: int | None,
     jobs: int | None,
     costs: str | None,
@@ -514,7 +538,7 @@ def compare(
         raise CommandError(f"--output-dir {output_dir!r} is a file, not a directory")
     loaded = [
         apply_overrides(instance_for(p), model=model, probability=probability, undirected=undirected,
-                        costs=costs, default_cost=default_cost)
+                        header=header, costs=costs, default_cost=default_cost)
         for p in inputs
     ]
     method_options: dict[str, dict[str, Any]] = {}

@@ -280,7 +280,10 @@ class Graph:
         in ``graph.info["self_loops"]``. Parallel arcs ``u -> v`` are merged into
         one arc: their probabilities combine as ``1 - prod(1 - p_i)`` (the chance
         that at least one fires, which is exact under IC) and their LT weights add
-        up. The number of arcs merged away is in ``graph.info["merged"]``.
+        up. Without ``lt_weights``, the LT weight of a merged arc is the sum of its
+        probabilities (so LT sees the file's values added up, and a sum above 1
+        is an error when LT is used). The number of arcs merged away is in
+        ``graph.info["merged"]``.
 
         Examples
         --------
@@ -358,19 +361,27 @@ class Graph:
         p = None if p is None else p[order]
         w = None if w is None else w[order]
         n_merged = 0
+        derived_w = False
         if key.shape[0] > 1:
             first = np.r_[True, key[1:] != key[:-1]]
             n_merged = int(key.shape[0] - first.sum())
             if n_merged:
                 starts = np.flatnonzero(first)
                 single = np.diff(np.r_[starts, key.shape[0]]) == 1
+                if p is not None and w is None:
+                    # LT weights of parallel arcs add up (the chance that v picks one of
+                    # them); IC probabilities do not. Keep the sum for LT: a sum above 1
+                    # is reported when LT is asked for, while IC stays usable.
+                    w = p
+                    derived_w = True
                 if p is not None:  # untouched where there is nothing to merge
                     p = np.where(single, p[starts], 1.0 - np.multiply.reduceat(1.0 - p, starts))
                 if w is not None:
                     w = np.where(single, w[starts], np.add.reduceat(w, starts))
-                    if (w > 1.0 + 1e-9).any():
-                        raise SeedingError("parallel arcs add up to an LT weight above 1")
-                    w = np.minimum(w, 1.0)
+                    if not derived_w:
+                        if (w > 1.0 + 1e-9).any():
+                            raise SeedingError("parallel arcs add up to an LT weight above 1")
+                        w = np.minimum(w, 1.0)
                 u, v = u[starts], v[starts]
 
         indptr = np.zeros(n + 1, dtype=np.int64)

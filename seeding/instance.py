@@ -54,6 +54,7 @@ class Instance:
     graph: Path
     description: str = ""
     format: str | None = None
+    header: str = "auto"
     undirected: bool = False
     probability: str | None = None
     model: str = "ic"
@@ -81,7 +82,7 @@ class Instance:
 
     def load_graph(self, *, rng: RNGLike = None) -> Graph:
         """Read the graph and apply the probability setting (None: given, else wc)."""
-        graph = read_graph(self.graph, undirected=self.undirected, format=self.format)
+        graph = read_graph(self.graph, undirected=self.undirected, format=self.format, header=self.header)
         return with_probability(graph, self.probability, rng=rng)
 
     def replace(self, **changes: Any) -> Instance:
@@ -93,6 +94,7 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "description": (str,),
     "graph": (str,),
     "format": (str,),
+    "header": (str,),
     "undirected": (bool,),
     "probability": (str,),
     "model": (str,),

@@ -82,24 +82,36 @@ def _line_text(data: bytes, line: int) -> str:
     return raw.decode("utf-8", errors="replace").strip()[:80]
 
 
+HEADERS = ("auto", "nm", "none")
+
+
 def read_edge_list(
     path: str | os.PathLike,
     *,
     undirected: bool = False,
+    header: str = "auto",
 ) -> Graph:
     """Read a whitespace-, tab- or comma-separated edge list.
 
     Each data line is ``u v`` or ``u v p`` with integer node ids and an optional
     arc value in [0, 1] (a probability, or an LT weight). Lines starting with
     ``#`` or ``%`` are comments; CRLF line ends are fine; ``.gz``, ``.bz2`` and
-    ``.xz`` files are decompressed. A first line ``n m`` (IMM/OPIM style) is
-    recognised and skipped.
+    ``.xz`` files are decompressed. A first line ``n m`` (IMM/OPIM style) may
+    be a header: see ``header``.
 
     Parameters
     ----------
     path : path-like
     undirected : bool, default False
         Add every edge in both directions.
+    header : {"auto", "nm", "none"}, default "auto"
+        ``"nm"``: the first data line is an ``n m`` header (node and arc counts);
+        ``"none"``: every line is an arc. ``"auto"`` takes a two-number first
+        line as a header only when it is consistent with the file: ``m`` equals
+        the number of lines below it and ``n`` the number of distinct ids, or
+        the largest id (ids from 0 or 1). A line that only might be a header
+        (``m`` matches, ``n`` is merely large enough) is an error asking to
+        choose. ``graph.info["header"]`` holds the header that was read.
 
     Returns
     -------
@@ -120,11 +132,15 @@ def read_edge_list(
     table, columns, lines, bad_line = _kernels.parse_edge_lines(data, data.count(b"\n") + 1)
     if bad_line:
         raise _diagnose(data, name, bad_line)
+    if header not in HEADERS:
+        raise SeedingError(f"header must be one of {', '.join(HEADERS)}; got {header!r}")
     if table.shape[0] == 0:
         raise GraphFormatError("no edges found (the file is empty or all comments)", path=name)
-    if columns.shape[0] > 1 and columns[0] == 2 and columns[1] == 3 and table[0, 1] == columns.shape[0] - 1:
-        # An `n m` header of an IMM/OPIM-style file: m counts the lines below it.
+    found = _nm_header(table, columns, lines, header, data, name)
+    if found is not None:
         table, columns, lines = table[1:], columns[1:], lines[1:]
+        if table.shape[0] == 0:
+            raise GraphFormatError("no edges found below the 'n m' header", path=name)
     width = int(columns[0])
     if width not in (2, 3):
         raise GraphFormatError(
@@ -158,14 +174,49 @@ def read_edge_list(
             row = int(np.flatnonzero(bad_p)[0])
             raise fail(row, f"arc value {float(p[row])!r} is not a number in [0, 1]")
     del table
-    if width == 2 and src.shape[0] > 1:
-        # An `n m` first line of a two-column file: m counts the remaining lines.
-        n0, m0 = src[0], dst[0]
-        if m0 == src.shape[0] - 1:  # only then look at the node count (an O(m log m) check)
-            rest = np.concatenate([src[1:], dst[1:]])
-            if n0 >= np.unique(rest).shape[0] and n0 > rest.max() - 1:
-                src, dst = src[1:], dst[1:]
-    return Graph.from_edges(src, dst, p, directed=not undirected)
+    graph = Graph.from_edges(src, dst, p, directed=not undirected)
+    if found is not None:
+        graph = graph._replace(info={**graph.info, "header": {"n": found[0], "m": found[1], "line": found[2]}})
+    return graph
+
+
+def _nm_header(
+    table: np.ndarray, columns: np.ndarray, lines: np.ndarray, header: str, data: bytes, name: str
+) -> tuple[int, int, int] | None:
+    """``(n, m, line)`` when the first data line is an ``n m`` header, else None (see :func:`read_edge_list`)."""
+    if header == "none" or table.shape[0] < 2 or columns[0] != 2:
+        if header == "nm":
+            line = int(lines[0])
+            raise GraphFormatError(
+                f"--header nm: the first line is not two counts 'n m': {_line_text(data, line)!r}", path=name, line=line
+            )
+        return None
+    n0, m0 = float(table[0, 0]), float(table[0, 1])
+    line = int(lines[0])
+    counts = n0 == int(n0) and m0 == int(m0) and n0 >= 1 and m0 >= 0
+    if header == "nm":
+        if not counts:
+            raise GraphFormatError(f"--header nm: {_line_text(data, line)!r} is not two counts 'n m'",
+                                   path=name, line=line)
+        return int(n0), int(m0), line
+    rows = table.shape[0] - 1
+    if not counts or m0 != rows:
+        return None
+    ids = table[1:, :2]
+    if not (np.isfinite(ids).all() and (ids == np.round(ids)).all()):
+        return None  # the lines below report their own error
+    lo, hi = float(ids.min()), float(ids.max())
+    distinct = np.unique(ids).shape[0]
+    exact = n0 == distinct or (lo >= 0 and hi == n0 - 1) or (lo >= 1 and hi == n0)
+    if exact and (columns[1:] == columns[1]).all():
+        return int(n0), int(m0), line
+    if n0 >= distinct and hi <= n0:
+        raise GraphFormatError(
+            f"{_line_text(data, line)!r} may be an 'n m' header ({int(m0)} lines follow) or an arc; "
+            "say which with --header nm or --header none (API: header='nm' or 'none')",
+            path=name, line=line,
+        )
+    return None
 
 
 CACHE_VERSION = 1
@@ -222,6 +273,7 @@ def read_graph(
     rng: RNGLike = None,
     format: str | None = None,
     cache: bool | None = None,
+    header: str = "auto",
 ) -> Graph:
     """Read a graph file: an edge list, GraphML or GML.
 
@@ -245,6 +297,9 @@ def read_graph(
         Keep a binary copy of a parsed edge list next to it (``FILE.seeding.npz``)
         and reuse it while the source is unchanged (same size and modification
         time). None: only for files of 32 MiB or more.
+    header : {"auto", "nm", "none"}, default "auto"
+        Whether an edge list's first line is an ``n m`` header (see
+        :func:`read_edge_list`).
 
     Returns
     -------
@@ -273,7 +328,9 @@ def read_graph(
     fmt = format or (
         "graphml" if lower.endswith(".graphml") else "gml" if lower.endswith(".gml") else "edgelist"
     )
-    if fmt == "edgelist":
+    if fmt == "edgelist" and header != "auto":
+        graph = read_edge_list(path, undirected=undirected, header=header)
+    elif fmt == "edgelist":
         graph = _cached_edge_list(Path(path), undirected, cache)
     elif fmt in ("graphml", "gml"):
         data = read_bytes(path)

@@ -33,7 +33,12 @@ class SeedSet:
         For RIS methods: an upper bound on the optimal spread for this ``k``
         (holding with probability ``1 - delta``).
     approx_ratio : float or None
-        Certified ratio ``spread lower bound / upper_bound`` (OPIM-C style).
+        Certified ratio ``lower_bound / upper_bound`` (OPIM-C style): the seeds
+        reach at least this fraction of the best possible spread, with
+        probability ``1 - delta``. 0 means no guarantee was reached.
+    lower_bound : float or None
+        Certified lower bound on the expected spread of these seeds (holding,
+        together with ``upper_bound``, with probability ``1 - delta``).
     cost, budget : float or None
         Total cost of the seeds and the budget, for budgeted selection.
     status : str or None
@@ -52,6 +57,7 @@ class SeedSet:
     runtime_s: float = 0.0
     upper_bound: float | None = None
     approx_ratio: float | None = None
+    lower_bound: float | None = None
     cost: float | None = None
     budget: float | None = None
     status: str | None = None
@@ -73,6 +79,7 @@ class SeedSet:
             "spread": self.spread.to_dict(),
             "upper_bound": self.upper_bound,
             "approx_ratio": self.approx_ratio,
+            "lower_bound": self.lower_bound,
             "runtime_s": self.runtime_s,
             "params": dict(self.params),
         }

@@ -20,8 +20,6 @@ from .spread import Z95, SpreadEstimate
 
 __all__ = ["RRSets", "RRSampler"]
 
-_SCALE = float(2**53)
-
 
 @dataclasses.dataclass(frozen=True, eq=False)
 class RRSets:
@@ -82,7 +80,7 @@ class RRSets:
         return int(hit.sum())
 
     def estimate(self, seeds: np.ndarray) -> SpreadEstimate:
-        """Unbiased spread estimate ``W * covered / count`` with a 95% normal CI."""
+        """Unbiased spread estimate ``W * covered / count`` with a 95% CI (see :func:`rr_estimate`)."""
         return rr_estimate(self.covered(seeds), self.count, self.total_weight, self.model)
 
     def greedy(self, k: int, *, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, int]:
@@ -94,11 +92,20 @@ class RRSets:
 
 
 def rr_estimate(hits: int, count: int, total_weight: float, model: str) -> SpreadEstimate:
-    """Spread estimate from ``hits`` of ``count`` RR sets: ``W * hits / count``, 95% normal CI."""
+    """Spread estimate from ``hits`` of ``count`` RR sets: ``W * hits / count``.
+
+    The 95% interval is Wilson's score interval for the binomial fraction ``hits /
+    count``: unlike the normal one it keeps its coverage near 0 and 1 (a set
+    covered by every sample so far is not certainly covered).
+    """
     frac = hits / count
     mean = total_weight * frac
     stderr = total_weight * math.sqrt(frac * (1.0 - frac) / count) if count > 1 else float("nan")
-    return SpreadEstimate(mean, stderr, mean - Z95 * stderr, mean + Z95 * stderr, count, model, "rr")
+    z2 = Z95 * Z95 / count
+    centre = (frac + z2 / 2.0) / (1.0 + z2)
+    half = Z95 / (1.0 + z2) * math.sqrt(frac * (1.0 - frac) / count + z2 / (4.0 * count))
+    low, high = max(0.0, centre - half), min(1.0, centre + half)
+    return SpreadEstimate(mean, stderr, total_weight * low, total_weight * high, count, model, "rr")
 
 
 class RRSampler:

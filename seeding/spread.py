@@ -34,7 +34,8 @@ class SpreadEstimate:
     stderr : float
         Standard error of the mean (NaN with a single simulation).
     ci_low, ci_high : float
-        95% confidence interval, ``mean -/+ 1.96 * stderr``.
+        95% confidence interval: ``mean -/+ 1.96 * stderr`` for Monte-Carlo,
+        Wilson's score interval for RR sets.
     n_simulations : int
         Number of simulations, or of RR sets for the ``"rr"`` estimator.
     model : str

@@ -99,3 +99,50 @@ def exact_optimum(graph: Graph, k: int, model: str = "ic") -> tuple[float, tuple
     table = exact_spread_table(graph, model)
     best = max((s for s in table if len(s) == k), key=lambda s: (table[s], [-x for x in s]))
     return table[best], best
+
+
+# ----------------------------------------------------------------- all seed sets at once
+def _world_arrays(graph: Graph, model: str) -> tuple[np.ndarray, np.ndarray]:
+    """(probabilities (W,), live arcs (W, m)) of every live-edge world with positive probability."""
+    worlds = list(_worlds_ic(graph) if model == "ic" else _worlds_lt(graph))
+    probs = np.array([p for p, _ in worlds])
+    live = np.array([w for _, w in worlds], dtype=bool).reshape(len(worlds), graph.m)
+    return probs, live
+
+
+def all_subset_spreads(graph: Graph, model: str = "ic") -> np.ndarray:
+    """Exact expected spread of every seed set, indexed by bitmask (bit v: node index v).
+
+    Reachability in all worlds at once: boolean transitive closure by repeated squaring.
+    """
+    n = graph.n
+    assert n <= 10, "enumeration of seed sets is for tiny graphs"
+    probs, live = _world_arrays(graph, model)
+    src, dst = graph.sources, graph.indices
+    adj = np.zeros((live.shape[0], n, n), dtype=np.int32)
+    adj[:, np.arange(n), np.arange(n)] = 1
+    for e in range(graph.m):
+        adj[:, src[e], dst[e]] |= live[:, e]
+    for _ in range(max(1, int(np.ceil(np.log2(n))))):
+        adj = np.minimum(adj @ adj, 1)
+    value = np.ones(n) if graph.node_weights is None else graph.node_weights
+    # reach[w, u] as a bitmask of the nodes u reaches in world w
+    reach = (adj.astype(np.int64) << np.arange(n)).sum(axis=2)
+    masks = np.zeros((1 << n, live.shape[0]), dtype=np.int64)
+    for s in range(1, 1 << n):
+        low = (s & -s).bit_length() - 1
+        masks[s] = masks[s & (s - 1)] | reach[:, low]
+    bits = (np.arange(1 << n)[:, None] >> np.arange(n)) & 1
+    mask_value = bits @ value  # value of each node set, by bitmask
+    return mask_value[masks] @ probs
+
+
+def bitmask(nodes) -> int:
+    out = 0
+    for v in nodes:
+        out |= 1 << int(v)
+    return out
+
+
+def members(mask: int, n: int) -> list[int]:
+    return [v for v in range(n) if mask >> v & 1]

@@ -52,8 +52,26 @@ def test_upper_bound_never_below_exact_optimum(tables, method):
         for k in (1, 2, 3):
             opt = max(v for s, v in table.items() if len(s) == k)
             result = maximize_influence(g, k, method=method, rng=k, n_evaluation=1000)
+            value = table[tuple(sorted(g.index_of(result.seeds).tolist()))]
             assert result.upper_bound >= opt
-            assert 0 < result.approx_ratio <= 1
+            assert result.lower_bound <= value  # a certificate, not an estimate
+            assert result.approx_ratio == pytest.approx(result.lower_bound / result.upper_bound)
+
+
+@pytest.mark.parametrize("method", ["imm", "opim-c"])
+def test_node_weights_scaled_give_the_same_seeds_and_sample_sizes(method):
+    # The unit of node weights must not matter: weights summing to ~1 once left IMM's
+    # lower-bound search at its floor, with 19x more RR sets.
+    g = random_graph(80, 0.05, seed=2)
+    w = np.random.default_rng(3).integers(1, 5, g.n).astype(float)
+    runs = [maximize_influence(g.with_node_weights(w * scale), 5, method=method, rng=4, n_evaluation=50_000)
+            for scale in (1.0, 1 / 256, 1 / 300)]
+    for r in runs[1:]:
+        assert r.seeds == runs[0].seeds
+        assert r.details["rr_sets"] == runs[0].details["rr_sets"]
+    scale = runs[0].spread.mean / runs[2].spread.mean
+    assert scale == pytest.approx(300, rel=1e-9)
+    assert runs[2].upper_bound * 300 == pytest.approx(runs[0].upper_bound, rel=1e-9)
 
 
 def test_max_cover_bound_dominates_every_k_set_on_the_sample():

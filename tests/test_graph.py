@@ -29,6 +29,27 @@ def test_self_loops_dropped_and_parallel_arcs_merged():
     assert g.lt_weights.tolist() == pytest.approx([0.5, 0.4])
 
 
+def test_parallel_arcs_add_up_under_lt_and_combine_under_ic(tmp_path):
+    from exact import exact_ic_spread, exact_lt_spread
+
+    import seeding
+
+    path = tmp_path / "twice.txt"
+    path.write_text("1 2 0.3\n1 2 0.3\n")
+    g = seeding.read_graph(path)
+    assert g.p.tolist() == pytest.approx([0.51]) and g.lt_weights.tolist() == pytest.approx([0.6])
+    assert exact_lt_spread(g, [0]) == pytest.approx(1.6)  # node 2 picks one of two arcs of 0.3
+    assert exact_ic_spread(g, [0]) == pytest.approx(1.51)
+    lt = seeding.estimate_spread(g, [1], model="lt", n_simulations=20_000, rng=1)
+    assert abs(lt.mean - 1.6) < 4 * lt.stderr
+    path.write_text("1 2 0.6\n1 2 0.6\n3 2 0.1\n")
+    g = seeding.read_graph(path)
+    with pytest.raises(SeedingError, match="LT weights entering node 2 sum to 1.3 > 1"):
+        seeding.estimate_spread(g, [1], model="lt")
+    ic = seeding.estimate_spread(g, [1], model="ic", n_simulations=1000, rng=1)  # IC is fine: 1 - 0.4**2
+    assert 1.7 < ic.mean < 1.98
+
+
 def test_undirected_adds_both_directions():
     g = Graph.from_edges(["a"], ["b"], [0.4], directed=False)
     assert g.m == 2 and g.p.tolist() == [0.4, 0.4]

@@ -5,9 +5,9 @@ from __future__ import annotations
 import networkx as nx
 import numpy as np
 import pytest
-from seeding._kernels import live_worlds, simulate
 
 from seeding import Graph, with_probability
+from seeding._kernels import live_worlds, simulate
 from seeding.models import live_edge_arrays
 
 MASK = 2**64 - 1
@@ -103,3 +103,17 @@ def test_worlds_in_one_batch_are_independent():
     x = np.array([(m >> 0) & 1 for m in masks], dtype=float)
     y = np.array([(m >> 1) & 1 for m in masks], dtype=float)
     assert abs(np.corrcoef(x, y)[0, 1]) < 0.06
+
+
+@pytest.mark.parametrize("model", ["ic", "lt"])
+def test_repeated_seeds_are_harmless_at_the_kernel_boundary(model):
+    # More repeats than nodes once overflowed the kernel's activation list.
+    G = nx.gnp_random_graph(12, 0.3, seed=3, directed=True)
+    g = with_probability(Graph.from_networkx(G), "wc")
+    lo, width, by_target = live_edge_arrays(g, model)
+    once = simulate(g.indptr, g.indices, lo, width, by_target, np.array([0, 5], np.int32), np.zeros(0), 9, 0, 130, 1)
+    many = np.array([0, 5] * 40 + [5, 0, 0], dtype=np.int32)
+    again = simulate(g.indptr, g.indices, lo, width, by_target, many, np.zeros(0), 9, 0, 130, 2)
+    assert again.tolist() == once.tolist()
+    with pytest.raises(ValueError, match="seed indices must be in"):
+        simulate(g.indptr, g.indices, lo, width, by_target, np.array([12], np.int32), np.zeros(0), 9, 0, 64, 1)

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from .._rng import RNGLike, as_generator, resolve_jobs
+from ..bounds import certified_ratio, spread_lower
 from ..errors import SeedingError
 from ..graph import Graph, as_graph
 from ..models import check_model, live_edge_arrays
@@ -111,14 +112,26 @@ class Problem:
         n_evaluation: int | None,
         upper_bound: float | None = None,
         lower_bound: float | None = None,
+        certify_a: float | None = None,
         details: dict[str, Any] | None = None,
     ) -> SeedSet:
-        """Evaluate ``seeds`` independently and wrap everything in a :class:`SeedSet`."""
+        """Evaluate ``seeds`` independently and wrap everything in a :class:`SeedSet`.
+
+        With an ``upper_bound`` and no ``lower_bound``, the lower bound comes from
+        the evaluation's fresh RR sets (independent of the seeds) with the
+        concentration bound of :mod:`seeding.bounds` at ``a = certify_a``.
+        """
         runtime = self.elapsed()
         spread = self.evaluate(seeds, evaluation, n_evaluation)
+        details = dict(details or {})
         ratio = None
-        if upper_bound is not None and upper_bound > 0:
-            ratio = min(1.0, (lower_bound if lower_bound is not None else spread.mean) / upper_bound)
+        if upper_bound is not None:
+            if lower_bound is None:
+                lower_bound = self._certified_lower(seeds, spread, certify_a, n_evaluation)
+            ratio = certified_ratio(lower_bound, upper_bound)
+            details["certified_lower_bound"] = lower_bound
+            if lower_bound <= 0:
+                details["guarantee"] = "none reached: the sample is too small to certify a positive spread"
         return SeedSet(
             seeds=self.graph.label_of(seeds),
             gains=[float(g) for g in gains],
@@ -128,8 +141,22 @@ class Problem:
             runtime_s=runtime,
             upper_bound=upper_bound,
             approx_ratio=ratio,
-            details=details or {},
+            lower_bound=lower_bound,
+            details=details,
         )
+
+    def _certified_lower(self, seeds: np.ndarray, spread: SpreadEstimate, a: float | None,
+                         n_evaluation: int | None) -> float:
+        if a is None:
+            raise ValueError("certify_a is needed to certify a lower bound")  # a programming error
+        sampler = self.rr_sampler()
+        if spread.estimator != "rr":  # Monte-Carlo spreads have no tail bound as tight: fresh RR sets
+            count = DEFAULT_EVALUATION if n_evaluation is None else check_count(n_evaluation, "n_evaluation")
+            spread = sampler.estimate(np.asarray(seeds, np.int32), count, run_seed=draw(self.gen),
+                                      n_threads=self.n_threads)
+        weight = sampler.total_weight
+        hits = round(spread.mean / weight * spread.n_simulations)
+        return spread_lower(hits, a, weight, spread.n_simulations)
 
 
 def check_count(value: Any, name: str) -> int:

@@ -30,6 +30,7 @@ import numpy as np
 
 from .. import _kernels
 from .._rng import RNGLike, as_generator, resolve_jobs
+from ..bounds import ONE_MINUS_INV_E, certified_ratio, log_events, spread_lower, spread_upper
 from ..budget import Constraints, build_model, shrink, solve_model
 from ..costs import resolve_costs
 from ..errors import InfeasibleError, SeedingError
@@ -58,7 +59,6 @@ BUDGET_METHODS = {
     "cost-celf": "cost-aware lazy greedy on RR sets, with the LP bound as certificate",
     "cost-celf-mc": "cost-aware CELF on Monte-Carlo estimates (small graphs; no min quotas)",
 }
-ONE_MINUS_INV_E = 1.0 - 1.0 / math.e
 
 
 # ----------------------------------------------------------------------------- greedy
@@ -327,12 +327,17 @@ def select_seeds(
     Returns
     -------
     SeedSet
-        With ``cost``, ``budget``, ``status`` ("optimal": proved optimal on the
-        sample; "feasible": solver stopped at the time limit; "heuristic":
-        greedy only), ``gap`` (the solver's relative gap between its solution
-        and the best bound, on the model's sample; for ``cost-celf``, greedy's
-        distance to the LP bound there), ``upper_bound`` on the optimal spread
-        and ``approx_ratio``, the certified ratio of the returned selection.
+        With ``cost``, ``budget``, ``status`` and ``gap`` of the selection
+        returned, on the model's sample (the first ``mip_samples`` RR sets):
+        ``gap`` is its relative distance below the best proven bound there (the
+        LP relaxation's, or the solver's), and ``status`` is "optimal" when that
+        gap is 0 (no feasible selection covers more of that sample) and
+        "feasible" otherwise. The solver's own run (status, objective, bound,
+        gap, seeds, whether they meet the exact costs) is under
+        ``details["solver"]``, and ``details["chosen_by"]`` says which selection
+        won on the validation sample. ``upper_bound`` bounds the optimal
+        spread, ``lower_bound`` the spread of the seeds, both together with
+        probability ``1 - delta``; ``approx_ratio`` is their ratio.
 
     Raises
     ------
@@ -389,7 +394,12 @@ def select_seeds(
     if cap is not None:
         fits = max(1000, int(sets_within(cap, sampler.sample(1000, run_seed=seed1))))
         min_samples, max_samples = min(min_samples, fits), min(max_samples, fits)
-    a = math.log(3.0 * max(1, math.ceil(math.log2(max_samples / min_samples)) + 1) / delta)
+    rounds_max = max(1, math.ceil(math.log2(max_samples / min_samples)) + 1)
+    # Every bound that can reach the certificate is one event of the union bound. Per
+    # doubling round: the lower bounds of the three greedy candidates on R2 (R2 also
+    # picks the winner among them, so each one must hold) and the upper bound on R1.
+    # Then: the solver's selection on R2 and the model's bound on the head of R1.
+    a = log_events(4 * rounds_max + 2, delta)
     size = min_samples
     r1 = sampler.sample(size, run_seed=seed1, n_threads=n_threads)
     r2 = sampler.sample(size, run_seed=seed2, n_threads=n_threads)
@@ -403,11 +413,11 @@ def select_seeds(
         scores = {k: r2.covered(np.asarray(s)) for k, s in valid.items()}
         bound_cov = coverage_bound(r1, cons, variants["cost-benefit"])
         best_key = max(scores, key=lambda k: scores[k]) if scores else None
-        lower = _lower(scores.get(best_key, 0), a, weight, r2.count)
-        upper = _upper(bound_cov, a, weight, r1.count)
+        lower = spread_lower(scores.get(best_key, 0), a, weight, r2.count)
+        upper = spread_upper(bound_cov, a, weight, r1.count)
         if progress:
             progress(r1.count, max_samples)
-        if lower / upper >= ONE_MINUS_INV_E - eps or r1.count * 2 > max_samples:
+        if certified_ratio(lower, upper) >= ONE_MINUS_INV_E - eps or r1.count * 2 > max_samples:
             break
         r1 = r1 + sampler.sample(r1.count, run_seed=seed1, first=r1.count, n_threads=n_threads)
         r2 = r2 + sampler.sample(r2.count, run_seed=seed2, first=r2.count, n_threads=n_threads)
@@ -415,25 +425,23 @@ def select_seeds(
     details: dict[str, Any] = {
         "rr_sets": r1.count + r2.count,
         "greedy_validation": {k: scores.get(k) for k in variants},
+        "union_bound_events": 4 * rounds_max + 2,
     }
     chosen = valid.get(best_key) if best_key else None
-    status = "heuristic"
+    chosen_by = f"greedy ({best_key})" if best_key else None
     # The exact model runs on the first `mip_samples` sets of R1: the part a solver
     # handles within its time limit. Its bound certifies the optimum all the same.
     small = r1.head(min(r1.count, mip_samples))
     instance = shrink(small, cons)
     details["model"] = instance.stats
-    upper = _upper(bound_cov, a, weight, r1.count)
     details["knapsack_upper_bound"] = upper
     # The LP relaxation certifies the optimum; it is quick, so it gets a floor of time.
     lp_limit = None if time_limit is None else max(float(time_limit), 10.0)
     lp = solve_model(build_model(instance, cons, "lp"), instance, time_limit=lp_limit)
-    lp_bound = lp.bound if lp.status == "optimal" else math.inf
+    model_bound = lp.bound if lp.status == "optimal" else math.inf
     if lp.status == "optimal":
         details["lp_bound_coverage"] = lp.bound
-        upper = min(upper, _upper(lp.bound, a, weight, small.count))
-    gap = None
-    model_bound = lp_bound
+        upper = min(upper, spread_upper(lp.bound, a, weight, small.count))
     if method in ("mip", "cp-sat"):
         t0 = time.perf_counter()
         built = build_model(instance, cons, "mip" if method == "mip" else "cp-sat")
@@ -443,55 +451,59 @@ def select_seeds(
             var_of = {int(v): i for i, v in enumerate(instance.candidates.tolist())}
             hint = np.asarray([var_of[v] for v in chosen if v in var_of], dtype=np.int64)
         outcome = solve_model(built, instance, time_limit=time_limit, workers=workers, hint=hint)
-        details["solver"] = {"status": outcome.status, "objective": outcome.objective,
-                             "bound": outcome.bound, "solve_s": outcome.wall_s,
-                             "rr_sets": small.count}
-        if outcome.status == "infeasible":
+        solver = {"status": outcome.status, "objective": outcome.objective, "bound": outcome.bound,
+                  "solve_s": outcome.wall_s, "rr_sets": small.count}
+        details["solver"] = solver
+        if outcome.status == "infeasible":  # the models relax the budgets: the real problem is infeasible too
             raise InfeasibleError("no selection meets the budgets and quotas together")
         if outcome.status in ("optimal", "feasible"):
-            model_bound = min(outcome.bound, lp_bound)
-            upper = min(upper, _upper(model_bound, a, weight, small.count))
-            gap = max(0.0, (model_bound - outcome.objective) / model_bound) if model_bound > 0 else 0.0
+            model_bound = min(outcome.bound, model_bound)
+            upper = min(upper, spread_upper(model_bound, a, weight, small.count))
+            solver["gap"] = _gap(model_bound, outcome.objective)
             solved = cons.must.tolist() + instance.candidates[outcome.chosen].tolist()
-            details["solver"]["seeds"] = graph.label_of(solved)
-            if cons.is_feasible(np.asarray(solved)):
+            solver["seeds"] = graph.label_of(solved)
+            solver["feasible"] = bool(cons.is_feasible(np.asarray(solved)))
+            if solver["feasible"]:
                 score = r2.covered(np.asarray(solved))
-                details["solver"]["validation"] = score
+                solver["validation"] = score
                 if chosen is None or score >= scores[best_key]:
-                    chosen, status = solved, outcome.status
-                else:
-                    status = f"{outcome.status} (greedy kept: higher on validation)"
-        else:
-            status = "heuristic (solver found no solution in time)"
+                    chosen, chosen_by = solved, "solver"
     if chosen is None:
         raise SeedingError(
             "greedy could not meet the minimum quotas within the budget; use method='mip' or 'cp-sat'"
         )
-    if gap is None and math.isfinite(model_bound) and model_bound > 0:  # cost-celf: greedy vs the LP
-        value = instance.coverage(np.flatnonzero(np.isin(instance.candidates, chosen)))
-        gap = max(0.0, (model_bound - value) / model_bound)
+    details["chosen_by"] = chosen_by
+    # Status and gap describe the selection returned, on the model's sample: "optimal"
+    # when its coverage there meets the best proven bound, else "feasible".
+    value = instance.coverage(np.flatnonzero(np.isin(instance.candidates, chosen)))
+    gap = _gap(model_bound, value)
+    status = "optimal" if gap is not None and gap <= 1e-6 else "feasible"
     runtime = time.perf_counter() - start
     order, gains = _ordered_gains(r1, chosen, weight / r1.count)
     evaluation = sampler.estimate(
         np.asarray(order), DEFAULT_EVALUATION if n_evaluation is None else check_count(n_evaluation, "n_evaluation"),
         run_seed=draw(gen), n_threads=n_threads,
     )
-    lower = _lower(r2.covered(np.asarray(order)), a, weight, r2.count)
+    lower = spread_lower(r2.covered(np.asarray(order)), a, weight, r2.count)
+    details["certified_lower_bound"] = lower
+    if lower <= 0:
+        details["guarantee"] = "none reached: the sample is too small to certify a positive spread"
     return SeedSet(
         seeds=graph.label_of(order), gains=gains, spread=evaluation, method=method,
         params={"model": model, "eps": eps, "delta": delta, "time_limit": time_limit,
                 "min_samples": min_samples, **label},
-        runtime_s=runtime, upper_bound=upper, approx_ratio=min(1.0, max(lower, 0.0) / upper),
+        runtime_s=runtime, upper_bound=upper, approx_ratio=certified_ratio(lower, upper), lower_bound=lower,
         cost=float(cost[order].sum()), budget=float(budget), status=status, gap=gap, details=details,
     )
 
 
-def _lower(covered: float, a: float, weight: float, count: int) -> float:
-    return ((math.sqrt(covered + 2 * a / 9) - math.sqrt(a / 2)) ** 2 - a / 18) * weight / count
-
-
-def _upper(covered: float, a: float, weight: float, count: int) -> float:
-    return (math.sqrt(covered + a / 2) + math.sqrt(a / 2)) ** 2 * weight / count
+def _gap(bound: float, value: float) -> float | None:
+    """Relative distance of ``value`` below ``bound`` (None without a finite bound)."""
+    if not math.isfinite(bound):
+        return None
+    if bound <= 0:
+        return 0.0
+    return max(0.0, (bound - value) / bound)
 
 
 def _select_mc(graph, model, cons, gen, n_threads, n_simulations, n_evaluation, start, label) -> SeedSet:

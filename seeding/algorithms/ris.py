@@ -13,13 +13,12 @@ from typing import Any
 import numpy as np
 
 from .._rng import RNGLike
+from ..bounds import ONE_MINUS_INV_E, certified_ratio, log_events, spread_lower, spread_upper
 from ..results import SeedSet
 from ..rrsets import RRSets
 from ._common import Problem, Progress, check_delta, check_eps, draw, log_binomial, parse_memory, sets_within
 
 __all__ = ["imm", "opim_c"]
-
-ONE_MINUS_INV_E = 1.0 - 1.0 / math.e
 
 
 def _opt_floor(prob: Problem) -> float:
@@ -112,7 +111,9 @@ def opim_c(
     theta_max = 2.0 * weight * root**2 / (eps**2 * opt_floor)
     theta0 = theta_max * eps**2 * opt_floor / weight
     i_max = max(1, math.ceil(math.log2(max(theta_max / theta0, 2.0))))
-    a = math.log(3.0 * i_max / delta)
+    # Up to i_max + 1 rounds (doubling from theta0 until theta_max), two bounds each,
+    # and the worst-case guarantee at theta_max.
+    a = log_events(3 * (i_max + 1), delta)
     target = ONE_MINUS_INV_E - eps
 
     cap = parse_memory(max_memory)
@@ -129,11 +130,9 @@ def opim_c(
     while True:
         rounds += 1
         seeds, gains, bound = r1.greedy(prob.k, allowed=prob.allowed)
-        covered2 = r2.covered(seeds)
-        lower = ((math.sqrt(covered2 + 2.0 * a / 9.0) - math.sqrt(a / 2.0)) ** 2 - a / 18.0)
-        lower *= weight / r2.count
-        upper = (math.sqrt(bound + a / 2.0) + math.sqrt(a / 2.0)) ** 2 * weight / r1.count
-        ratio = lower / upper
+        lower = spread_lower(r2.covered(seeds), a, weight, r2.count)
+        upper = spread_upper(bound, a, weight, r1.count)
+        ratio = certified_ratio(lower, upper)
         if progress:
             progress(min(r1.count, int(theta_max)), int(theta_max))
         if ratio >= target or r1.count >= theta_max:
@@ -151,7 +150,7 @@ def opim_c(
         upper_bound=upper, lower_bound=lower,
         details={
             "rr_sets": 2 * r1.count, "rounds": rounds, "theta_max": int(math.ceil(theta_max)),
-            "certified_lower_bound": lower, "target_ratio": target, "stopped_by_memory": stopped,
+            "target_ratio": target, "stopped_by_memory": stopped,
             "rr_bytes": r1.nbytes + r2.nbytes,
         },
     )
@@ -195,8 +194,10 @@ def imm(
     Returns
     -------
     SeedSet
-        ``upper_bound`` is ``coverage-based estimate / (1 - 1/e)``, an upper bound on
-        the optimum when the sampled estimate is accurate.
+        ``upper_bound`` bounds the optimum from the greedy run on the final
+        sample (Tang et al. 2018); ``lower_bound`` bounds the seeds' spread from
+        the independent evaluation sample; both hold together with probability
+        ``1 - 1/n**ell``, and ``approx_ratio`` is their ratio.
 
     References
     ----------
@@ -217,19 +218,25 @@ def imm(
     sampler = prob.rr_sampler()
     weight = sampler.total_weight
     log_n = math.log(max(n, 2))
+    delta = float(max(n, 2)) ** -float(ell)
     ell = float(ell) * (1.0 + math.log(2.0) / log_n)
     log_c = log_binomial(n, prob.k)
+    # The search for LB halves x from W/2 down to the floor on the optimum, so the
+    # number of steps (and the sample sizes) depend on W / floor, not on the unit
+    # of node weights.
+    opt_floor = _opt_floor(prob)
+    steps = max(1, math.ceil(math.log2(max(weight / opt_floor, 2.0))) - 1)
     eps_p = math.sqrt(2.0) * eps
-    lam_p = (2.0 + 2.0 * eps_p / 3.0) * (log_c + ell * log_n + math.log(max(math.log2(n), 1.0)))
+    lam_p = (2.0 + 2.0 * eps_p / 3.0) * (log_c + ell * log_n + math.log(max(steps, 1)))
     lam_p *= weight / eps_p**2
     alpha = math.sqrt(ell * log_n + math.log(2.0))
     beta = math.sqrt(ONE_MINUS_INV_E * (log_c + ell * log_n + math.log(2.0)))
     lam_star = 2.0 * weight * (ONE_MINUS_INV_E * alpha + beta) ** 2 / eps**2
 
     seed_lb = draw(prob.gen)
-    lb = _opt_floor(prob)
+    lb = opt_floor
     sets: RRSets | None = None
-    for i in range(1, max(2, math.ceil(math.log2(max(weight, 2.0))))):
+    for i in range(1, steps + 1):
         x = weight / 2.0**i
         theta_i = math.ceil(lam_p / x)
         have = 0 if sets is None else sets.count
@@ -249,15 +256,19 @@ def imm(
     if progress:
         progress(0, theta)
     final = sampler.sample(theta, run_seed=draw(prob.gen), n_threads=prob.n_threads)
-    seeds, gains, _ = final.greedy(prob.k, allowed=prob.allowed)
+    seeds, gains, bound = final.greedy(prob.k, allowed=prob.allowed)
     if progress:
         progress(theta, theta)
-    coverage_estimate = weight * gains.sum() / final.count
+    # The certificate, as OPIM-C's: the greedy bound on the optimum's coverage of the
+    # final sample, and a lower bound on the seeds' spread from the evaluation's
+    # fresh RR sets; two events, together failing with probability <= delta.
+    a = log_events(2, delta)
     return prob.result(
         "imm", seeds, gains * (weight / final.count),
-        params={"eps": eps, "ell": ell},
+        params={"eps": eps, "ell": ell, "delta": delta},
         evaluation=evaluation, n_evaluation=n_evaluation,
-        upper_bound=coverage_estimate / ONE_MINUS_INV_E,
+        upper_bound=spread_upper(bound, a, weight, final.count), certify_a=a,
         details={"rr_sets": int(final.count + (sets.count if sets is not None else 0)),
-                 "lower_bound_opt": float(lb), "theta": theta, "stopped_by_memory": stopped},
+                 "lower_bound_opt": float(lb), "theta": theta, "lb_search_steps": steps,
+                 "stopped_by_memory": stopped},
     )

@@ -1,0 +1,80 @@
+"""Concentration bounds that turn RR-set counts into certified spreads.
+
+The one home of the formulas behind every ``upper_bound`` and certified ratio
+that ``seeding`` reports. For a seed set ``S`` fixed before a collection of
+``theta`` RR sets is drawn, the number of sets it covers is a sum of
+independent Bernoulli variables with mean ``theta * sigma(S) / W`` (``W``: the
+number of nodes, or their total weight). Tang, Tang, Xiao and Yuan (2018,
+Lemma 4.2 and 4.3, from martingale tail bounds) show that, with ``a = ln(1 /
+delta)``,
+
+* ``sigma(S) >= ((sqrt(cov + 2a/9) - sqrt(a/2))**2 - a/18) * W / theta`` and
+* ``sigma(S) <= (sqrt(cov + a/2) + sqrt(a/2))**2 * W / theta``
+
+each fail with probability at most ``delta``. A statement made of several such
+bounds holds with probability ``1 - delta`` when ``a = ln(events / delta)``
+(union bound): :func:`log_events` counts them.
+
+The upper bound applies to the *optimal* seed set ``S*`` (fixed, though
+unknown) through any number that is at least its coverage of the sample: the
+greedy bound of :func:`seeding._kernels.max_cover`, a knapsack bound, or the
+bound of an LP or MIP solved on that sample.
+
+References
+----------
+J. Tang, X. Tang, X. Xiao, J. Yuan. Online processing algorithms for influence
+maximization. SIGMOD 2018.
+"""
+
+from __future__ import annotations
+
+import math
+
+__all__ = ["ONE_MINUS_INV_E", "log_events", "spread_lower", "spread_upper", "certified_ratio"]
+
+ONE_MINUS_INV_E = 1.0 - 1.0 / math.e
+
+
+def log_events(events: int, delta: float) -> float:
+    """``a = ln(events / delta)``: each of ``events`` bounds then fails w.p. ``delta / events``."""
+    return math.log(max(int(events), 1) / delta)
+
+
+def spread_lower(covered: float, a: float, weight: float, count: int) -> float:
+    """A lower bound on ``sigma(S)`` from ``covered`` of ``count`` sets drawn independently of ``S``.
+
+    Clamped at 0: a sample too small to certify anything gives 0, not a negative spread.
+
+    Examples
+    --------
+    >>> spread_lower(0, 5.0, 100.0, 1000)
+    0.0
+    >>> 40.0 < spread_lower(500, 5.0, 100.0, 1000) < 50.0
+    True
+    """
+    if count <= 0:
+        return 0.0
+    value = (math.sqrt(covered + 2.0 * a / 9.0) - math.sqrt(a / 2.0)) ** 2 - a / 18.0
+    return max(0.0, value) * weight / count
+
+
+def spread_upper(covered: float, a: float, weight: float, count: int) -> float:
+    """An upper bound on ``sigma(S*)`` from an upper bound ``covered`` on its coverage of ``count`` sets.
+
+    Never above ``weight`` (no seed set reaches more than everyone).
+
+    Examples
+    --------
+    >>> 50.0 < spread_upper(500, 5.0, 100.0, 1000) < 60.0
+    True
+    """
+    if count <= 0:
+        return weight
+    return min(weight, (math.sqrt(covered + a / 2.0) + math.sqrt(a / 2.0)) ** 2 * weight / count)
+
+
+def certified_ratio(lower: float, upper: float) -> float:
+    """``lower / upper`` in [0, 1]: the fraction of the optimum the seeds certainly reach."""
+    if upper <= 0:
+        return 1.0 if lower >= upper else 0.0
+    return min(1.0, max(0.0, lower) / upper)
