@@ -21,7 +21,7 @@ from seeding import Graph, InfeasibleError, SeedingError, select_seeds
 from seeding.bounds import log_events, spread_lower, spread_upper
 
 DELTA = 1e-6
-PROPERTY = settings(max_examples=25, deadline=None, derandomize=True,
+PROPERTY = settings(max_examples=60, deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 COST_VALUES = [1 / 3, 1 / 2, 2 / 3, 1.0, 3 / 2]
 
