@@ -47,13 +47,14 @@ extra = [] if sys.platform == "win32" else ["-O3"]
 
 extensions = [
     Extension(
-        "seeding._kernels",
-        ["seeding/_kernels.pyx"],
+        f"seeding.{name}",
+        [f"seeding/{name}.pyx"],
         include_dirs=[np.get_include()],
         define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
         extra_compile_args=extra + compile_args,
         extra_link_args=link_args,
     )
+    for name in ("_kernels", "_cover")
 ]
 
 setup(

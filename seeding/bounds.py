@@ -30,7 +30,10 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["ONE_MINUS_INV_E", "log_events", "spread_lower", "spread_upper", "certified_ratio"]
+__all__ = [
+    "ONE_MINUS_INV_E", "log_events", "spread_lower", "spread_upper", "certified_ratio", "sampling_ratio",
+    "count_for_ratio", "slack", "covered_for_upper",
+]
 
 ONE_MINUS_INV_E = 1.0 - 1.0 / math.e
 
@@ -78,3 +81,41 @@ def certified_ratio(lower: float, upper: float) -> float:
     if upper <= 0:
         return 1.0 if lower >= upper else 0.0
     return min(1.0, max(0.0, lower) / upper)
+
+
+def sampling_ratio(chosen_frac: float, judged_frac: float, a: float, count: int) -> float:
+    """The certified ratio ``count`` sets per collection would give if the bound on the sample were exact.
+
+    ``chosen_frac`` is the fraction of the choosing sample the seeds cover (the best
+    possible bound on the sample optimum), ``judged_frac`` the fraction of the
+    independent sample; the node total ``W`` cancels.
+    """
+    return certified_ratio(spread_lower(judged_frac * count, a, 1.0, count),
+                           spread_upper(chosen_frac * count, a, 1.0, count))
+
+
+def count_for_ratio(target: float, chosen_frac: float, judged_frac: float, a: float, count: int,
+                    max_count: int) -> int:
+    """The smallest ``count * 2**j`` (at most ``max_count``) whose sampling ratio reaches ``target``."""
+    size = max(int(count), 1)
+    while size < max_count and sampling_ratio(chosen_frac, judged_frac, a, size) < target:
+        size *= 2
+    return min(size, int(max_count))
+
+
+def slack(ratio: float, chosen_covered: float, bound_covered: float) -> dict:
+    """Split ``1 - ratio`` into its optimization part (on the choosing sample) and the rest (sampling).
+
+    ``optimization`` is ``1 - chosen_covered / bound_covered``: how far the seeds may
+    be from the optimum of the sample; ``sampling`` is what the concentration
+    bounds and the second sample take on top.
+    """
+    optimization = 0.0 if bound_covered <= 0 else max(0.0, 1.0 - chosen_covered / bound_covered)
+    sampling = max(0.0, 1.0 - ratio / (1.0 - optimization)) if optimization < 1.0 else 0.0
+    return {"total": max(0.0, 1.0 - ratio), "sampling": sampling, "optimization": optimization}
+
+
+def covered_for_upper(upper: float, a: float, weight: float, count: int) -> float:
+    """The largest coverage bound whose :func:`spread_upper` is at most ``upper`` (its inverse)."""
+    root = math.sqrt(max(upper, 0.0) * count / weight) - math.sqrt(a / 2.0)
+    return max(0.0, root) ** 2 - a / 2.0

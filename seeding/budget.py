@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from . import _cover
 from .errors import InfeasibleError, SeedingError
 from .graph import Graph
 from .rrsets import RRSets
@@ -242,65 +243,73 @@ class ShrunkInstance:
         return value
 
 
-def _set_hashes(nodes: np.ndarray, set_id: np.ndarray, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Two order-independent 64-bit hashes of each set (collisions: ~2**-128)."""
-    z = nodes.astype(np.uint64) + np.uint64(0x9E3779B97F4A7C15)
-    with np.errstate(over="ignore"):
-        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-        h1 = z ^ (z >> np.uint64(31))
-        h2 = (h1 * np.uint64(0xD6E8FEB86659FD93)) ^ (h1 >> np.uint64(29))
-    return np.add.reduceat(h1, starts), np.add.reduceat(h2, starts)
+def _rows_of(offsets: np.ndarray, members: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Members and offsets of the rows ``rows`` of a CSR row set, back to back."""
+    length = offsets[rows + 1] - offsets[rows]
+    out_offsets = np.zeros(rows.shape[0] + 1, np.int64)
+    np.cumsum(length, out=out_offsets[1:])
+    idx = np.repeat(offsets[rows] - out_offsets[:-1], length) + np.arange(out_offsets[-1])
+    return members[idx], out_offsets
+
+
+def merge_rows(members: np.ndarray, offsets: np.ndarray, weights: np.ndarray | None = None
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Merge rows with the same members (in any order) into one row whose weight is their total.
+
+    Returns ``(members, offsets, weights)`` of the distinct rows.
+    """
+    n_rows = offsets.shape[0] - 1
+    if weights is None:
+        weights = np.ones(n_rows)
+    if n_rows == 0:
+        return members, offsets, weights
+    h1, h2 = _cover.row_hashes(members, offsets)
+    length = np.diff(offsets)
+    order = np.lexsort((length, h2, h1))
+    h1, h2, ln = h1[order], h2[order], length[order]
+    new = np.r_[True, (h1[1:] != h1[:-1]) | (h2[1:] != h2[:-1]) | (ln[1:] != ln[:-1])]
+    group = np.cumsum(new) - 1
+    merged = np.zeros(int(group[-1]) + 1)
+    np.add.at(merged, group, weights[order])
+    reps = order[new]
+    members, offsets = _rows_of(offsets, members, reps)
+    return members, offsets, merged
 
 
 def shrink(sets: RRSets, constraints: Constraints) -> ShrunkInstance:
     """Reduce RR sets to the smallest equivalent coverage model (see the module docstring)."""
     n = sets.n
     sizes = np.diff(sets.offsets)
-    set_id = np.repeat(np.arange(sets.count), sizes)
     is_must = np.zeros(n, dtype=bool)
     is_must[constraints.must] = True
     covered = np.zeros(sets.count, dtype=bool)
     if constraints.must.size and sets.count:
-        covered = np.logical_or.reduceat(is_must[sets.nodes], sets.offsets[:-1])
+        covered = np.logical_or.reduceat(is_must[sets.nodes], sets.offsets[:-1]) & (sizes > 0)
     constant = float(covered.sum())
-    allowed = constraints.allowed
-    keep = allowed[sets.nodes] & ~covered[set_id]
-    nodes, sid = sets.nodes[keep], set_id[keep]
+    keep = constraints.allowed[sets.nodes]
+    if covered.any():
+        keep &= ~np.repeat(covered, sizes)
+    nodes = sets.nodes[keep]
+    kept = np.zeros(sets.count, np.int64)
+    if sets.count and nodes.size:
+        kept = np.add.reduceat(keep, sets.offsets[:-1], dtype=np.int64) * (sizes > 0)
+    starts = np.zeros(sets.count + 1, np.int64)
+    np.cumsum(kept, out=starts[1:])
 
     # Candidates: nodes in some kept set, plus members of groups with a minimum quota.
     used = np.zeros(n, dtype=bool)
     used[nodes] = True
     if constraints.group_of is not None:
         needy = np.flatnonzero(constraints.quota_min > 0)
-        used |= np.isin(constraints.group_of, needy) & allowed
+        used |= np.isin(constraints.group_of, needy) & constraints.allowed
     candidates = np.flatnonzero(used).astype(np.int32)
-    var_of = np.full(n, -1, dtype=np.int64)
-    var_of[candidates] = np.arange(candidates.shape[0])
+    var_of = np.full(n, -1, dtype=np.int32)
+    var_of[candidates] = np.arange(candidates.shape[0], dtype=np.int32)
 
-    singleton = np.zeros(candidates.shape[0])
-    row_members = np.zeros(0, np.int32)
-    row_offsets = np.zeros(1, np.int64)
-    row_weights = np.zeros(0)
-    if nodes.size:
-        order = np.lexsort((nodes, sid))
-        nodes, sid = nodes[order], sid[order]
-        starts = np.flatnonzero(np.r_[True, sid[1:] != sid[:-1]])
-        length = np.diff(np.r_[starts, nodes.shape[0]])
-        single = length == 1
-        np.add.at(singleton, var_of[nodes[starts[single]]], 1.0)
-        multi = np.flatnonzero(~single)
-        if multi.size:
-            h1, h2 = _set_hashes(nodes, sid, starts)
-            key = np.stack([h1[multi], h2[multi], length[multi].astype(np.uint64)], axis=1)
-            _, first, counts = np.unique(key, axis=0, return_index=True, return_counts=True)
-            reps = multi[first]
-            row_weights = counts.astype(np.float64)
-            row_len = length[reps]
-            row_offsets = np.zeros(reps.shape[0] + 1, np.int64)
-            np.cumsum(row_len, out=row_offsets[1:])
-            idx = np.repeat(starts[reps] - row_offsets[:-1], row_len) + np.arange(row_offsets[-1])
-            row_members = var_of[nodes[idx]].astype(np.int32)
+    singleton = np.bincount(var_of[nodes[starts[:-1][kept == 1]]], minlength=candidates.shape[0]).astype(float)
+    multi = np.flatnonzero(kept >= 2)
+    members, offsets = _rows_of(starts, var_of[nodes], multi)
+    row_members, row_offsets, row_weights = merge_rows(members, offsets)
     stats = {
         "rr_sets": sets.count,
         "nodes_in_sets_or_quota_groups": int(candidates.shape[0]),

@@ -356,6 +356,10 @@ def solve_input(inst: Instance, method: str | None, rng: int | None, jobs: int |
         if result.lower_bound:
             lines.append(f"certified  spread >= {result.lower_bound:.2f}; optimum <= {result.upper_bound:.2f} "
                          f"(certified ratio {result.approx_ratio:.3f}{sure})")
+            parts = result.details.get("slack")
+            if parts:
+                lines.append(f"           within {100 * parts['total']:.1f}% of optimal: "
+                             f"{100 * parts['sampling']:.1f}% sampling, {100 * parts['optimization']:.1f}% optimization")
         else:
             lines.append(f"certified  optimum <= {result.upper_bound:.2f}; no guarantee reached on the seeds "
                          "(too few RR sets: raise --max-memory)")

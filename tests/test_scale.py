@@ -83,7 +83,12 @@ def test_dask_backend_gives_the_local_answer(client, mid_graph, method):
     local = seeding.maximize_influence(mid_graph, 8, method=method, rng=7, n_evaluation=30_000, n_jobs=1)
     remote = seeding.maximize_influence(mid_graph, 8, method=method, rng=7, n_evaluation=30_000, client=client)
     assert remote.seeds == local.seeds and remote.gains == local.gains
-    assert remote.spread == local.spread and remote.upper_bound == local.upper_bound
+    assert remote.spread == local.spread
+    if method == "opim-c":  # the Lagrangian tightening needs the sets in one place: local runs only
+        assert remote.details["greedy_upper_bound"] == local.details["greedy_upper_bound"]
+        assert remote.upper_bound == local.details["greedy_upper_bound"] >= local.upper_bound
+    else:
+        assert remote.upper_bound == local.upper_bound
 
 
 def test_dask_monte_carlo_matches_local(client, mid_graph):

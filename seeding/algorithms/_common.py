@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 import time
 from collections.abc import Callable
 from typing import Any
@@ -179,6 +180,20 @@ def check_delta(delta: Any, n: int) -> float:
     return float(delta)
 
 
+def check_ratio(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating)) or not 0 < value < 1:
+        raise SeedingError(f"target_ratio must be a number in (0, 1), e.g. 0.95; got {value!r}")
+    return float(value)
+
+
+def check_time_limit(value: Any) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.number)) or not value > 0:
+        raise SeedingError(f"time_limit must be a positive number of seconds or None; got {value!r}")
+    return float(value)
+
+
 def log_binomial(n: int, k: int) -> float:
     """``ln C(n, k)``."""
     return math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)
@@ -204,6 +219,38 @@ def parse_memory(value: Any) -> int | None:
     if amount <= 0 or unit not in _UNITS:
         raise SeedingError(f"max_memory must be a size such as 2G or 512M; got {value!r}")
     return int(amount * _UNITS[unit])
+
+
+ENTRIES_PER_SET = 4  # a typical RR set on the benchmark graphs: min_samples counts sets of this size
+
+
+def available_memory() -> int | None:
+    """Bytes of memory available now (Linux ``MemAvailable``, else free pages), or None if unknown."""
+    try:
+        with open("/proc/meminfo") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return int(os.sysconf("SC_AVPHYS_PAGES")) * int(os.sysconf("SC_PAGE_SIZE"))
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def memory_cap(max_memory: Any) -> int | None:
+    """The RR-set memory cap: ``max_memory`` if given, else half of the memory available now."""
+    cap = parse_memory(max_memory)
+    if cap is None:
+        free = available_memory()
+        cap = None if free is None else max(free // 2, 64 << 20)
+    return cap
+
+
+def sets_for_entries(entries: float, pilot: Any) -> int:
+    """How many sets like those of ``pilot`` hold about ``entries`` node entries (at least 1000)."""
+    return int(max(1000, entries / max(pilot.mean_size, 1.0)))
 
 
 def sets_within(max_memory: int | None, sets: Any, collections: int = 2) -> float:

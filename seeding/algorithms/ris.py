@@ -8,17 +8,47 @@ on fresh RR sets, never on the sets that chose it.
 from __future__ import annotations
 
 import math
+import time
 from typing import Any
 
 import numpy as np
 
 from .._rng import RNGLike
-from ..bounds import ONE_MINUS_INV_E, certified_ratio, log_events, spread_lower, spread_upper
+from ..bounds import (
+    ONE_MINUS_INV_E,
+    certified_ratio,
+    count_for_ratio,
+    covered_for_upper,
+    log_events,
+    slack,
+    spread_lower,
+    spread_upper,
+)
+from ..budget import Constraints, shrink
+from ..relax import sample_bound
 from ..results import SeedSet
 from ..rrsets import RRSets
-from ._common import Problem, Progress, check_delta, check_eps, draw, log_binomial, parse_memory, sets_within
+from ._common import (
+    ENTRIES_PER_SET,
+    Problem,
+    Progress,
+    check_delta,
+    check_eps,
+    check_ratio,
+    check_time_limit,
+    draw,
+    log_binomial,
+    memory_cap,
+    parse_memory,
+    sets_for_entries,
+    sets_within,
+)
 
 __all__ = ["imm", "opim_c"]
+
+GROWTH_ROUNDS = 4  # rounds of growth towards a target ratio the union bound allows for
+MAX_GROWTH = 16  # at most this factor more RR sets for a target ratio
+DEFAULT_BOUND_STEPS = 30  # Lagrangian steps of a run without a target
 
 
 def _opt_floor(prob: Problem) -> float:
@@ -44,6 +74,8 @@ def opim_c(
     exclude: Any = (),
     min_samples: int = 500_000,
     max_memory: int | str | None = None,
+    target_ratio: float | None = None,
+    time_limit: float | None = None,
     client: Any = None,
     evaluation: str = "rr",
     n_evaluation: int | None = None,
@@ -56,7 +88,10 @@ def opim_c(
     lower bound on the spread of ``S`` and ``R1`` an upper bound on the optimum
     (from the greedy run's intermediate coverages). It stops once
     ``lower / upper >= 1 - 1/e - eps``, or once ``R1`` reaches the worst-case size
-    ``theta_max``. Both bounds hold together with probability ``1 - delta``.
+    ``theta_max``. Both bounds hold together with probability ``1 - delta``. The
+    upper bound is then tightened by a Lagrangian relaxation of the coverage
+    problem on ``R1`` (the smaller of the two bounds is kept); ``details["slack"]``
+    splits ``1 - approx_ratio`` into sampling and optimization.
 
     Parameters
     ----------
@@ -72,9 +107,24 @@ def opim_c(
     exclude : sequence of labels
         Nodes that must not be seeded (the bounds then refer to the others).
     min_samples : int, default 500000
-        Start each collection at least this large. The guarantee does not need
-        it; the quality does: a certificate on a small sample leaves value on the
-        table, and sampling is cheap.
+        Start each collection with at least the work of this many sets of about
+        4 nodes (a floor in RR-set entries, so a dense graph, whose sets are large,
+        starts with fewer sets). The guarantee does not need it; the quality does:
+        a certificate on a small sample leaves value on the table.
+    max_memory : int or str, optional
+        Cap on the memory of the RR sets (e.g. ``"2G"``); default: half of the
+        memory available when the run starts. Sampling stops before the cap and
+        the result reports the guarantee reached (``details["stopped_by_memory"]``).
+    target_ratio : float, optional
+        Certified ratio to work towards beyond OPIM-C's ``1 - 1/e - eps``: the
+        samples grow (up to 16x) and the Lagrangian bound of
+        :mod:`seeding.relax` tightens the upper bound until the ratio is reached
+        or ``time_limit`` runs out. Without it, the bound takes 30 subgradient
+        steps (about as long as the selection).
+    time_limit : float, optional
+        Seconds for the whole selection, bound included (a bound cut short by
+        time depends on the machine; without a limit the answer depends only on
+        ``rng``).
     evaluation : {"rr", "mc"}, n_evaluation : int, optional
         Estimator of the final spread, on fresh randomness.
     progress : callable(done, total), optional
@@ -111,26 +161,32 @@ def opim_c(
     theta_max = 2.0 * weight * root**2 / (eps**2 * opt_floor)
     theta0 = theta_max * eps**2 * opt_floor / weight
     i_max = max(1, math.ceil(math.log2(max(theta_max / theta0, 2.0))))
-    # Up to i_max + 1 rounds (doubling from theta0 until theta_max), two bounds each,
-    # and the worst-case guarantee at theta_max.
-    a = log_events(3 * (i_max + 1), delta)
+    # Up to i_max + 1 rounds (doubling from theta0 until theta_max) and GROWTH_ROUNDS more
+    # towards target_ratio, two bounds each, and the worst-case guarantee at theta_max.
+    a = log_events(3 * (i_max + 1) + 2 * GROWTH_ROUNDS, delta)
     target = ONE_MINUS_INV_E - eps
+    if target_ratio is not None:
+        target_ratio = check_ratio(target_ratio)
+    time_limit = check_time_limit(time_limit)
 
-    cap = parse_memory(max_memory)
-    size = int(min(max(math.ceil(theta0), min_samples), math.ceil(theta_max)))
     seed1, seed2 = draw(prob.gen), draw(prob.gen)
-    stopped = False
-    if cap is not None:  # judge the size of a set from a pilot of the same stream
-        fits = int(sets_within(cap, sampler.sample(1000, run_seed=seed1)))
-        stopped = fits < size
-        size = max(1, min(size, fits))
+    pilot = sampler.sample(1000, run_seed=seed1)
+    cap = memory_cap(max_memory)
+    # The floor is one of work: enough RR-set entries for a stable choice, not a number of
+    # sets (on a dense graph one set can hold the whole graph).
+    floor = sets_for_entries(min_samples * ENTRIES_PER_SET, pilot)
+    size = int(min(max(math.ceil(theta0), floor), math.ceil(theta_max)))
+    fits = int(sets_within(cap, pilot))
+    stopped = fits < size
+    size = max(1, min(size, fits))
     r1 = sampler.sample(size, run_seed=seed1, n_threads=prob.n_threads)
     r2 = sampler.sample(size, run_seed=seed2, n_threads=prob.n_threads)
     rounds = 0
     while True:
         rounds += 1
         seeds, gains, bound = r1.greedy(prob.k, allowed=prob.allowed)
-        lower = spread_lower(r2.covered(seeds), a, weight, r2.count)
+        covered2 = r2.covered(seeds)
+        lower = spread_lower(covered2, a, weight, r2.count)
         upper = spread_upper(bound, a, weight, r1.count)
         ratio = certified_ratio(lower, upper)
         if progress:
@@ -140,20 +196,71 @@ def opim_c(
         if stopped or 2 * r1.count > sets_within(cap, r1):
             stopped = True
             break
+        if time_limit is not None and prob.elapsed() > time_limit:
+            break
         grow = r1.count
         r1 = r1 + sampler.sample(grow, run_seed=seed1, first=r1.count, n_threads=prob.n_threads)
         r2 = r2 + sampler.sample(grow, run_seed=seed2, first=r2.count, n_threads=prob.n_threads)
+    details: dict[str, Any] = {"greedy_upper_bound": upper}
+    if isinstance(r1, RRSets):  # a local sample: tighten the bound on the optimum
+        grown = 0
+        if target_ratio is not None and ratio < target_ratio:
+            # Grow both samples at once to where sampling alone leaves room for the target
+            # (assuming the bound on the sample comes within 1% of the seeds' coverage).
+            room = int(min(sets_within(cap, r1), MAX_GROWTH * r1.count))
+            want = count_for_ratio(min(0.999, target_ratio / 0.99), gains.sum() / r1.count, covered2 / r2.count,
+                                   a, r1.count, room)
+            if want > r1.count:
+                more = want - r1.count
+                r1 = r1 + sampler.sample(more, run_seed=seed1, first=r1.count, n_threads=prob.n_threads)
+                r2 = r2 + sampler.sample(more, run_seed=seed2, first=r2.count, n_threads=prob.n_threads)
+                seeds, gains, bound = r1.greedy(prob.k, allowed=prob.allowed)
+                covered2 = r2.covered(seeds)
+                lower = spread_lower(covered2, a, weight, r2.count)
+                upper = spread_upper(bound, a, weight, r1.count)
+                grown = 1
+        spent = prob.elapsed()
+        budget_s = None if time_limit is None else max(0.0, time_limit - spent)
+        # By default a fixed number of steps (about the selection's time, and the same
+        # answer on any machine); towards a target, as many as it takes.
+        steps = DEFAULT_BOUND_STEPS if target_ratio is None else 1000
+        tight = tighten_k(r1, prob, seeds, lower=lower, a=a, target_ratio=target_ratio, time_limit=budget_s,
+                          max_iterations=steps)
+        upper = min(upper, spread_upper(tight.bound, a, weight, r1.count))
+        ratio = certified_ratio(lower, upper)
+        details.update(growth_rounds=grown, lagrangian_iterations=tight.iterations,
+                       lagrangian_bound_coverage=tight.bound, bound_s=prob.elapsed() - spent)
+        details["slack"] = slack(ratio, float(gains.sum()), min(tight.bound, float(bound)))
     return prob.result(
         "opim-c", seeds, gains * (weight / r1.count),
-        params={"eps": eps, "delta": delta, "min_samples": min_samples, "max_memory": cap},
+        params={"eps": eps, "delta": delta, "min_samples": min_samples, "max_memory": cap,
+                "target_ratio": target_ratio, "time_limit": time_limit},
         evaluation=evaluation, n_evaluation=n_evaluation,
         upper_bound=upper, lower_bound=lower,
         details={
             "rr_sets": 2 * r1.count, "rounds": rounds, "theta_max": int(math.ceil(theta_max)),
-            "target_ratio": target, "stopped_by_memory": stopped,
-            "rr_bytes": r1.nbytes + r2.nbytes,
+            "target_ratio": target_ratio or target, "stopped_by_memory": stopped,
+            "rr_bytes": r1.nbytes + r2.nbytes, **details,
         },
     )
+
+
+def tighten_k(sets: RRSets, prob: Problem, seeds: np.ndarray, *, lower: float, a: float,
+              target_ratio: float | None, time_limit: float | None, max_iterations: int) -> Any:
+    """The Lagrangian bound on the best k-set's coverage of ``sets`` (see :mod:`seeding.relax`)."""
+    never = np.zeros(0, np.int32) if prob.allowed is None else np.flatnonzero(prob.allowed == 0).astype(np.int32)
+    cons = Constraints(costs=np.ones(prob.graph.n), budget=float(prob.k), must=np.zeros(0, np.int32), never=never)
+    start = time.perf_counter()
+    instance = shrink(sets, cons)
+    if time_limit is not None:  # shrinking is part of the bound's time
+        time_limit = max(0.0, time_limit - (time.perf_counter() - start))
+    tolerance = 1e-3
+    if target_ratio is not None:  # stop as soon as the bound certifies the target
+        enough = covered_for_upper(lower / target_ratio, a, sets.total_weight, sets.count)
+        tolerance = max(tolerance, enough / max(instance.coverage(np.flatnonzero(
+            np.isin(instance.candidates, seeds))), 1.0) - 1.0)
+    return sample_bound(instance, cons, seeds, time_limit=time_limit, tolerance=tolerance,
+                        max_iterations=max_iterations, n_threads=prob.n_threads)
 
 
 def imm(
