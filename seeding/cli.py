@@ -359,7 +359,8 @@ def solve_input(inst: Instance, method: str | None, rng: int | None, jobs: int |
             parts = result.details.get("slack")
             if parts:
                 lines.append(f"           within {100 * parts['total']:.1f}% of optimal: "
-                             f"{100 * parts['sampling']:.1f}% sampling, {100 * parts['optimization']:.1f}% optimization")
+                             f"{100 * parts['sampling']:.1f}% sampling, "
+                             f"{100 * parts['optimization']:.1f}% optimization")
         else:
             lines.append(f"certified  optimum <= {result.upper_bound:.2f}; no guarantee reached on the seeds "
                          "(too few RR sets: raise --max-memory)")
