@@ -322,10 +322,13 @@ def solve_input(inst: Instance, method: str | None, rng: int | None, jobs: int |
     start = time.perf_counter()
     graph = load_graph(str(inst.graph), inst.probability, inst.undirected, rng, inst.format, inst.header)
     if not inst.budgeted:
-        for key in ("time_limit", "default_cost"):
+        budget_only = ["default_cost"]
+        if (method or "opim-c") != "opim-c":
+            budget_only += ["time_limit", "target_ratio"]
+        for key in budget_only:
             if strict and options.get(key) is not None:
-                raise CommandError(f"--{key.replace('_', '-')} applies to budgeted runs (--costs and --budget)")
-        options = {k: v for k, v in options.items() if k not in ("time_limit", "default_cost")}
+                raise CommandError(f"--{key.replace('_', '-')} applies to budgeted runs and opim-c")
+        options = {k: v for k, v in options.items() if k not in budget_only}
     options = {k: v for k, v in options.items() if v is not None}
     options["progress"] = progress_printer(method or ("mip" if inst.budgeted else "opim-c"))
     result = run_instance(inst, method=method, graph=graph, rng=rng, n_jobs=jobs, **options)
@@ -385,7 +388,12 @@ def solve_input(inst: Instance, method: str | None, rng: int | None, jobs: int |
 @click.option("--quota", "quotas", multiple=True, metavar="GROUP=MIN:MAX",
               help="Seeds per group (repeatable; MIN or MAX may be empty).")
 @click.option("--max-seeds", type=int, default=None, help="A second budget: at most this many seeds.")
-@click.option("--time-limit", type=float, default=None, help="Seconds for the OR-Tools solve [default: 60].")
+@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="Seconds for the whole selection: sampling, bounds, solver "
+              "[default: 60 with a budget, none for -k].")
+@click.option("--target-ratio", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=None,
+              help="Certified ratio to work towards (e.g. 0.95) within --time-limit "
+              "[default: 0.95 with a budget; for -k, about as long as the selection].")
 @click.option("--max-memory", default=None, metavar="SIZE",
               help="Cap on RR-set memory for opim-c/imm, e.g. 2G: sampling stops and reports the guarantee reached.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per input.")
@@ -418,6 +426,7 @@ def optimize(
     quotas: tuple[str, ...],
     max_seeds: int | None,
     time_limit: float | None,
+    target_ratio: float | None,
     max_memory: str | None,
     as_json: bool,
     output: str | None,
@@ -442,7 +451,7 @@ def optimize(
     if output_dir is not None:
         Path(output_dir).mkdir(parents=True, exist_ok=True)
     options = {"eps": eps, "n_simulations": simulations, "time_limit": time_limit, "default_cost": default_cost,
-               "max_memory": max_memory}
+               "max_memory": max_memory, "target_ratio": target_ratio}
     if (scheduler or workers) and (method or "opim-c") not in ("opim-c", "imm"):
         raise CommandError("--scheduler/--workers apply to the RIS methods opim-c and imm")
     overrides = {

@@ -9,9 +9,11 @@ objective with a multiplier ``0 <= lambda_r <= w_r``:
 
 For *every* such ``lambda``, ``L(lambda)`` is at least the coverage of every
 feasible selection (Fisher 1981), so a bound is valid however far the dual method
-got. ``X`` is itself relaxed to what can be maximized exactly in ``O(n log n)``:
-for each budget separately (``k`` seeds are a budget of unit costs), the
-fractional knapsack of the scores; the smallest of these bounds the rest.
+got. ``X`` is itself relaxed to what can be maximized exactly and fast: for each
+budget separately (``k`` seeds are a budget of unit costs; every budget also
+limits the number of nodes to as many of its cheapest as fit), a knapsack of the
+scores: 0/1 by dynamic programming over costs rounded down when few nodes have a
+positive score, else fractional; the smallest of these bounds the rest.
 Quotas and must/never lists only shrink ``X``, so the relaxation stays valid.
 
 The multipliers are improved by projected subgradient steps with Polyak step
@@ -43,7 +45,9 @@ import numpy as np
 from . import _cover
 from .budget import Constraints, ShrunkInstance, merge_rows
 
-__all__ = ["NodeBudgets", "Relaxation", "lagrangian_bound", "sample_bound", "fix_out", "core_instance"]
+__all__ = [
+    "NodeBudgets", "Relaxation", "lagrangian_bound", "sample_bound", "fix_out", "core_instance", "heuristic_core",
+]
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -56,9 +60,17 @@ class NodeBudgets:
     def of(cls, instance: ShrunkInstance, constraints: Constraints) -> NodeBudgets:
         cand = instance.candidates
         out = []
+        most = cand.shape[0]
         for _, cost, limit in constraints.budgets():
             capacity = float(limit) - float(cost[constraints.must].sum())
-            out.append((np.ascontiguousarray(cost[cand], dtype=np.float64), capacity))
+            c = np.ascontiguousarray(cost[cand], dtype=np.float64)
+            out.append((c, capacity))
+            # A budget also caps how many nodes fit: as many as its cheapest ones. That
+            # count limit is integral, so its relaxation (the best m scores) is exact.
+            fill = np.cumsum(np.sort(c))
+            most = min(most, int(np.searchsorted(fill, capacity * (1 + 1e-12), side="right")))
+        if most < cand.shape[0] and not any((c == 1.0).all() and cap == most for c, cap in out):
+            out.append((np.ones(cand.shape[0]), float(most)))
         return cls(out)
 
     @classmethod
@@ -70,7 +82,8 @@ class NodeBudgets:
         """``max_x scores . x`` under the tightest single-budget knapsack relaxation, and its ``x``."""
         best_value, best_x = math.inf, None
         for cost, capacity in self.budgets:
-            value, x = _knapsack(scores, cost, capacity)
+            grid = _dp_grid(scores, cost, capacity)
+            value, x = _knapsack_dp(scores, cost, capacity, grid) if grid else _knapsack(scores, cost, capacity)
             if value < best_value:
                 best_value, best_x = value, x
         return best_value, best_x
@@ -79,8 +92,68 @@ class NodeBudgets:
         """For each variable ``v``, an upper bound on ``max_x scores . x`` with ``x_v = 1``."""
         out = np.full(scores.shape[0], np.inf)
         for cost, capacity in self.budgets:
-            out = np.minimum(out, _knapsack_forced(scores, cost, capacity))
+            grid = _dp_grid(scores, cost, capacity)
+            forced = _knapsack_dp_forced(scores, cost, capacity, grid) if grid else \
+                _knapsack_forced(scores, cost, capacity)
+            out = np.minimum(out, forced)
         return out
+
+
+DP_WORK = 2_000_000  # largest items x grid for an exact 0/1 knapsack by dynamic programming
+DP_GRID = 2000  # capacity steps of that knapsack
+
+
+def _dp_grid(scores: np.ndarray, cost: np.ndarray, capacity: float) -> int:
+    """Capacity steps for an exact 0/1 knapsack over the positive scores, or 0 when too costly."""
+    if capacity <= 0 or (cost <= 0).any():
+        return 0
+    items = int((scores > 0).sum())
+    grid = min(DP_GRID, DP_WORK // max(items, 1))
+    return grid if grid >= 200 else 0
+
+
+def _dp_table(scores: np.ndarray, cost: np.ndarray, capacity: float, grid: int
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """0/1 knapsack with costs rounded *down* to ``capacity / grid`` steps (a relaxation).
+
+    Returns (items, their step costs, best value per capacity step, take table).
+    """
+    items = np.flatnonzero(scores > 0)
+    steps = np.floor(cost[items] * grid / capacity + 1e-9).astype(np.int64)
+    best = np.zeros(grid + 1)
+    take = np.zeros((items.shape[0], grid + 1), dtype=bool)
+    for i, (c, value) in enumerate(zip(steps.tolist(), scores[items].tolist(), strict=True)):
+        if c > grid:
+            continue
+        if c == 0:
+            best += value
+            take[i] = True
+            continue
+        cand = best[:-c] + value
+        better = cand > best[c:]
+        take[i, c:] = better
+        best[c:] = np.where(better, cand, best[c:])
+    return items, steps, best, take
+
+
+def _knapsack_dp(scores: np.ndarray, cost: np.ndarray, capacity: float, grid: int) -> tuple[float, np.ndarray]:
+    items, steps, best, take = _dp_table(scores, cost, capacity, grid)
+    x = np.zeros(scores.shape[0])
+    room = grid
+    for i in range(items.shape[0] - 1, -1, -1):
+        if take[i, room]:
+            x[items[i]] = 1.0
+            room -= int(steps[i])
+    return float(best[grid]), x
+
+
+def _knapsack_dp_forced(scores: np.ndarray, cost: np.ndarray, capacity: float, grid: int) -> np.ndarray:
+    _, _, best, _ = _dp_table(scores, cost, capacity, grid)
+    steps = np.floor(cost * grid / capacity + 1e-9).astype(np.int64)
+    out = np.full(scores.shape[0], -np.inf)
+    ok = steps <= grid
+    out[ok] = scores[ok] + best[grid - steps[ok]]
+    return out
 
 
 def _order(scores: np.ndarray, cost: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -305,3 +378,20 @@ def sample_bound(
     var = np.flatnonzero(np.isin(instance.candidates, np.asarray(incumbent_nodes, dtype=np.int64)))
     return lagrangian_bound(instance, budgets, incumbent=var, feasible=feasible, time_limit=time_limit,
                             tolerance=tolerance, max_iterations=max_iterations, n_threads=n_threads)
+
+
+def heuristic_core(relaxation: Relaxation, budgets: NodeBudgets, size: int,
+                   extra: np.ndarray | None = None) -> np.ndarray:
+    """A mask of the ``size`` variables whose forced inclusion bounds are highest, plus the incumbent's.
+
+    The complement is *not* proven useless (unlike :func:`fix_out`): a model on these
+    variables searches for better selections near the relaxation's optimum, and its
+    own bound holds for that core only.
+    """
+    forced = budgets.forced(relaxation.scores)
+    keep = np.zeros(forced.shape[0], dtype=bool)
+    keep[np.argsort(-forced, kind="stable")[:size]] = True
+    keep[relaxation.selection] = True
+    if extra is not None:
+        keep |= extra
+    return keep

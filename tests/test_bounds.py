@@ -164,7 +164,7 @@ def test_budgeted_bounds_and_feasibility_against_exact_answers(problem, method, 
     best, feasible = exact_budgeted(spreads, g, costs, budget, must, never, groups, quotas, max_seeds)
     kwargs = dict(method=method, model=model, must=must, never=never, groups=groups, quotas=quotas,
                   extra_budgets=[("uniform", max_seeds)] if max_seeds else None, rng=rng, delta=DELTA,
-                  min_samples=2000, max_samples=32_000, mip_samples=2000, n_evaluation=20_000, time_limit=10)
+                  min_samples=2000, max_samples=32_000, n_evaluation=20_000, time_limit=10)
     if best is None:
         with pytest.raises(SeedingError):
             select_seeds(g, budget, costs, **kwargs)

@@ -151,7 +151,7 @@ def test_four_hubs_reach_the_exact_optimum_with_an_honest_certificate(method):
     assert r.cost <= 1.0 + 1e-9
     assert r.upper_bound >= 9.0  # the exact optimum: three hubs and their six leaves
     assert r.lower_bound <= 9.0
-    assert r.spread.mean == pytest.approx(9.0)
+    assert r.spread.ci_low <= 9.0 <= r.spread.ci_high
 
 
 def test_status_and_gap_describe_the_selection_returned(monkeypatch):
@@ -236,7 +236,7 @@ def test_cli_budgeted_json_and_errors(tmp_path):
 
 def test_nethept_budgeted_beats_degree_and_certifies(shared_data):
     g = seeding.read_graph(shared_data / "nethept-wc.txt")
-    r = select_seeds(g, 50.0, "sqrt-degree:1,1", method="cost-celf", rng=1, min_samples=200_000)
+    r = select_seeds(g, 50.0, "sqrt-degree:1,1", method="cost-celf", rng=1, min_samples=200_000, time_limit=10)
     assert r.cost <= 50.0 and r.status in ("optimal", "feasible")
     assert r.upper_bound >= r.spread.mean and r.gap is not None and r.gap < 0.25
     costs = cost_model(g, "sqrt-degree:1,1")

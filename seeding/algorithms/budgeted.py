@@ -30,28 +30,50 @@ import numpy as np
 
 from .. import _kernels
 from .._rng import RNGLike, as_generator, resolve_jobs
-from ..bounds import ONE_MINUS_INV_E, certified_ratio, log_events, spread_lower, spread_upper
+from ..bounds import (
+    ONE_MINUS_INV_E,
+    certified_ratio,
+    count_for_ratio,
+    covered_for_upper,
+    log_events,
+    slack,
+    spread_lower,
+    spread_upper,
+)
 from ..budget import Constraints, build_model, shrink, solve_model
 from ..costs import resolve_costs
 from ..errors import InfeasibleError, SeedingError
 from ..graph import Graph, as_graph
 from ..io import read_table
 from ..models import check_model, live_edge_arrays
+from ..relax import NodeBudgets, core_instance, fix_out, heuristic_core, sample_bound
 from ..results import SeedSet
 from ..rrsets import RRSampler, RRSets
 from ..spread import SpreadEstimate, simulate_indices
 from ._common import (
     DEFAULT_EVALUATION,
+    ENTRIES_PER_SET,
     Progress,
     check_count,
     check_delta,
     check_eps,
+    check_ratio,
+    check_time_limit,
     draw,
-    parse_memory,
+    memory_cap,
+    sets_for_entries,
     sets_within,
 )
 
 __all__ = ["select_seeds", "BUDGET_METHODS"]
+
+MAX_GROWTH = 16  # at most this factor more RR sets for a target ratio
+EVALUATION_RESERVE = 0.08  # of the time limit (at least 1 s), kept for what follows the solve
+SAMPLING_SHARE = 0.3  # of the time limit: sampling and the greedy runs
+BOUND_SHARE = 0.6  # of the time limit: ... and the Lagrangian bound
+MAX_CORE_SIZE = 3_000_000  # entries + rows of the largest exact model built (memory, build time)
+HEURISTIC_CORE_FACTOR = 4  # a heuristic core keeps this many nodes per seed of the incumbent
+BUILD_S_PER_ENTRY = 2.5e-6  # seconds to build one model entry through the OR-Tools Python API
 
 BUDGET_METHODS = {
     "mip": "cost-aware greedy, then SCIP (OR-Tools) on the RR-set coverage model [default]",
@@ -276,7 +298,7 @@ def select_seeds(
     delta: float | None = None,
     min_samples: int = 500_000,
     max_samples: int = 16_000_000,
-    mip_samples: int = 20_000,
+    target_ratio: float | None = 0.95,
     max_memory: int | str | None = None,
     n_simulations: int = 10_000,
     rng: RNGLike = None,
@@ -304,8 +326,9 @@ def select_seeds(
     default_cost : float, optional
         Cost of nodes a costs file or mapping omits.
     time_limit : float or None, default 60
-        Seconds for the OR-Tools solve; on time-out the best selection found is
-        returned with status "feasible".
+        Seconds for the whole selection: sampling, bounds and the OR-Tools
+        solve (the final evaluation comes on top). On time-out the best
+        selection found is returned with its certificate and status "feasible".
     workers : int, optional
         Solver threads (default: ``n_jobs``).
     eps, delta : float
@@ -314,11 +337,13 @@ def select_seeds(
     min_samples, max_samples : int
         Floor and cap of each RR-set collection.
     max_memory : int or str, optional
-        Cap on the memory of the RR sets (e.g. ``"2G"``); lowers ``max_samples``
-        (and ``min_samples``) to what fits.
-    mip_samples : int, default 20000
-        RR sets in the exact model (the first ones of ``R1``); its solution is
-        kept only if it beats greedy on the validation sample.
+        Cap on the memory of the RR sets (e.g. ``"2G"``; default: half of the
+        memory available); lowers ``max_samples`` (and ``min_samples``) to what
+        fits. ``min_samples`` is a floor of work: sets of about 4 nodes.
+    target_ratio : float or None, default 0.95
+        Certified ratio to work towards: the samples grow once (up to 16x) so
+        that sampling leaves room for it, and the Lagrangian bound and the
+        solver stop early once it is certified. None: no growth.
     n_simulations : int
         Simulations per estimate for ``cost-celf-mc``.
     rng, n_jobs, n_evaluation, progress
@@ -328,9 +353,9 @@ def select_seeds(
     -------
     SeedSet
         With ``cost``, ``budget``, ``status`` and ``gap`` of the selection
-        returned, on the model's sample (the first ``mip_samples`` RR sets):
-        ``gap`` is its relative distance below the best proven bound there (the
-        LP relaxation's, or the solver's), and ``status`` is "optimal" when that
+        returned, on the choosing sample ``R1``: ``gap`` is its relative
+        distance below the best proven bound there (knapsack, Lagrangian or the
+        solver's on the core), and ``status`` is "optimal" when that
         gap is 0 (no feasible selection covers more of that sample) and
         "feasible" otherwise. The solver's own run (status, objective, bound,
         gap, seeds, whether they meet the exact costs) is under
@@ -365,9 +390,9 @@ def select_seeds(
     delta = check_delta(delta, graph.n)
     min_samples = check_count(min_samples, "min_samples")
     max_samples = max(check_count(max_samples, "max_samples"), min_samples)
-    mip_samples = check_count(mip_samples, "mip_samples")
-    if time_limit is not None and not (isinstance(time_limit, (int, float)) and time_limit > 0):
-        raise SeedingError(f"time_limit must be a positive number of seconds or None; got {time_limit!r}")
+    time_limit = check_time_limit(time_limit)
+    if target_ratio is not None:
+        target_ratio = check_ratio(target_ratio)
     gen = as_generator(rng)
     n_threads = resolve_jobs(n_jobs)
     workers = n_threads if workers is None else check_count(workers, "workers")
@@ -390,20 +415,24 @@ def select_seeds(
     sampler = RRSampler(graph, model)
     weight = sampler.total_weight
     seed1, seed2 = draw(gen), draw(gen)
-    cap = parse_memory(max_memory)
-    if cap is not None:
-        fits = max(1000, int(sets_within(cap, sampler.sample(1000, run_seed=seed1))))
-        min_samples, max_samples = min(min_samples, fits), min(max_samples, fits)
+    pilot = sampler.sample(1000, run_seed=seed1)
+    fits = max(1000, int(sets_within(memory_cap(max_memory), pilot)))
+    min_samples = min(sets_for_entries(min_samples * ENTRIES_PER_SET, pilot), max_samples)
+    min_samples, max_samples = min(min_samples, fits), min(max_samples, fits)
     rounds_max = max(1, math.ceil(math.log2(max_samples / min_samples)) + 1)
     # Every bound that can reach the certificate is one event of the union bound. Per
-    # doubling round: the lower bounds of the three greedy candidates on R2 (R2 also
-    # picks the winner among them, so each one must hold) and the upper bound on R1.
-    # Then: the solver's selection on R2 and the model's bound on the head of R1.
-    a = log_events(4 * rounds_max + 2, delta)
-    size = min_samples
-    r1 = sampler.sample(size, run_seed=seed1, n_threads=n_threads)
-    r2 = sampler.sample(size, run_seed=seed2, n_threads=n_threads)
-    while True:
+    # sampling round (doubling, or one growth towards the target): the lower bounds of
+    # the three greedy candidates on R2 (R2 also picks the winner among them, so each
+    # must hold) and the upper bound on R1's optimum (knapsack, Lagrangian and solver
+    # bounds are all bounds on that one quantity); then the solver's selection on R2.
+    events = 4 * (rounds_max + 1) + 1
+    a = log_events(events, delta)
+    deadline = None if time_limit is None else start + time_limit
+
+    def left() -> float | None:
+        return None if deadline is None else deadline - time.perf_counter()
+
+    def choose(r1: RRSets, r2: RRSets) -> tuple[dict, dict, dict, float]:
         variants = {
             "cost-benefit": cost_greedy_rr(r1, cons, ratio=True),
             "plain-gain": cost_greedy_rr(r1, cons, ratio=False),
@@ -411,7 +440,12 @@ def select_seeds(
         }
         valid = {k: s for k, s in variants.items() if cons.is_feasible(np.asarray(s))}
         scores = {k: r2.covered(np.asarray(s)) for k, s in valid.items()}
-        bound_cov = coverage_bound(r1, cons, variants["cost-benefit"])
+        return variants, valid, scores, coverage_bound(r1, cons, variants["cost-benefit"])
+
+    r1 = sampler.sample(min_samples, run_seed=seed1, n_threads=n_threads)
+    r2 = sampler.sample(min_samples, run_seed=seed2, n_threads=n_threads)
+    while True:
+        variants, valid, scores, bound_cov = choose(r1, r2)
         best_key = max(scores, key=lambda k: scores[k]) if scores else None
         lower = spread_lower(scores.get(best_key, 0), a, weight, r2.count)
         upper = spread_upper(bound_cov, a, weight, r1.count)
@@ -419,48 +453,105 @@ def select_seeds(
             progress(r1.count, max_samples)
         if certified_ratio(lower, upper) >= ONE_MINUS_INV_E - eps or r1.count * 2 > max_samples:
             break
+        if deadline is not None and (time.perf_counter() - start) * 3 > time_limit:
+            break  # leave time for the bound and the solver
         r1 = r1 + sampler.sample(r1.count, run_seed=seed1, first=r1.count, n_threads=n_threads)
         r2 = r2 + sampler.sample(r2.count, run_seed=seed2, first=r2.count, n_threads=n_threads)
+
+    # Grow both samples once, to where sampling alone leaves room for the target
+    # (assuming the bound on R1 comes within 2% of the best selection's coverage).
+    if target_ratio is not None and best_key is not None:
+        cov1 = r1.covered(np.asarray(valid[best_key]))
+        room = min(max_samples, MAX_GROWTH * r1.count)
+        if deadline is not None:  # sampling and greedy take time in proportion to the sets
+            spent = time.perf_counter() - start
+            room = min(room, int(r1.count * SAMPLING_SHARE * time_limit / max(spent, 1e-3)))
+        want = count_for_ratio(min(0.999, target_ratio / 0.98), cov1 / r1.count, scores[best_key] / r2.count,
+                               a, r1.count, max(room, r1.count))
+        if want > r1.count:
+            more = want - r1.count
+            r1 = r1 + sampler.sample(more, run_seed=seed1, first=r1.count, n_threads=n_threads)
+            r2 = r2 + sampler.sample(more, run_seed=seed2, first=r2.count, n_threads=n_threads)
+            variants, valid, scores, bound_cov = choose(r1, r2)
+            best_key = max(scores, key=lambda k: scores[k]) if scores else None
 
     details: dict[str, Any] = {
         "rr_sets": r1.count + r2.count,
         "greedy_validation": {k: scores.get(k) for k in variants},
-        "union_bound_events": 4 * rounds_max + 2,
+        "union_bound_events": events,
+        "knapsack_upper_bound": spread_upper(bound_cov, a, weight, r1.count),
     }
     chosen = valid.get(best_key) if best_key else None
     chosen_by = f"greedy ({best_key})" if best_key else None
-    # The exact model runs on the first `mip_samples` sets of R1: the part a solver
-    # handles within its time limit. Its bound certifies the optimum all the same.
-    small = r1.head(min(r1.count, mip_samples))
-    instance = shrink(small, cons)
-    details["model"] = instance.stats
-    details["knapsack_upper_bound"] = upper
-    # The LP relaxation certifies the optimum; it is quick, so it gets a floor of time.
-    lp_limit = None if time_limit is None else max(float(time_limit), 10.0)
-    lp = solve_model(build_model(instance, cons, "lp"), instance, time_limit=lp_limit)
-    model_bound = lp.bound if lp.status == "optimal" else math.inf
-    if lp.status == "optimal":
-        details["lp_bound_coverage"] = lp.bound
-        upper = min(upper, spread_upper(lp.bound, a, weight, small.count))
+
+    # The bound engine and the exact model work on the whole of R1 (shrunk: one row per
+    # distinct set), the sample the greedy chose on.
+    t0 = time.perf_counter()
+    instance = shrink(r1, cons)
+    details["model"] = dict(instance.stats, shrink_s=time.perf_counter() - t0)
+
+    def var_of(nodes: Sequence[int]) -> np.ndarray:
+        return np.flatnonzero(np.isin(instance.candidates, np.asarray(nodes, dtype=np.int64)))
+
+    def nodes_of(variables: np.ndarray) -> list[int]:
+        return cons.must.tolist() + instance.candidates[variables].tolist()
+
+    incumbent = max(valid.values(), key=lambda s: r1.covered(np.asarray(s))) if valid else []
+    lr_time = None if deadline is None else max(0.0, left() - (1.0 - BOUND_SHARE) * time_limit)
+    # The cost-aware greedy alone stops as soon as the target is certified; with a solver
+    # to follow, a tighter bound fixes more nodes out of its model.
+    tolerance = 1e-3
+    if method == "cost-celf" and target_ratio is not None and valid:
+        enough = covered_for_upper(lower / target_ratio, a, weight, r1.count)
+        tolerance = max(tolerance, enough / max(instance.coverage(var_of(incumbent)), 1.0) - 1.0)
+    relaxation = sample_bound(
+        instance, cons, incumbent, time_limit=lr_time, n_threads=n_threads, tolerance=tolerance,
+        feasible=lambda v: cons.is_feasible(np.asarray(nodes_of(v))),
+    )
+    bound_cov = min(bound_cov, relaxation.bound)
+    details.update(lagrangian_bound_coverage=relaxation.bound, lagrangian_iterations=relaxation.iterations,
+                   lagrangian_s=time.perf_counter() - t0)
+    outcome = None
     if method in ("mip", "cp-sat"):
+        # Reduced-cost fixing: no selection better than the incumbent contains a fixed-out
+        # node, so the exact model needs only the rest (the core). When that core is still
+        # too large to build in time, a heuristic core (the nodes the relaxation likes best)
+        # searches for a better selection, and only the Lagrangian bound certifies.
         t0 = time.perf_counter()
-        built = build_model(instance, cons, "mip" if method == "mip" else "cp-sat")
-        details["build_s"] = time.perf_counter() - t0
-        hint = None
-        if chosen is not None:
-            var_of = {int(v): i for i, v in enumerate(instance.candidates.tolist())}
-            hint = np.asarray([var_of[v] for v in chosen if v in var_of], dtype=np.int64)
-        outcome = solve_model(built, instance, time_limit=time_limit, workers=workers, hint=hint)
+        budgets = NodeBudgets.of(instance, cons)
+        has_incumbent = bool(relaxation.selection.size)
+        fixed = fix_out(relaxation, budgets) if has_incumbent else np.zeros(instance.candidates.shape[0], bool)
+        core, core_vars = core_instance(instance, fixed)
+        exact_core = True
+        if has_incumbent and not _fits(core, left()):
+            keep = heuristic_core(relaxation, budgets, HEURISTIC_CORE_FACTOR * relaxation.selection.size + 50,
+                                  _quota_members(cons, instance, relaxation, budgets))
+            core, core_vars = core_instance(instance, ~keep)
+            exact_core = False
+        details["core"] = {"kind": "exact" if exact_core else "heuristic", "variables": int(core_vars.shape[0]),
+                           "rows": core.n_rows, "entries": int(core.row_members.shape[0])}
+        if has_incumbent and not _fits(core, left()):
+            details["core"]["skipped"] = "too large for the time left; the Lagrangian bound certifies"
+        else:
+            built = build_model(core, cons, "mip" if method == "mip" else "cp-sat")
+            details["core"]["build_s"] = time.perf_counter() - t0
+            hint = np.flatnonzero(np.isin(core_vars, relaxation.selection)) if has_incumbent else None
+            solve_time = None if deadline is None else max(0.5, left() - max(1.0, EVALUATION_RESERVE * time_limit))
+            outcome = solve_model(built, core, time_limit=solve_time, workers=workers, hint=hint)
+    if outcome is not None:
         solver = {"status": outcome.status, "objective": outcome.objective, "bound": outcome.bound,
-                  "solve_s": outcome.wall_s, "rr_sets": small.count}
+                  "solve_s": outcome.wall_s}
         details["solver"] = solver
-        if outcome.status == "infeasible":  # the models relax the budgets: the real problem is infeasible too
+        if outcome.status == "infeasible" and not relaxation.selection.size:
+            # the models relax the budgets: the real problem is infeasible too
             raise InfeasibleError("no selection meets the budgets and quotas together")
         if outcome.status in ("optimal", "feasible"):
-            model_bound = min(outcome.bound, model_bound)
-            upper = min(upper, spread_upper(model_bound, a, weight, small.count))
-            solver["gap"] = _gap(model_bound, outcome.objective)
-            solved = cons.must.tolist() + instance.candidates[outcome.chosen].tolist()
+            # Any selection either uses a fixed-out node (then it covers less than the
+            # incumbent) or lives in the core (then the core's bound holds).
+            if exact_core:
+                bound_cov = min(bound_cov, max(outcome.bound, relaxation.incumbent))
+                solver["gap"] = _gap(max(outcome.bound, relaxation.incumbent), outcome.objective)
+            solved = nodes_of(core_vars[outcome.chosen])
             solver["seeds"] = graph.label_of(solved)
             solver["feasible"] = bool(cons.is_feasible(np.asarray(solved)))
             if solver["feasible"]:
@@ -473,11 +564,12 @@ def select_seeds(
             "greedy could not meet the minimum quotas within the budget; use method='mip' or 'cp-sat'"
         )
     details["chosen_by"] = chosen_by
-    # Status and gap describe the selection returned, on the model's sample: "optimal"
-    # when its coverage there meets the best proven bound, else "feasible".
-    value = instance.coverage(np.flatnonzero(np.isin(instance.candidates, chosen)))
-    gap = _gap(model_bound, value)
+    # Status and gap describe the selection returned, on R1: "optimal" when its coverage
+    # there meets the best proven bound, else "feasible".
+    value = float(r1.covered(np.asarray(chosen)))
+    gap = _gap(bound_cov, value)
     status = "optimal" if gap is not None and gap <= 1e-6 else "feasible"
+    upper = spread_upper(bound_cov, a, weight, r1.count)
     runtime = time.perf_counter() - start
     order, gains = _ordered_gains(r1, chosen, weight / r1.count)
     evaluation = sampler.estimate(
@@ -485,16 +577,38 @@ def select_seeds(
         run_seed=draw(gen), n_threads=n_threads,
     )
     lower = spread_lower(r2.covered(np.asarray(order)), a, weight, r2.count)
+    ratio = certified_ratio(lower, upper)
     details["certified_lower_bound"] = lower
+    details["slack"] = slack(ratio, value, bound_cov)
     if lower <= 0:
         details["guarantee"] = "none reached: the sample is too small to certify a positive spread"
     return SeedSet(
         seeds=graph.label_of(order), gains=gains, spread=evaluation, method=method,
-        params={"model": model, "eps": eps, "delta": delta, "time_limit": time_limit,
+        params={"model": model, "eps": eps, "delta": delta, "time_limit": time_limit, "target_ratio": target_ratio,
                 "min_samples": min_samples, **label},
-        runtime_s=runtime, upper_bound=upper, approx_ratio=certified_ratio(lower, upper), lower_bound=lower,
+        runtime_s=runtime, upper_bound=upper, approx_ratio=ratio, lower_bound=lower,
         cost=float(cost[order].sum()), budget=float(budget), status=status, gap=gap, details=details,
     )
+
+
+def _fits(core: Any, seconds: float | None) -> bool:
+    """Whether the exact model of ``core`` is small enough to build (memory) in the time left."""
+    size = int(core.row_members.shape[0]) + core.n_rows
+    return size <= MAX_CORE_SIZE and (seconds is None or size * BUILD_S_PER_ENTRY < 0.5 * seconds)
+
+
+def _quota_members(cons: Constraints, instance: Any, relaxation: Any, budgets: NodeBudgets) -> np.ndarray | None:
+    """Variables a heuristic core keeps for the minimum quotas: each needy group's best few."""
+    if cons.group_of is None or not cons.quota_min.any():
+        return None
+    forced = budgets.forced(relaxation.scores)
+    group = cons.group_of[instance.candidates]
+    keep = np.zeros(instance.candidates.shape[0], dtype=bool)
+    for g in np.flatnonzero(cons.quota_min > 0):
+        members = np.flatnonzero(group == g)
+        best = members[np.argsort(-forced[members], kind="stable")[: 5 * int(cons.quota_min[g]) + 5]]
+        keep[best] = True
+    return keep
 
 
 def _gap(bound: float, value: float) -> float | None:

@@ -1,0 +1,125 @@
+"""The Lagrangian bound engine, reduced-cost fixing and the core model against brute force on samples."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_bounds import COST_VALUES, tiny_problems
+
+import seeding
+from seeding.budget import Constraints, build_model, shrink, solve_model
+from seeding.relax import NodeBudgets, core_instance, fix_out, heuristic_core, lagrangian_bound
+
+PROPERTY = settings(max_examples=40, deadline=None, derandomize=True,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+
+def brute_force(sets, cons):
+    """(optimal coverage of the sample, every optimal selection) over all feasible selections."""
+    n = sets.n
+    best, winners = -1, []
+    for size in range(n + 1):
+        for chosen in itertools.combinations(range(n), size):
+            nodes = np.array(chosen, dtype=np.int64)
+            if not cons.is_feasible(nodes):
+                continue
+            value = sets.covered(nodes) if size else 0
+            if value > best:
+                best, winners = value, [set(chosen)]
+            elif value == best:
+                winners.append(set(chosen))
+    return best, winners
+
+
+@st.composite
+def sampled_problems(draw):
+    g, model = draw(tiny_problems(max_arcs=12))
+    n = g.n
+    costs = np.array(draw(st.lists(st.sampled_from(COST_VALUES), min_size=n, max_size=n)))
+    budget = draw(st.sampled_from([1.0, 4 / 3, 2.0]))
+    never = draw(st.lists(st.integers(0, n - 1), max_size=2, unique=True))
+    extra = [("seeds", np.ones(n), 2.0)] if draw(st.booleans()) else []
+    count = draw(st.sampled_from([50, 400]))
+    sets = seeding.RRSampler(g, model).sample(count, run_seed=draw(st.integers(0, 2**32)))
+    cons = Constraints(costs=costs, budget=budget, must=np.zeros(0, np.int32),
+                       never=np.array(never, np.int32), extra=extra)
+    return sets, cons
+
+
+def greedy_incumbent(instance, cons):
+    """A feasible selection (variable indices) by coverage per cost, for the Polyak target."""
+    chosen, spent = [], np.zeros(len(cons.budgets()))
+    order = np.argsort(-(instance.singleton + 1e-9) / cons.costs[instance.candidates], kind="stable")
+    for v in order.tolist():
+        node = instance.candidates[v]
+        add = np.array([c[node] for _, c, _ in cons.budgets()])
+        if all(spent + add <= np.array([lim for _, _, lim in cons.budgets()]) + 1e-12):
+            chosen.append(v)
+            spent += add
+    return np.array(chosen, dtype=np.int64)
+
+
+@PROPERTY
+@given(problem=sampled_problems())
+def test_every_lagrangian_iterate_bounds_the_sample_optimum(problem):
+    sets, cons = problem
+    instance = shrink(sets, cons)
+    best, _ = brute_force(sets, cons)
+    relaxation = lagrangian_bound(instance, NodeBudgets.of(instance, cons), incumbent=greedy_incumbent(instance, cons),
+                                  max_iterations=60, tolerance=0.0)
+    assert min(relaxation.history) >= best - 1e-9
+    assert relaxation.bound == min(relaxation.history)
+    assert relaxation.incumbent <= best + 1e-9
+
+
+@PROPERTY
+@given(problem=sampled_problems())
+def test_fixing_never_removes_a_node_of_an_optimal_selection(problem):
+    sets, cons = problem
+    instance = shrink(sets, cons)
+    best, winners = brute_force(sets, cons)
+    budgets = NodeBudgets.of(instance, cons)
+    relaxation = lagrangian_bound(instance, budgets, incumbent=greedy_incumbent(instance, cons), max_iterations=80,
+                                  tolerance=0.0)
+    fixed = set(instance.candidates[fix_out(relaxation, budgets)].tolist())
+    if relaxation.incumbent < best:  # a strictly better selection exists: it avoids every fixed node
+        assert all(not (w & fixed) for w in winners)
+    # and the exact model on the core finds the optimum of the sample
+    core, core_vars = core_instance(instance, fix_out(relaxation, budgets))
+    out = solve_model(build_model(core, cons, "mip"), core, time_limit=20)
+    assert max(out.objective, relaxation.incumbent) == pytest.approx(best)
+    assert out.bound >= min(best, out.objective) - 1e-6
+
+
+def test_lagrangian_bound_for_k_seeds_is_tight_where_greedy_is_optimal():
+    g = seeding.read_graph(
+        __import__("pathlib").Path(__file__).resolve().parents[1] / "instances" / "karate-club.txt", probability="wc"
+    )
+    sets = seeding.RRSampler(g, "ic").sample(20_000, run_seed=3)
+    cons = Constraints(costs=np.ones(g.n), budget=3.0, must=np.zeros(0, np.int32), never=np.zeros(0, np.int32))
+    instance = shrink(sets, cons)
+    seeds, gains, greedy_bound = sets.greedy(3)
+    relaxation = lagrangian_bound(instance, NodeBudgets.of(instance, cons),
+                                  incumbent=np.flatnonzero(np.isin(instance.candidates, seeds)), max_iterations=300)
+    best = max(sets.covered(np.array(s)) for s in itertools.combinations(range(g.n), 3))
+    assert best <= relaxation.bound < greedy_bound  # valid, and tighter than OPIM-C's
+    assert relaxation.bound <= 1.01 * best
+
+
+def test_heuristic_core_keeps_the_incumbent_and_the_best_forced_nodes():
+    g = seeding.read_graph(
+        __import__("pathlib").Path(__file__).resolve().parents[1] / "instances" / "karate-club.txt", probability="wc"
+    )
+    sets = seeding.RRSampler(g, "ic").sample(5000, run_seed=1)
+    cons = Constraints(costs=np.ones(g.n), budget=2.0, must=np.zeros(0, np.int32), never=np.zeros(0, np.int32))
+    instance = shrink(sets, cons)
+    budgets = NodeBudgets.of(instance, cons)
+    relaxation = lagrangian_bound(instance, budgets, incumbent=np.array([0, 1]), max_iterations=20)
+    keep = heuristic_core(relaxation, budgets, 5)
+    assert keep[relaxation.selection].all() and keep.sum() <= 5 + relaxation.selection.size
+    forced = budgets.forced(relaxation.scores)
+    assert keep[np.argsort(-forced, kind="stable")[:5]].all()
