@@ -58,11 +58,10 @@ def main() -> None:
                 solver = r.details.get("solver")
                 if solver and solver.get("seeds"):
                     exact = score(solver["seeds"])
-                    sgap = (solver["bound"] - solver["objective"]) / solver["bound"]
-                    print(f"| {name} | {budget} | exact polish alone ({solver['rr_sets']:,} sets) | "
-                          f"{solver['rr_sets']:,} | {exact.mean:.1f} +/- {1.96 * exact.stderr:.1f} | - | "
-                          f"{solver['status']} | {100 * sgap:.2f}% | - | {solver['solve_s']:.1f} | - |", flush=True)
-
+                    core = r.details["core"]
+                    print(f"| {name} | {budget} | solver alone ({core['kind']} core, {core['variables']:,} nodes) | "
+                          f"{r.details['rr_sets'] // 2:,} | {exact.mean:.1f} +/- {1.96 * exact.stderr:.1f} | - | "
+                          f"{solver['status']} | - | - | {solver['solve_s']:.1f} | - |", flush=True)
 
 if __name__ == "__main__":
     main()

@@ -68,7 +68,7 @@ from ._common import (
 __all__ = ["select_seeds", "BUDGET_METHODS"]
 
 MAX_GROWTH = 16  # at most this factor more RR sets for a target ratio
-EVALUATION_RESERVE = 0.08  # of the time limit (at least 1 s), kept for what follows the solve
+EVALUATION_RESERVE = 0.12  # of the time limit (at least 1 s), kept for what follows the solve
 SAMPLING_SHARE = 0.3  # of the time limit: sampling and the greedy runs
 BOUND_SHARE = 0.6  # of the time limit: ... and the Lagrangian bound
 MAX_CORE_SIZE = 3_000_000  # entries + rows of the largest exact model built (memory, build time)

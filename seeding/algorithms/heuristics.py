@@ -101,7 +101,7 @@ def degree_discount(
         t[nbrs] += 1
         score[nbrs] = d[nbrs] - 2 * t[nbrs] - (d[nbrs] - t[nbrs]) * t[nbrs] * p
     return prob.result(
-        "degree_discount", np.asarray(seeds), gains, params={"p": p},
+        "degree-discount", np.asarray(seeds), gains, params={"p": p},
         evaluation=evaluation, n_evaluation=n_evaluation,
     )
 
