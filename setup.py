@@ -53,7 +53,14 @@ extensions = [
         define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
         extra_compile_args=extra + compile_args,
         extra_link_args=link_args,
-    )
+    ),
+    Extension(
+        "seeding._learn",
+        ["seeding/_learn.pyx"],
+        include_dirs=[np.get_include()],
+        define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
+        extra_compile_args=extra,
+    ),
 ]
 
 setup(
