@@ -686,13 +686,19 @@ def learn(
         click.echo(to_json(data))
         return
     ev = result.evidence()
-    unit = " s" if stats["timestamps"] else ""
+
+    def span(w: float) -> str:
+        if not stats["timestamps"]:
+            return f"{w:g}"
+        hours = f" ({w / 3600:.3g} h)" if 3600 <= w < float("inf") else ""
+        return f"{w:g} s{hours}"
+
     lines = [
         f"graph      {graph_path} ({graph.n:,} nodes, {graph.m:,} arcs)",
         f"log        {actions_path}: {stats['actions']:,} actions on {stats['items']:,} items "
         f"({stats['skipped_rows']:,} rows skipped, {stats['duplicates']:,} repeats ignored)",
         f"method     {method}: {LEARN_METHODS[method]}",
-        f"window     {result.window:g}{unit} ({'learned from the log' if result.window_learned else 'given'})",
+        f"window     {span(result.window)} ({'learned from the log' if result.window_learned else 'given'})",
         f"evidence   {ev['exercised']:,} of {ev['arcs']:,} arcs exercised, {ev['attempts_ge_10']:,} with >= 10 "
         f"attempts; {ev['never_exercised']:,} never (prior p = {result.prior:.4g}, weight {result.prior_weight:g})",
         f"loglik     {result.loglik:,.2f}" + (f" after {result.iterations} EM iterations"
@@ -702,7 +708,7 @@ def learn(
     if result.validation:
         first = result.validation[0]
         lines.append(f"holdout    {first['test_items']:,} items held out, {first['train_items']:,} to train; "
-                     f"window {first['window']:g}{unit}")
+                     f"window {span(first['window'])}")
         lines.append(f"  {'method':<10} {'loglik/exposure':>16} {'AUC':>7} {'exposures':>10} {'acted':>8}")
         for row in result.validation:
             lines.append(f"  {row['method']:<10} {row['loglik_per_exposure']:>16.4f} {row['auc']:>7.3f} "

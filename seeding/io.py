@@ -569,6 +569,20 @@ class ActionLog:
                            from_file=path is not None)
 
 
+def _time_problem(text: str, above: str) -> str:
+    """Why a time cannot be read, given what the times above it are."""
+    try:
+        float(text)
+        kind = "a number"
+    except ValueError:
+        try:
+            datetime.datetime.fromisoformat(text)
+            kind = "a timestamp"
+        except ValueError:
+            return f"time {text!r} is not a number or an ISO 8601 timestamp like 2024-03-01T12:00:00"
+    return f"time {text!r} is {kind}, but the times above it are {above}: use one kind throughout"
+
+
 def _parse_times(times: list[str], lines: np.ndarray, name: str) -> tuple[np.ndarray, bool]:
     """Times as float64: all numbers, or all ISO 8601 timestamps (seconds since the epoch, UTC)."""
     try:
@@ -589,31 +603,25 @@ def _parse_times(times: list[str], lines: np.ndarray, name: str) -> tuple[np.nda
             return False
         return True
 
-    first_is_number = number(times[0])
+    if number(times[0]):
+        i = next(i for i, text in enumerate(times) if not number(text))
+        raise GraphFormatError(_time_problem(times[i], "numbers"), path=name, line=int(lines[i]))
     distinct, inverse = np.unique(np.asarray(times), return_inverse=True)
-    seconds = np.empty(distinct.shape[0], dtype=np.float64)
+    seconds = np.full(distinct.shape[0], np.nan)
     for j, text in enumerate(distinct.tolist()):
-        value = None
-        if not first_is_number:
-            try:
-                stamp = datetime.datetime.fromisoformat(text)
-            except ValueError:
-                stamp = None
-            if stamp is not None:
-                if stamp.tzinfo is None:
-                    stamp = stamp.replace(tzinfo=datetime.timezone.utc)
-                value = stamp.timestamp()
-        if value is None:
-            i = int(np.flatnonzero(inverse == j)[0])
-            rows_are = "numbers" if first_is_number else "ISO 8601 timestamps"
-            raise GraphFormatError(
-                f"time {text!r} is not a number or an ISO 8601 timestamp like 2024-03-01T12:00:00 "
-                f"(the times above it are {rows_are})" if i else
-                f"time {text!r} is not a number or an ISO 8601 timestamp like 2024-03-01T12:00:00",
-                path=name, line=int(lines[i]),
-            )
-        seconds[j] = value
-    return seconds[inverse], True
+        try:
+            stamp = datetime.datetime.fromisoformat(text)
+        except ValueError:
+            continue
+        if stamp.tzinfo is None:
+            stamp = stamp.replace(tzinfo=datetime.timezone.utc)
+        seconds[j] = stamp.timestamp()
+    values = seconds[inverse]
+    bad = np.isnan(values)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise GraphFormatError(_time_problem(times[i], "timestamps"), path=name, line=int(lines[i]))
+    return values, True
 
 
 def _action_log(users: list[str], items: list[str], times: list[str], lines: np.ndarray, name: str,

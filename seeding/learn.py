@@ -267,7 +267,9 @@ def _fit(
             gain = _learn.em_pass(k, group_ptr, cand_arc, success)
             with np.errstate(divide="ignore", invalid="ignore"):
                 fail_term = float(np.sum(np.where(failures > 0, failures * np.log1p(-np.minimum(k, 1.0)), 0.0)))
-                penalty = alpha * float(np.sum(np.where(seen, xlogy(p0, k) + xlogy(1 - p0, 1 - k), 0.0)))
+                penalty = 0.0
+                if alpha > 0:
+                    penalty = alpha * float(np.sum(np.where(seen, xlogy(p0, k) + xlogy(1 - p0, 1 - k), 0.0)))
             objective = gain + fail_term + penalty
             history.append(objective)
             k = estimate(success)
@@ -577,6 +579,8 @@ def learn_probabilities(
         raise SeedingError(f"prior_weight must be a number >= 0; got {prior_weight!r}")
     if isinstance(max_iter, bool) or not isinstance(max_iter, int) or max_iter < 1:
         raise SeedingError(f"max_iter must be a positive integer; got {max_iter!r}")
+    if isinstance(tol, bool) or not isinstance(tol, (int, float)) or not tol >= 0:
+        raise SeedingError(f"tol must be a number >= 0; got {tol!r}")
     if holdout is not None and not (isinstance(holdout, (int, float)) and 0.0 < holdout < 1.0):
         raise SeedingError(f"holdout must be a share of items in (0, 1), e.g. 0.2; got {holdout!r}")
     log = _as_log(actions)
