@@ -259,26 +259,10 @@ def _fit(
     history: list[float] = []
     iterations, converged = 0, True
     if method == "em":
-        k = np.where(seen, np.clip(credit / np.maximum(attempts, 1), 1e-3, 1 - 1e-3), p0)
-        success = np.empty(m)
-        converged = False
-        previous = -math.inf
-        for iterations in range(1, max_iter + 1):  # noqa: B007 - the count is reported
-            gain = _learn.em_pass(k, group_ptr, cand_arc, success)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                fail_term = float(np.sum(np.where(failures > 0, failures * np.log1p(-np.minimum(k, 1.0)), 0.0)))
-                penalty = 0.0
-                if alpha > 0:
-                    penalty = alpha * float(np.sum(np.where(seen, xlogy(p0, k) + xlogy(1 - p0, 1 - k), 0.0)))
-            objective = gain + fail_term + penalty
-            history.append(objective)
-            k = estimate(success)
-            if abs(objective - previous) <= tol * (1.0 + abs(objective)):
-                converged = True
-                break
-            previous = objective
-        p = k
-        _learn.em_pass(p, group_ptr, cand_arc, success)
+        p, success, history, iterations, converged = _em(
+            estimate, graph.in_arcs, group_ptr, cand_arc, attempts, failures, positive, credit, p0=p0, alpha=alpha,
+            seen=seen, max_iter=max_iter, tol=tol,
+        )
         shares = np.empty(m)
         _learn.shares(p, group_ptr, cand_arc, shares)
     else:
@@ -292,6 +276,79 @@ def _fit(
         history = [loglik]
     lt = _lt_weights(graph, shares, acts, alpha, int(group_ptr.shape[0] - 1))
     return _Fit(p, lt, attempts.astype(np.int64), success.copy(), p0, loglik, history, iterations, converged)
+
+
+def _em(
+    estimate: Any, in_arcs: np.ndarray, group_ptr: np.ndarray, cand_arc: np.ndarray, attempts: np.ndarray,
+    failures: np.ndarray,
+    positive: np.ndarray, credit: np.ndarray, *, p0: float, alpha: float, seen: np.ndarray, max_iter: int, tol: float,
+) -> tuple[np.ndarray, np.ndarray, list[float], int, bool]:
+    """Saito et al.'s EM, iterated on the arcs with a candidate success (the others are solved in closed form).
+
+    The objective is the log-likelihood plus, with ``alpha > 0``, the log of the
+    Beta prior (pseudo-counts ``alpha * p0`` and ``alpha * (1 - p0)``), whose
+    maximiser the M-step ``(successes + alpha * p0) / (attempts + alpha)`` is.
+    """
+    m = attempts.shape[0]
+    fixed = estimate(np.zeros(m))  # arcs that never succeed: their optimum, whatever the others do
+    # Iterate only over arcs with a candidate success, numbered in in-arc order so that the candidates
+    # of one activation (in-arcs of one node) sit side by side in memory.
+    in_position = np.empty(m, dtype=np.int64)
+    in_position[in_arcs] = np.arange(m)
+    active = np.flatnonzero(positive > 0)
+    active = active[np.argsort(in_position[active], kind="stable")]
+    local = np.full(m, -1, dtype=np.int64)
+    local[active] = np.arange(active.shape[0])
+    cand = local[cand_arc]
+    # An activation with one candidate credits it fully whatever k is: count those per arc, and iterate
+    # the kernel only over the activations with several candidates.
+    sizes = np.diff(group_ptr)
+    single = sizes == 1
+    sure = np.bincount(cand[group_ptr[:-1][single]], minlength=active.shape[0]).astype(np.float64)
+    multi_sizes = sizes[~single]
+    multi_ptr = np.zeros(multi_sizes.shape[0] + 1, dtype=np.int64)
+    np.cumsum(multi_sizes, out=multi_ptr[1:])
+    rows = np.repeat(group_ptr[:-1][~single] - multi_ptr[:-1], multi_sizes) + np.arange(int(multi_ptr[-1]))
+    multi_cand = np.ascontiguousarray(cand[rows])
+    n_a, f_a = attempts[active].astype(np.float64), failures[active].astype(np.float64)
+    below_one = np.nextafter(1.0, 0.0)  # log(1 - k) stays finite where k = 1 (then no failures weigh it)
+
+    idle = seen & (positive == 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        constant = float(np.dot(failures[idle], np.log1p(-fixed[idle])))
+        if alpha > 0:
+            constant += alpha * float(np.sum(xlogy(p0, fixed[idle]) + xlogy(1 - p0, 1 - fixed[idle])))
+    k = np.clip(credit[active] / n_a, 1e-3, 1 - 1e-3)
+    success = np.empty(active.shape[0])
+    history: list[float] = []
+    converged = False
+    previous = -math.inf
+    iterations = 0
+
+    def e_step(k: np.ndarray) -> float:
+        """Expected successes into ``success``; return the objective at ``k``."""
+        gain = _learn.em_pass(k, multi_ptr, multi_cand, success)
+        np.add(success, sure, out=success)
+        log_k, log_1mk = np.log(k), np.log1p(-np.minimum(k, below_one))  # k > 0 on these arcs
+        value = gain + float(np.dot(sure, log_k)) + float(np.dot(f_a, log_1mk)) + constant
+        if alpha > 0:
+            value += alpha * (p0 * float(log_k.sum()) + (1 - p0) * float(log_1mk.sum()))
+        return value
+
+    for iterations in range(1, max_iter + 1):  # noqa: B007 - the count is reported
+        objective = e_step(k)
+        history.append(objective)
+        k = np.clip((success + alpha * p0) / (n_a + alpha), 0.0, 1.0)
+        if abs(objective - previous) <= tol * (1.0 + abs(objective)):
+            converged = True
+            break
+        previous = objective
+    e_step(k)
+    p = fixed.copy()
+    p[active] = k
+    expected = np.zeros(m)
+    expected[active] = success
+    return p, expected, history, iterations, converged
 
 
 def _lt_weights(graph: Graph, shares: np.ndarray, acts: np.ndarray, alpha: float, n_groups: int) -> np.ndarray:

@@ -275,7 +275,7 @@ def test_em_log_likelihood_never_decreases(truth, discrete_log, continuous_log):
     for log, weight in [(discrete_log, 0.0), (continuous_log, 0.0), (discrete_log, 3.0)]:
         fit = learn_probabilities(truth, log, prior_weight=weight, tol=0, max_iter=40)
         steps = np.diff(fit.history)
-        assert len(fit.history) >= 10
+        assert len(fit.history) >= 5
         assert (steps >= -1e-9 * abs(fit.history[-1])).all(), steps.min()
         assert fit.history[-1] > fit.history[0]
 
