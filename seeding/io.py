@@ -541,12 +541,6 @@ class ActionLog:
         """``(path, line)`` of a row, for messages."""
         return self.path, int(self.lines[row])
 
-    def subset(self, rows: np.ndarray) -> ActionLog:
-        """The log restricted to some rows (item indices are kept)."""
-        rows = np.asarray(rows)
-        return dataclasses.replace(self, users=self.users[rows], items=self.items[rows], times=self.times[rows],
-                                   lines=self.lines[rows])
-
     @classmethod
     def from_rows(cls, rows: Any, *, path: str | None = None) -> ActionLog:
         """Build a log from ``(user, item, time)`` triples (time: a number or an ISO 8601 string).

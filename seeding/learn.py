@@ -26,6 +26,7 @@ from collections.abc import Iterable
 from time import perf_counter
 from typing import Any
 
+import networkx as nx
 import numpy as np
 import scipy.sparse
 from scipy.sparse.csgraph import dijkstra
@@ -182,7 +183,7 @@ def _episodes(graph: Graph, log: ActionLog, *, strict: bool) -> tuple[_Episodes,
     return _Episodes(ptr, node.astype(np.int32), np.ascontiguousarray(times, dtype=np.float64)), stats
 
 
-def learn_window(graph: Graph, episodes: _Episodes, *, quantile: float = WINDOW_QUANTILE) -> float:
+def _learn_window(graph: Graph, episodes: _Episodes, *, quantile: float = WINDOW_QUANTILE) -> float:
     """The propagation window read from the log: a high quantile of the shortest explaining delays.
 
     For every action that follows an in-neighbour's action on the same item,
@@ -411,7 +412,7 @@ class LearnedProbabilities:
     window : float
         Propagation window used (in the log's time unit; seconds for timestamps).
     window_learned : bool
-        Whether the window was read from the log (see :func:`learn_window`).
+        Whether the window was read from the log (see :func:`learn_probabilities`).
     prior : float
         Value given to arcs never exercised, and the mean that thin arcs are
         shrunk towards.
@@ -523,7 +524,7 @@ class LearnedProbabilities:
 
 # --------------------------------------------------------------------------- API
 def learn_probabilities(
-    graph: Graph | Any,
+    graph: Graph | nx.Graph,
     actions: ActionLog | str | os.PathLike | Iterable,
     *,
     method: str = "em",
@@ -557,8 +558,11 @@ def learn_probabilities(
     window : float, str or None
         How long after ``u`` acts an action of ``v`` can still be ``u``'s doing,
         in the log's time unit (seconds, or ``"2h"``, for timestamps); ``"inf"``
-        for no limit. None learns it (:func:`learn_window`): 1 for discrete-time
-        cascades (Saito's model), a high quantile of delays otherwise.
+        for no limit. None learns it: for every action that follows an
+        in-neighbour's action on the same item, the gap to the latest such
+        neighbour is the shortest delay that could explain it, and the window
+        is the 99th percentile of these gaps (1 for discrete-time cascades,
+        which is Saito's model).
     holdout : float, optional
         Share of items (in (0, 1)) held out to validate every method: each is fit
         on the rest and scored on them (``validation``). The returned
@@ -655,7 +659,7 @@ def learn_probabilities(
         perm = as_generator(rng).permutation(n_items)
         test, train = np.sort(perm[:n_test]), np.sort(perm[n_test:])
         train_ep, test_ep = episodes.select(train), episodes.select(test)
-        train_window = given if given is not None else learn_window(graph, train_ep)
+        train_window = given if given is not None else _learn_window(graph, train_ep)
         validation = []
         for name in LEARN_METHODS:
             fit = _fit(graph, train_ep, method=name, window=train_window, **options)
@@ -663,7 +667,7 @@ def learn_probabilities(
                                "train_items": int(train.shape[0]), "test_items": int(test.shape[0]),
                                "window": train_window})
 
-    used = given if given is not None else learn_window(graph, episodes)
+    used = given if given is not None else _learn_window(graph, episodes)
     fit = _fit(graph, episodes, method=method, window=used, **options)
     learned = graph.with_p(fit.p).with_lt_weights(fit.lt)
     return LearnedProbabilities(
@@ -676,7 +680,7 @@ def learn_probabilities(
 
 # --------------------------------------------------------------------------- simulation
 def simulate_actions(
-    graph: Graph | Any,
+    graph: Graph | nx.Graph,
     n_items: int,
     *,
     seeds: int | Iterable[Any] = 1,
