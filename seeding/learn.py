@@ -119,8 +119,18 @@ def _as_log(actions: Any) -> ActionLog:
 
 def _node_of_users(graph: Graph, users: np.ndarray) -> np.ndarray:
     """Node index of every user label (-1 where the graph has no such node)."""
-    distinct, inverse = np.unique(users, return_inverse=True)
     labels = graph.labels
+    if labels.dtype.kind in "iu":
+        try:
+            keys = users.astype(np.int64)  # every user an integer: no per-label work
+        except (ValueError, OverflowError):
+            pass
+        else:
+            order = np.argsort(labels, kind="stable")
+            sorted_labels = labels[order]
+            pos = np.minimum(np.searchsorted(sorted_labels, keys), sorted_labels.shape[0] - 1)
+            return np.where(sorted_labels[pos] == keys, order[pos], -1).astype(np.int64)
+    distinct, inverse = np.unique(users, return_inverse=True)
     if labels.dtype.kind in "iu":
         keys = np.empty(distinct.shape[0], dtype=np.int64)
         ok = np.ones(distinct.shape[0], dtype=bool)
@@ -234,11 +244,9 @@ def _fit(
     acts_src = acts[graph.sources]
     attempts = acts_src - blocked
     failures = attempts - positive
-    ones = np.ones(m)
-    credit = np.empty(m)
-    _learn.shares(ones, group_ptr, cand_arc, credit)
-    if not partial_credit:
-        credit = positive.astype(np.float64)
+    partial = np.empty(m)  # Goyal et al.'s partial credit: each activation's unit split among its candidates
+    _learn.shares(np.ones(m), group_ptr, cand_arc, partial)
+    credit = partial if partial_credit or method == "em" else positive.astype(np.float64)
     if method == "em":
         denominator = attempts
     elif method == "bernoulli":
@@ -269,9 +277,7 @@ def _fit(
     else:
         p = estimate(credit)
         success = credit
-        shares = credit if partial_credit else np.empty(m)
-        if not partial_credit:
-            _learn.shares(ones, group_ptr, cand_arc, shares)
+        shares = partial
     loglik = _loglik(p, groups, failures)
     if method != "em":
         history = [loglik]
@@ -281,8 +287,8 @@ def _fit(
 
 def _em(
     estimate: Any, in_arcs: np.ndarray, group_ptr: np.ndarray, cand_arc: np.ndarray, attempts: np.ndarray,
-    failures: np.ndarray,
-    positive: np.ndarray, credit: np.ndarray, *, p0: float, alpha: float, seen: np.ndarray, max_iter: int, tol: float,
+    failures: np.ndarray, positive: np.ndarray, credit: np.ndarray, *, p0: float, alpha: float, seen: np.ndarray,
+    max_iter: int, tol: float,
 ) -> tuple[np.ndarray, np.ndarray, list[float], int, bool]:
     """Saito et al.'s EM, iterated on the arcs with a candidate success (the others are solved in closed form).
 
@@ -579,6 +585,7 @@ def learn_probabilities(
     partial_credit : bool, default True
         For ``bernoulli``/``jaccard``: split an activation's credit equally among
         its candidate influencers (Goyal et al.); False gives each full credit.
+        LT weights always use partial credit (so they sum to at most 1 per node).
     strict : bool, default False
         Raise on a user that is not a node, instead of skipping it (counted in
         ``stats``).
