@@ -54,7 +54,7 @@ extensions = [
         extra_compile_args=extra + compile_args,
         extra_link_args=link_args,
     )
-    for name in ("_kernels", "_cover")
+    for name in ("_kernels", "_cover", "_learn")
 ]
 
 setup(

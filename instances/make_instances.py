@@ -110,7 +110,44 @@ def campaign(name: str, n: int, regions: list[str], seed: int) -> None:
     )
 
 
+def action_log(name: str, n_items: int, seed: int) -> None:
+    """A log of past campaigns on an instance's graph, for `seeding learn`.
+
+    Hidden probabilities drive one continuous-time cascade per campaign: three
+    random first adopters, delays of 6 hours on average, campaigns starting at
+    random times in 2024. Persuasiveness varies by account (lognormal), so the
+    truth is far from weighted cascade: ``p(u, v) = 0.6 * s(u) * U(0.5, 1.5) /
+    indeg(v)``, capped at 1, written to ``NAME-truth.txt.gz`` for checking. The
+    log has ISO 8601 timestamps: ``NAME-actions.csv.gz`` with ``user,item,time``
+    rows.
+    """
+    import datetime
+
+    import seeding
+    from seeding.io import write_bytes, write_edge_list
+
+    rng = np.random.default_rng(seed)
+    graph = seeding.read_graph(HERE / f"{name}.txt.gz")
+    indeg = graph.in_degree[graph.indices].astype(np.float64)
+    strength = rng.lognormal(0.0, 1.0, graph.n)
+    p = np.minimum(1.0, 0.6 * strength[graph.sources] * rng.uniform(0.5, 1.5, graph.m) / indeg)
+    truth = graph.with_p(np.round(p, 4))
+    write_edge_list(HERE / f"{name}-truth.txt.gz", truth,
+                    comment=f"hidden probabilities behind {name}-actions.csv.gz")
+    log = seeding.simulate_actions(truth, n_items, seeds=3, time="continuous", mean_delay=6 * 3600.0, rng=rng)
+    year = datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc).timestamp()
+    start = year + rng.uniform(0, 365 * 86400.0, n_items)
+    stamps = np.floor(start[log.items] + log.times).astype(np.int64)
+    iso = np.datetime_as_string(stamps.astype("datetime64[s]"), unit="s")
+    items = np.char.replace(log.item_names, "item", "campaign")[log.items]
+    text = "user,item,time\n" + "".join(
+        f"{u},{i},{t}\n" for u, i, t in zip(log.users.tolist(), items.tolist(), iso.tolist(), strict=True)
+    )
+    write_bytes(HERE / f"{name}-actions.csv.gz", text.encode())
+
+
 if __name__ == "__main__":
     small_networks()
     campaign("campaign-5k", 5_000, ["north", "south", "east", "west"], seed=5)
     campaign("campaign-20k", 20_000, ["north", "south", "east", "west", "centre", "coast"], seed=20)
+    action_log("campaign-5k", 3_000, seed=15)

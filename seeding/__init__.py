@@ -20,7 +20,8 @@ from .compare import compare, run_instance
 from .errors import GraphFormatError, InfeasibleError, SeedingError, SeedingWarning
 from .graph import Graph, as_graph
 from .instance import Instance, load_instance
-from .io import read_graph, read_labels, write_json
+from .io import ActionLog, read_actions, read_graph, read_labels, write_json
+from .learn import LEARN_METHODS, LearnedProbabilities, learn_probabilities, simulate_actions
 from .models import MODELS, with_probability
 from .results import SeedSet
 from .rrsets import RRSampler, RRSets
@@ -32,11 +33,14 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0+unknown"
 
 __all__ = [
+    "ActionLog",
     "Graph",
     "BUDGET_METHODS",
     "GraphFormatError",
     "Instance",
     "InfeasibleError",
+    "LEARN_METHODS",
+    "LearnedProbabilities",
     "METHODS",
     "MODELS",
     "RRSampler",
@@ -48,13 +52,16 @@ __all__ = [
     "as_graph",
     "compare",
     "estimate_spread",
+    "learn_probabilities",
     "load_instance",
     "maximize_influence",
+    "read_actions",
     "read_graph",
     "read_labels",
     "run_instance",
     "select_seeds",
     "simulate",
+    "simulate_actions",
     "with_probability",
     "write_json",
     "__version__",

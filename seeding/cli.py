@@ -28,6 +28,7 @@ from .generate import write_rmat
 from .graph import Graph
 from .instance import Instance, instance_for
 from .io import read_graph, read_labels, to_json, write_json, write_text
+from .learn import LEARN_METHODS, learn_probabilities
 from .models import MODELS, with_probability
 from .spread import estimate_spread, seed_indices
 
@@ -611,3 +612,124 @@ def methods() -> None:
 
 if __name__ == "__main__":  # pragma: no cover
     main()
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("graph_path", metavar="GRAPH", type=click.Path(dir_okay=False))
+@click.argument("actions_path", metavar="ACTIONS", type=click.Path(dir_okay=False))
+@click.option("--method", type=click.Choice(list(LEARN_METHODS)), default="em", show_default=True,
+              help="em: Saito et al. 2008 (maximum likelihood); bernoulli, jaccard: Goyal et al. 2010.")
+@click.option("--window", default=None, metavar="W",
+              help="How long after u acts v's action can be u's doing (log time units, or 2h/1d for timestamps; "
+              "inf: no limit) [default: learned from the log].")
+@click.option("--holdout", type=float, default=None, metavar="SHARE",
+              help="Hold out this share of items (e.g. 0.2) and report every method's held-out log-likelihood and AUC.")
+@click.option("--prior", default="pooled", show_default=True, metavar="P|pooled",
+              help="Probability of arcs the log never exercises (pooled: the log's overall rate).")
+@click.option("--prior-weight", type=click.FloatRange(min=0), default=1.0, show_default=True,
+              help="Pseudo-attempts at the prior added to every arc (0: raw maximum likelihood).")
+@click.option("--full-credit", is_flag=True, help="bernoulli/jaccard: full credit to every candidate influencer.")
+@click.option("--strict", is_flag=True, help="Stop at a user that is not in the graph (default: skip and count).")
+@click.option("--model", type=click.Choice(MODELS, case_sensitive=False), default="ic", show_default=True,
+              help="Which values --output holds: IC probabilities or LT weights (normalised per node).")
+@click.option("--undirected", is_flag=True, help="Treat every edge of GRAPH as two arcs.")
+@HEADER_OPTION
+@click.option("--rng", type=click.IntRange(min=0), default=None, help="Random seed for the holdout split.")
+@click.option("--output", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Write the learned graph as an edge list `u v p` (atomically; .gz, .graphml ok).")
+@click.option("--evidence", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Write per-arc evidence as CSV: u,v,p,w,attempts,successes.")
+@click.option("--report", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Write the JSON summary to this file (atomically).")
+@click.option("--json", "as_json", is_flag=True, help="Print the JSON summary.")
+@friendly_errors
+def learn(
+    graph_path: str,
+    actions_path: str,
+    method: str,
+    window: str | None,
+    holdout: float | None,
+    prior: str,
+    prior_weight: float,
+    full_credit: bool,
+    strict: bool,
+    model: str,
+    undirected: bool,
+    header: str | None,
+    rng: int | None,
+    output: str | None,
+    evidence: str | None,
+    report: str | None,
+    as_json: bool,
+) -> None:
+    """Learn arc probabilities from an action log, then optimize on the result.
+
+    ACTIONS has one `user,item,time` row per action (comma or whitespace, optional
+    header; time a number or an ISO 8601 timestamp); users are GRAPH's node labels.
+
+    \b
+    seeding learn GRAPH ACTIONS --output learned.txt
+    seeding learn GRAPH ACTIONS --holdout 0.2 --rng 1
+    seeding optimize learned.txt -k 10
+    """
+    if prior != "pooled":
+        try:
+            prior_value: float | str = float(prior)
+        except ValueError:
+            raise CommandError(f"--prior must be a probability in [0, 1] or 'pooled'; got {prior!r}") from None
+    else:
+        prior_value = prior
+    graph = read_graph(graph_path, undirected=undirected, header=header or "auto")
+    result = learn_probabilities(
+        graph, actions_path, method=method, window=window, holdout=holdout, prior=prior_value,
+        prior_weight=prior_weight, partial_credit=not full_credit, strict=strict, rng=rng,
+    )
+    stats = result.stats
+    if stats["skipped_rows"]:
+        note(f"warning: skipped {stats['skipped_rows']:,} rows of {stats['skipped_users']:,} users not in the graph "
+             f"(first: {stats['first_skipped']}); --strict stops there instead")
+    if output is not None:
+        result.write(output, values="lt" if model.lower() == "lt" else "p")
+    if evidence is not None:
+        result.write_evidence(evidence)
+    data = {"graph": graph_path, "actions": actions_path, "n_nodes": graph.n, "n_arcs": graph.m,
+            "output": output, **result.to_dict()}
+    if report is not None:
+        write_json(report, data)
+    if as_json:
+        click.echo(to_json(data))
+        return
+    ev = result.evidence()
+
+    def span(w: float) -> str:
+        if not stats["timestamps"]:
+            return f"{w:g}"
+        hours = f" ({w / 3600:.3g} h)" if 3600 <= w < float("inf") else ""
+        return f"{w:g} s{hours}"
+
+    lines = [
+        f"graph      {graph_path} ({graph.n:,} nodes, {graph.m:,} arcs)",
+        f"log        {actions_path}: {stats['actions']:,} actions on {stats['items']:,} items "
+        f"({stats['skipped_rows']:,} rows skipped, {stats['duplicates']:,} repeats ignored)",
+        f"method     {method}: {LEARN_METHODS[method]}",
+        f"window     {span(result.window)} ({'learned from the log' if result.window_learned else 'given'})",
+        f"evidence   {ev['exercised']:,} of {ev['arcs']:,} arcs exercised, {ev['attempts_ge_10']:,} with >= 10 "
+        f"attempts; {ev['never_exercised']:,} never (prior p = {result.prior:.4g}, weight {result.prior_weight:g})",
+        f"loglik     {result.loglik:,.2f}" + (f" after {result.iterations} EM iterations"
+                                              + ("" if result.converged else " (not converged)")
+                                              if method == "em" else ""),
+    ]
+    if result.validation:
+        first = result.validation[0]
+        lines.append(f"holdout    {first['test_items']:,} items held out, {first['train_items']:,} to train; "
+                     f"window {span(first['window'])}")
+        lines.append(f"  {'method':<10} {'loglik/exposure':>16} {'AUC':>7} {'exposures':>10} {'acted':>8}")
+        for row in result.validation:
+            lines.append(f"  {row['method']:<10} {row['loglik_per_exposure']:>16.4f} {row['auc']:>7.3f} "
+                         f"{row['exposures']:>10,} {row['acted']:>8,}")
+    if output is not None:
+        lines.append(f"wrote      {output} (u v {'w' if model.lower() == 'lt' else 'p'})")
+    else:
+        lines.append("wrote      nothing (--output FILE writes the learned graph)")
+    lines.append(f"runtime    {result.runtime_s:.2f} s")
+    click.echo("\n".join(lines))

@@ -8,6 +8,8 @@ and the offending text.
 from __future__ import annotations
 
 import bz2
+import dataclasses
+import datetime
 import gzip
 import json
 import lzma
@@ -484,3 +486,264 @@ def read_table(path: str | os.PathLike, what: str, *, numeric: bool) -> dict[str
     if not table:
         raise GraphFormatError(f"no {what} rows found", path=name)
     return table
+
+
+# ----------------------------------------------------------------------------- action logs
+__all__ += ["ActionLog", "read_actions", "write_edge_list"]
+
+
+@dataclasses.dataclass(frozen=True, eq=False, repr=False)
+class ActionLog:
+    """A table of actions ``user, item, time``: ``user`` performed ``item`` at ``time``.
+
+    Read one with :func:`read_actions`, build one with :meth:`from_rows`, or
+    simulate one with :func:`seeding.simulate_actions`.
+
+    Attributes
+    ----------
+    users : ndarray of str, shape (r,)
+        User labels as written (matched against the graph's node labels).
+    items : ndarray of int64, shape (r,)
+        Index of each row's item in ``item_names``.
+    item_names : ndarray of str
+        Distinct item labels, sorted.
+    times : ndarray of float64, shape (r,)
+        Time of each action: the number as written, or seconds since
+        1970-01-01 UTC for ISO 8601 timestamps.
+    lines : ndarray of int64, shape (r,)
+        Line of each row in ``path`` (row number when not read from a file).
+    path : str or None
+        The file the log came from.
+    timestamps : bool
+        True when times were ISO 8601 timestamps (so time is in seconds).
+    """
+
+    users: np.ndarray
+    items: np.ndarray
+    item_names: np.ndarray
+    times: np.ndarray
+    lines: np.ndarray
+    path: str | None = None
+    timestamps: bool = False
+
+    def __len__(self) -> int:
+        return int(self.users.shape[0])
+
+    def __repr__(self) -> str:
+        return f"<seeding.ActionLog {len(self)} actions, {self.n_items} items>"
+
+    @property
+    def n_items(self) -> int:
+        """Number of distinct items."""
+        return int(self.item_names.shape[0])
+
+    def where(self, row: int) -> tuple[str | None, int]:
+        """``(path, line)`` of a row, for messages."""
+        return self.path, int(self.lines[row])
+
+    @classmethod
+    def from_rows(cls, rows: Any, *, path: str | None = None) -> ActionLog:
+        """Build a log from ``(user, item, time)`` triples (time: a number or an ISO 8601 string).
+
+        Examples
+        --------
+        >>> log = ActionLog.from_rows([(1, "post", 0), (2, "post", 1.5)])
+        >>> log.users.tolist(), log.item_names.tolist(), log.times.tolist()
+        (['1', '2'], ['post'], [0.0, 1.5])
+        """
+        rows = list(rows)
+        for i, row in enumerate(rows):
+            if len(row) != 3:
+                raise GraphFormatError(f"expected (user, item, time); got {row!r}", path=path or "actions",
+                                       line=i + 1)
+        users = [str(r[0]) for r in rows]
+        items = [str(r[1]) for r in rows]
+        times = [r[2] if isinstance(r[2], str) else repr(float(r[2])) for r in rows]
+        return _action_log(users, items, times, np.arange(1, len(rows) + 1, dtype=np.int64), path or "actions",
+                           from_file=path is not None)
+
+
+def _time_problem(text: str, above: str) -> str:
+    """Why a time cannot be read, given what the times above it are."""
+    try:
+        float(text)
+        kind = "a number"
+    except ValueError:
+        try:
+            datetime.datetime.fromisoformat(text)
+            kind = "a timestamp"
+        except ValueError:
+            return f"time {text!r} is not a number or an ISO 8601 timestamp like 2024-03-01T12:00:00"
+    return f"time {text!r} is {kind}, but the times above it are {above}: use one kind throughout"
+
+
+def _parse_times(times: list[str], lines: np.ndarray, name: str) -> tuple[np.ndarray, bool]:
+    """Times as float64: all numbers, or all ISO 8601 timestamps (seconds since the epoch, UTC)."""
+    try:
+        values = np.asarray(times, dtype=np.float64)
+    except ValueError:
+        values = None
+    if values is not None:
+        bad = ~np.isfinite(values)
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise GraphFormatError(f"time {times[i]!r} is not a finite number", path=name, line=int(lines[i]))
+        return values, False
+
+    def number(text: str) -> bool:
+        try:
+            float(text)
+        except ValueError:
+            return False
+        return True
+
+    if number(times[0]):
+        i = next(i for i, text in enumerate(times) if not number(text))
+        raise GraphFormatError(_time_problem(times[i], "numbers"), path=name, line=int(lines[i]))
+    distinct, inverse = np.unique(np.asarray(times), return_inverse=True)
+    seconds = np.full(distinct.shape[0], np.nan)
+    for j, text in enumerate(distinct.tolist()):
+        try:
+            stamp = datetime.datetime.fromisoformat(text)
+        except ValueError:
+            continue
+        if stamp.tzinfo is None:
+            stamp = stamp.replace(tzinfo=datetime.timezone.utc)
+        seconds[j] = stamp.timestamp()
+    values = seconds[inverse]
+    bad = np.isnan(values)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise GraphFormatError(_time_problem(times[i], "timestamps"), path=name, line=int(lines[i]))
+    return values, True
+
+
+def _action_log(users: list[str], items: list[str], times: list[str], lines: np.ndarray, name: str,
+                *, from_file: bool) -> ActionLog:
+    if not users:
+        raise GraphFormatError("no actions found (the log is empty or all comments)", path=name)
+    values, stamps = _parse_times(times, lines, name)
+    item_names, item_index = np.unique(np.asarray(items), return_inverse=True)
+    return ActionLog(
+        users=np.asarray(users), items=item_index.astype(np.int64), item_names=item_names, times=values,
+        lines=lines, path=name if from_file else None, timestamps=stamps,
+    )
+
+
+def read_actions(path: str | os.PathLike) -> ActionLog:
+    """Read an action log: one ``user,item,time`` row per line.
+
+    Columns are separated by commas, or by whitespace (then a time may contain
+    a space: ``2024-03-01 12:00:00``). Lines starting with ``#`` or ``%`` are
+    comments; a first row whose time column has no digit (``user,item,time``)
+    is a header; ``.gz``, ``.bz2`` and ``.xz`` files are decompressed. Users
+    are node labels of the graph; items are any labels; times are numbers
+    (steps, or seconds) or ISO 8601 timestamps (naive ones are read as UTC),
+    the same kind throughout the file.
+
+    Parameters
+    ----------
+    path : path-like
+
+    Returns
+    -------
+    ActionLog
+
+    Raises
+    ------
+    GraphFormatError
+        For a missing or empty file, a row without three columns, or a time that
+        is neither a number nor a timestamp; the message names the file, the line
+        and the value.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     path = os.path.join(d, "log.csv")
+    ...     _ = open(path, "w").write("user,item,time\\n1,a,2024-03-01T00:00:10\\n2,a,2024-03-01T00:01:00\\n")
+    ...     log = read_actions(path)
+    >>> log.users.tolist(), float(log.times[1] - log.times[0]), log.timestamps
+    (['1', '2'], 50.0, True)
+    """
+    name = str(path)
+    text = read_bytes(path).decode("utf-8", errors="replace")
+    users: list[str] = []
+    items: list[str] = []
+    times: list[str] = []
+    numbers: list[int] = []
+    comma: bool | None = None
+    first = True
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line[0] in "#%":
+            continue
+        if comma is None:
+            comma = "," in line
+        parts = [part.strip() for part in line.split(",")] if comma else line.split(None, 2)
+        if len(parts) != 3 or not all(parts):
+            raise GraphFormatError(
+                f"expected 3 columns (user, item, time); got {len(parts)}: {line[:80]!r}", path=name, line=number
+            )
+        if first:
+            first = False
+            if not any(ch.isdigit() for ch in parts[2]):
+                continue  # a header such as "user,item,time"
+        users.append(parts[0])
+        items.append(parts[1])
+        times.append(parts[2])
+        numbers.append(number)
+    return _action_log(users, items, times, np.asarray(numbers, dtype=np.int64), name, from_file=True)
+
+
+def write_edge_list(path: str | os.PathLike, graph: Graph, *, values: str = "p", comment: str | None = None) -> None:
+    """Write ``graph`` as an edge list ``u v value`` that :func:`read_graph` reads back, atomically.
+
+    Parameters
+    ----------
+    path : path-like
+        ``.gz`` compresses; ``.graphml`` or ``.gml`` writes through networkx
+        instead (edge attributes ``p`` and ``w``), which also keeps non-integer
+        labels and isolated nodes.
+    graph : Graph
+    values : {"p", "lt"}, default "p"
+        The third column: IC probabilities, or Linear Threshold weights.
+    comment : str, optional
+        Written as ``#`` lines at the top of an edge list.
+
+    Raises
+    ------
+    SeedingError
+        If the graph lacks the values, or an edge list is asked for a graph
+        whose labels are not integers.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> g = Graph.from_edges([1, 2], [2, 3], [0.5, 0.25])
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     write_edge_list(os.path.join(d, "g.txt"), g, comment="learned")
+    ...     read_graph(os.path.join(d, "g.txt")).p.tolist()
+    [0.5, 0.25]
+    """
+    if values not in ("p", "lt"):
+        raise SeedingError(f"values must be 'p' or 'lt'; got {values!r}")
+    column = graph.p if values == "p" else (graph.lt_weights if graph.lt_weights is not None else graph.p)
+    if column is None:
+        raise SeedingError("the graph has no arc values to write")
+    lower = str(path).lower().removesuffix(".gz")
+    if lower.endswith((".graphml", ".gml")):
+        G = graph.to_networkx()
+        data = "\n".join(nx.generate_graphml(G) if lower.endswith(".graphml") else nx.generate_gml(G)) + "\n"
+        write_text(path, data)
+        return
+    if graph.labels.dtype.kind not in "iu":
+        raise SeedingError(
+            f"node labels such as {graph.labels[0].item()!r} are not integers, which an edge list needs; "
+            "write a .graphml file instead"
+        )
+    src = graph.labels[graph.sources].tolist()
+    dst = graph.labels[graph.indices].tolist()
+    head = "".join(f"# {line}\n" for line in comment.splitlines()) if comment else ""
+    body = "".join([f"{a} {b} {x:.9g}\n" for a, b, x in zip(src, dst, column.tolist(), strict=True)])
+    write_text(path, head + body)
