@@ -311,8 +311,9 @@ def solve_input(inst: Instance, method: str | None, rng: int | None, jobs: int |
         for key in ("time_limit", "default_cost"):
             if strict and options.get(key) is not None:
                 raise CommandError(f"--{key.replace('_', '-')} applies to budgeted runs (--costs and --budget)")
-        options = {k: v for k, v in options.items() if k not in ("time_limit", "default_cost")}
-    options = {k: v for k, v in options.items() if v is not None}
+        options = {k: v for k, v in options.items() if k != "time_limit"}
+    # The instance carries default_cost already (run_instance passes it on): never pass it twice.
+    options = {k: v for k, v in options.items() if v is not None and k != "default_cost"}
     options["progress"] = progress_printer(method or ("mip" if inst.budgeted else "opim-c"))
     result = run_instance(inst, method=method, graph=graph, rng=rng, n_jobs=jobs, **options)
     total = time.perf_counter() - start
