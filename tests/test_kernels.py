@@ -5,9 +5,9 @@ from __future__ import annotations
 import networkx as nx
 import numpy as np
 import pytest
-from seeding._kernels import live_worlds, simulate
 
 from seeding import Graph, with_probability
+from seeding._kernels import live_worlds, simulate
 from seeding.models import live_edge_arrays
 
 MASK = 2**64 - 1
