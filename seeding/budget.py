@@ -72,10 +72,17 @@ class Constraints:
 
     @property
     def allowed(self) -> np.ndarray:
-        """Nodes that may be chosen freely (not never-seed, not already must-seed)."""
+        """Nodes that may be chosen freely: not never-seed, not already must-seed, and affordable.
+
+        A node that costs more than what the must-seed nodes leave of any budget is
+        in no feasible selection, so no model or bound needs to consider it.
+        """
         mask = np.ones(self.n, dtype=bool)
         mask[self.never] = False
         mask[self.must] = False
+        for _, cost, limit in self.budgets():
+            left = limit * (1 + 1e-9) - float(cost[self.must].sum())
+            mask &= cost <= left
         return mask
 
     def budgets(self) -> list[tuple[str, np.ndarray, float]]:
@@ -88,7 +95,7 @@ class Constraints:
         if not np.isin(self.must, sel).all() or np.isin(self.never, sel).any():
             return False
         for _, cost, limit in self.budgets():
-            if cost[sel].sum() > limit * (1 + 1e-9) + 1e-12:
+            if cost[sel].sum() > limit * (1 + 1e-9):  # relative: costs of 1e-300 are costs too
                 return False
         if self.group_of is not None and self.group_names:
             counts = np.bincount(self.group_of[sel][self.group_of[sel] >= 0], minlength=len(self.group_names))
@@ -165,6 +172,8 @@ class Constraints:
                 )
         free = np.ones(self.n, dtype=bool)
         free[self.never] = False
+        if not self.must.size and not free.any():
+            raise InfeasibleError(f"all {self.n} nodes are never-seed: there is no node left to choose")
         if not self.must.size:
             cheapest = float(self.costs[free].min()) if free.any() else math.inf
             if cheapest > self.budget:
@@ -324,6 +333,23 @@ class Model:
     y: list
 
 
+def _well_scaled(budgets: list[tuple[str, np.ndarray, float]]) -> list[tuple[str, np.ndarray, float]]:
+    """Budget rows whose limit is far from 1 (costs of 1e300, or 1e-300) rescaled by a power of two.
+
+    The solvers treat coefficients of 1e20 and more as infinite and CP-SAT needs
+    integer coefficients; a power of two rescales exactly, so the feasible
+    selections stay the same. Candidates never cost more than the limit (see
+    :attr:`Constraints.allowed`), so every coefficient ends up in range too.
+    """
+    out = []
+    for name, cost, limit in budgets:
+        if limit > 0 and not 2.0**-20 <= limit <= 2.0**30:
+            factor = 2.0 ** (20 - math.frexp(limit)[1])
+            cost, limit = cost * factor, limit * factor
+        out.append((name, cost, limit))
+    return out
+
+
 def build_model(instance: ShrunkInstance, constraints: Constraints, backend: str = "mip") -> Model:
     """Build the coverage model for ``backend`` ("mip": SCIP, "cp-sat", or "lp": GLOP)."""
     if backend not in BACKENDS:
@@ -341,6 +367,7 @@ def build_model(instance: ShrunkInstance, constraints: Constraints, backend: str
             members = np.flatnonzero(gof == g)
             if lo > 0 or hi < members.shape[0]:
                 groups.append((members, lo, hi))
+    budgets = _well_scaled(budgets)
     members, offsets, weights = instance.row_members, instance.row_offsets, instance.row_weights
     if backend == "cp-sat":
         from ortools.sat.python import cp_model

@@ -18,7 +18,7 @@ from typing import Any
 import click
 
 from . import __version__
-from ._rng import resolve_jobs
+from ._rng import max_jobs, resolve_jobs
 from .algorithms import METHODS
 from .algorithms.budgeted import BUDGET_METHODS
 from .compare import compare as run_comparison
@@ -66,6 +66,12 @@ def friendly_errors(func: Callable) -> Callable:
 
 def _show_warning(message: Any, category: type, *args: Any, **kwargs: Any) -> None:
     note(f"warning: {message}")
+
+
+def check_jobs(jobs: int | None) -> None:
+    """Refuse an absurd --jobs before any work (tens of thousands of threads crash OpenMP)."""
+    if jobs is not None and jobs > max_jobs():
+        raise CommandError(f"--jobs must be at most {max_jobs()} (4 per core, at least 64); got {jobs}")
 
 
 def progress_printer(label: str) -> Callable[[int, int], None] | None:
@@ -212,6 +218,7 @@ def spread(
         raise CommandError("give the seeds with exactly one of --seeds A,B,... or --seeds-file FILE")
     if simulations < 1:
         raise CommandError(f"--simulations must be a positive integer; got {simulations}")
+    check_jobs(jobs)
     if seeds_text is not None:
         seeds = [s.strip() for s in seeds_text.split(",") if s.strip()]
         if not seeds:
@@ -336,11 +343,17 @@ def solve_input(inst: Instance, method: str | None, rng: int | None, jobs: int |
     ]
     if result.budget is not None:
         gap = "n/a" if result.gap is None else f"{100 * result.gap:.2f}%"
-        lines.append(f"cost       {result.cost:,.2f} of {result.budget:,.2f}; status {result.status}; gap {gap}")
+        spent = f"{_amount(result.cost)} of {_amount(result.budget)}"
+        lines.append(f"cost       {spent}; status {result.status}; gap {gap}")
     if result.upper_bound is not None:
         lines.append(f"optimum    <= {result.upper_bound:.2f} (certified ratio {result.approx_ratio:.3f})")
     lines.append(f"runtime    {result.runtime_s:.2f} s to choose, {total:.2f} s in all")
     return data, "\n".join(lines)
+
+
+def _amount(value: float) -> str:
+    """A cost for people: 1,234.50, or 1e+300 when fixed notation would mislead."""
+    return f"{value:,.2f}" if value == 0 or 0.01 <= abs(value) < 1e15 else f"{value:.6g}"
 
 
 @main.command(context_settings=CONTEXT)
@@ -413,6 +426,9 @@ def optimize(
     """
     if len(inputs) > 1 and (output or seeds_out):
         raise CommandError("--output and --seeds-out take one input; use --output-dir for several")
+    check_jobs(jobs)
+    if max_seeds is not None and max_seeds < 1:
+        raise CommandError(f"--max-seeds must be a positive integer (at most this many seeds); got {max_seeds}")
     if output_dir is not None:
         Path(output_dir).mkdir(parents=True, exist_ok=True)
     options = {"eps": eps, "n_simulations": simulations, "time_limit": time_limit, "default_cost": default_cost,
@@ -508,6 +524,7 @@ def compare(
     the rows already finished.
     """
     names = parse_methods(methods_text)
+    check_jobs(jobs)
     k_values = _numbers(ks, int, "-k")
     b_values = _numbers(budgets, float, "--budgets")
     out = Path(output_dir)

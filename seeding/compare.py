@@ -61,6 +61,7 @@ def run_instance(
         graph = instance.load_graph(rng=rng)
     if (instance.costs is None) != (instance.budget is None):
         raise SeedingError(f"{instance.name}: a budgeted run needs both costs and a budget")
+    _check_max_seeds(instance.max_seeds)
     if instance.budgeted:
         extra = [("uniform", instance.max_seeds)] if instance.max_seeds is not None else None
         return select_seeds(
@@ -79,6 +80,13 @@ def run_instance(
     return maximize_influence(
         graph, instance.k, method=method or "opim-c", model=instance.model, rng=rng, n_jobs=n_jobs, **options
     )
+
+
+def _check_max_seeds(max_seeds: Any) -> None:
+    if max_seeds is None:
+        return
+    if isinstance(max_seeds, bool) or not isinstance(max_seeds, (int, np.integer)) or max_seeds < 1:
+        raise SeedingError(f"max_seeds must be a positive integer (at most this many seeds); got {max_seeds!r}")
 
 
 def parse_methods(methods: str | Sequence[str]) -> list[str]:

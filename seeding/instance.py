@@ -162,6 +162,15 @@ def load_instance(path: str | os.PathLike) -> Instance:
         if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
             names = " or ".join(t.__name__ for t in types)
             raise GraphFormatError(f"{key} must be a {names}; got {value!r}", path=source)
+    for key in ("must", "never", "quotas"):
+        value = data.get(key)
+        if isinstance(value, list):
+            kinds = (str,) if key == "quotas" else (int, str)
+            bad = [x for x in value if not isinstance(x, kinds) or isinstance(x, bool)]
+            if bad:
+                what = 'strings like "north=1:5"' if key == "quotas" else "node labels (integers or strings)"
+                raise GraphFormatError(f"{key} = {str(value)[:60]}: expected a list of {what}; "
+                                       f"{str(bad[0])[:30]} is not one", path=source)
     if "graph" not in data:
         raise GraphFormatError("missing key 'graph' (the graph file, relative to the instance)", path=source)
     base = p.resolve().parent
@@ -184,6 +193,8 @@ def load_instance(path: str | os.PathLike) -> Instance:
             check_model(data["model"])
         if "k" in data and data["k"] < 1:
             raise SeedingError(f"k must be >= 1; got {data['k']}")
+        if "max_seeds" in data and data["max_seeds"] < 1:
+            raise SeedingError(f"max_seeds must be >= 1; got {data['max_seeds']}")
         if "budget" in data and not data["budget"] > 0:
             raise SeedingError(f"budget must be > 0; got {data['budget']}")
     except SeedingError as exc:

@@ -68,9 +68,11 @@ def read_bytes(path: str | os.PathLike) -> bytes:
 def _diagnose(data: bytes, path: str, line: int) -> GraphFormatError:
     """Describe what is wrong with a line the fast parser rejected."""
     text = _line_text(data, line)
-    tokens = text.replace(",", " ").split()
+    tokens = _line_text(data, line, limit=None).replace(",", " ").split()
     if len(tokens) > 3:
-        return GraphFormatError(f"expected 2 or 3 columns (u v [p]); got {len(tokens)}: {text!r}", path=path, line=line)
+        return GraphFormatError(
+            f"expected 2 or 3 columns (u v [p]); got {len(tokens):,}: {text!r}", path=path, line=line
+        )
     for token in tokens:
         try:
             float(token)
@@ -79,13 +81,22 @@ def _diagnose(data: bytes, path: str, line: int) -> GraphFormatError:
     return GraphFormatError(f"cannot parse {text!r}", path=path, line=line)
 
 
-def _line_text(data: bytes, line: int) -> str:
+def _id_problem(pair: np.ndarray) -> str:
+    """Why a row's node ids were rejected: not integers, or integers too large to read exactly."""
+    whole = np.isfinite(pair) & (pair == np.round(pair))
+    if whole.all():
+        return f"node ids must be below 2**53 = {_MAX_EXACT_ID:,} (larger ones cannot be read exactly); renumber them"
+    return "node ids must be integers"
+
+
+def _line_text(data: bytes, line: int, limit: int | None = 80) -> str:
+    """Line ``line`` (1-based) of ``data``, stripped and cut to ``limit`` characters."""
     start = 0
     for _ in range(line - 1):
         start = data.index(b"\n", start) + 1
     end = data.find(b"\n", start)
     raw = data[start : end if end >= 0 else len(data)]
-    return raw.decode("utf-8", errors="replace").strip()[:80]
+    return raw.decode("utf-8", errors="replace").strip()[:limit]
 
 
 def read_edge_list(
@@ -153,7 +164,8 @@ def read_edge_list(
     ids = table[:, :2]
     bad_id = ~(np.isfinite(ids) & (ids == np.round(ids)) & (np.abs(ids) < _MAX_EXACT_ID))
     if bad_id.any():
-        raise fail(int(np.flatnonzero(bad_id.any(axis=1))[0]), "node ids must be integers")
+        row = int(np.flatnonzero(bad_id.any(axis=1))[0])
+        raise fail(row, _id_problem(ids[row]))
     src = ids[:, 0].astype(np.int64)
     dst = ids[:, 1].astype(np.int64)
     p = None

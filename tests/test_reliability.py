@@ -8,17 +8,24 @@ import json
 import os
 import stat
 import struct
+import subprocess
+import sys
 import warnings
 import zipfile
 
+import networkx as nx
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
 import seeding
 import seeding.io
 from seeding import read_graph
+from seeding._rng import max_jobs
 from seeding.cli import main
+from seeding.compare import run_instance
 from seeding.errors import SeedingWarning
+from seeding.instance import Instance
 from seeding.io import cache_path
 
 
@@ -210,3 +217,112 @@ def test_cache_keeps_lt_weights_and_info(tmp_path):
     seeding.io._write_cache(target, plain, key, 0o644)
     back = seeding.io._read_cache(target, src.stat().st_size, lambda: seeding.io.source_digest(src))
     assert back.lt_weights is None and back.p is None
+
+
+# ------------------------------------------------------------- 8. tracebacks -> exit 2
+def test_graphml_with_a_string_probability(tmp_path):
+    G = nx.DiGraph()
+    G.add_edge("a", "b", p="high")
+    G.add_edge("b", "c", p="0.5")
+    path = tmp_path / "g.graphml"
+    nx.write_graphml(G, path)
+    one_red_line(run("spread", path, "--seeds", "a"), "g.graphml: edge ('a', 'b') has p = 'high', not a number")
+    gml = tmp_path / "g.gml"
+    nx.write_gml(G, gml)
+    one_red_line(run("spread", gml, "--seeds", "a"), "g.gml: edge ('a', 'b') has p = 'high', not a number")
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("must = [[1, 2]]", "must = [[1, 2]]: expected a list of node labels (integers or strings); [1, 2] is not one"),
+        ("never = [{a = 1}]", "never = [{'a': 1}]: expected a list of node labels"),
+        ("quotas = [1]", "quotas = [1]: expected a list of strings"),
+        ("max_seeds = 0", "max_seeds must be >= 1; got 0"),
+    ],
+)
+def test_instance_lists_of_the_wrong_shape(graph_file, tmp_path, line, message):
+    toml = tmp_path / "c.toml"
+    toml.write_text(f'graph = "g.txt"\ncosts = "uniform"\nbudget = 2\n{line}\n')
+    one_red_line(run("optimize", toml), f"c.toml: {message}")
+
+
+def test_must_label_that_is_a_list_in_the_api(graph_file):
+    g = read_graph(graph_file)
+    with pytest.raises(seeding.SeedingError, match=r"node \[1, 2\] is not in the graph"):
+        seeding.select_seeds(g, 2.0, "uniform", must=[[1, 2]])
+
+
+def test_astronomic_costs_give_the_answer_of_scaled_costs(graph_file):
+    g = read_graph(graph_file)
+    costs = np.array([3.0, 1.0, 1.0, 2.0])
+    for method in ("mip", "cp-sat", "cost-celf"):
+        for scale in (1e300, 1e-300):
+            plain = seeding.select_seeds(g, 3.0, costs, method=method, rng=5, min_samples=2000, n_evaluation=1000)
+            huge = seeding.select_seeds(g, 3.0 * scale, costs * scale, method=method, rng=5, min_samples=2000,
+                                        n_evaluation=1000)
+            assert huge.seeds == plain.seeds and huge.status == plain.status, (method, scale)
+
+
+@pytest.mark.parametrize("method", ["mip", "cp-sat"])
+def test_one_unaffordable_node_leaves_no_solver_log(graph_file, tmp_path, method):
+    costs = tmp_path / "c.csv"
+    costs.write_text("1,1e300\n2,1\n3,1\n4,1\n")
+    proc = subprocess.run(
+        [sys.executable, "-m", "seeding.cli", "optimize", str(graph_file), "--costs", str(costs), "--budget", "2",
+         "--method", method, "--rng", "1", "--json"],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == ""  # SCIP's "coefficient ... is infinite" went straight to fd 2
+    data = json.loads(proc.stdout)
+    assert 1 not in data["seeds"] and data["cost"] <= 2
+    assert not data["status"].startswith("heuristic")
+
+
+# ------------------------------------------------------------------------ 9. --jobs
+def test_jobs_is_bounded(graph_file):
+    limit = max_jobs()
+    for command in (["spread", graph_file, "--seeds", 1], ["optimize", graph_file, "-k", 1]):
+        one_red_line(run(*command, "--jobs", 65536), f"--jobs must be at most {limit}")
+    assert run("spread", graph_file, "--seeds", 1, "--simulations", 64, "--jobs", limit).exit_code == 0
+    with pytest.raises(seeding.SeedingError, match=f"n_jobs must be at most {limit}"):
+        seeding.estimate_spread(read_graph(graph_file), [1], n_jobs=limit + 1)
+
+
+# ------------------------------------------------------- 10. misleading acceptance
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--max-seeds", 0], "--max-seeds must be a positive integer (at most this many seeds); got 0"),
+        (["--max-seeds", -1], "--max-seeds must be a positive integer (at most this many seeds); got -1"),
+        (["--groups", "{groups}", "--quota", "a=1:2", "--quota", "a=0:1"],
+         "group 'a' has two quotas ('a=1:2' and 'a=0:1'); give one per group"),
+        (["--never", "1,2,3,4"], "all 4 nodes are never-seed: there is no node left to choose"),
+    ],
+)
+def test_budgeted_options_that_cannot_mean_anything(graph_file, tmp_path, args, message):
+    groups = tmp_path / "groups.csv"
+    groups.write_text("1,a\n2,a\n3,b\n4,b\n")
+    args = [str(a).format(groups=groups) for a in args]
+    one_red_line(run("optimize", graph_file, "--costs", "uniform", "--budget", 2, *args), message)
+
+
+def test_max_seeds_in_the_api_is_checked_like_k(graph_file):
+    inst = Instance(path=None, graph=graph_file, costs="uniform", budget=2.0, max_seeds=0)
+    with pytest.raises(seeding.SeedingError, match="max_seeds must be a positive integer"):
+        run_instance(inst, rng=1)
+
+
+def test_ids_too_large_to_read_exactly(tmp_path):
+    path = tmp_path / "big.txt"
+    path.write_text("1 2\n9007199254740993 1\n")
+    one_red_line(run("spread", path, "--seeds", 1), "big.txt:2: node ids must be below 2**53")
+    path.write_text("1 2\n1.5 1\n")
+    one_red_line(run("spread", path, "--seeds", 1), "big.txt:2: node ids must be integers")
+
+
+def test_a_very_wide_line_reports_its_real_width(tmp_path):
+    path = tmp_path / "wide.txt"
+    path.write_text("1 2 0.5\n" + " ".join(["3"] * 100_000) + "\n")
+    one_red_line(run("spread", path, "--seeds", 1), "wide.txt:2: expected 2 or 3 columns (u v [p]); got 100,000:")
