@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import functools
+import os
 import sys
 import time
 import warnings
@@ -21,12 +22,12 @@ from . import __version__
 from ._rng import max_jobs, resolve_jobs
 from .algorithms import METHODS
 from .algorithms.budgeted import BUDGET_METHODS
+from .compare import RESULT_FILES, parse_methods, run_instance
 from .compare import compare as run_comparison
-from .compare import parse_methods, run_instance
 from .errors import SeedingError, SeedingWarning
 from .generate import write_rmat
 from .graph import Graph
-from .instance import Instance, instance_for
+from .instance import Instance, instance_for, is_instance_file, load_instance, unique_names
 from .io import read_graph, read_labels, to_json, write_json, write_text
 from .models import MODELS, with_probability
 from .spread import estimate_spread, seed_indices
@@ -137,10 +138,51 @@ def graph_options(func: Callable) -> Callable:
 
 
 def emit(result: dict[str, Any], human: str, as_json: bool, output: str | None) -> None:
-    """Print a result and optionally write it as JSON."""
+    """Print a result, then optionally write it as JSON (a failed write loses no result)."""
+    click.echo(to_json(result) if as_json else human)
     if output is not None:
         write_json(output, result)
-    click.echo(to_json(result) if as_json else human)
+
+
+def _same_file(a: str | os.PathLike, b: str | os.PathLike) -> bool:
+    try:
+        return os.path.samefile(a, b)  # hard and symbolic links too
+    except OSError:
+        return Path(a).resolve() == Path(b).resolve()
+
+
+def refuse_overwrite(outputs: dict[str, str | os.PathLike | None], inputs: list[Any]) -> None:
+    """Refuse, before any work, to write over an input file or to write two outputs to one file."""
+    sources = [p for p in inputs if isinstance(p, (str, os.PathLike)) and Path(p).is_file()]
+    written: list[tuple[str, str | os.PathLike]] = []
+    for option, target in outputs.items():
+        if target is None:
+            continue
+        for source in sources:
+            if _same_file(target, source):
+                raise CommandError(f"{option} {str(target)!r} is an input file; it would be overwritten. "
+                                   "Choose another output file")
+        for other, earlier in written:
+            if _same_file(target, earlier):
+                raise CommandError(f"{other} and {option} are the same file {str(target)!r}; choose two")
+        written.append((option, target))
+
+
+def _files_of(inputs: tuple[str, ...]) -> list[Path | str | None]:
+    """The files an instance file names (graph, costs, groups); an unreadable one is reported later."""
+    files: list[Path | str | None] = []
+    for path in inputs:
+        if is_instance_file(path):
+            try:
+                inst = load_instance(path)
+            except (SeedingError, OSError):
+                continue
+            files += [inst.graph, inst.costs, inst.groups]
+    return files
+
+
+def _label_file(text: str | None) -> str | None:
+    return text[1:] if text and text.startswith("@") else None
 
 
 @contextlib.contextmanager
@@ -219,6 +261,7 @@ def spread(
     if simulations < 1:
         raise CommandError(f"--simulations must be a positive integer; got {simulations}")
     check_jobs(jobs)
+    refuse_overwrite({"--output": output}, [graph_path, seeds_file])
     if seeds_text is not None:
         seeds = [s.strip() for s in seeds_text.split(",") if s.strip()]
         if not seeds:
@@ -429,6 +472,11 @@ def optimize(
     check_jobs(jobs)
     if max_seeds is not None and max_seeds < 1:
         raise CommandError(f"--max-seeds must be a positive integer (at most this many seeds); got {max_seeds}")
+    names = unique_names(list(inputs))
+    outputs: dict[str, str | Path | None] = {"--output": output, "--seeds-out": seeds_out}
+    if output_dir is not None:
+        outputs.update({f"--output-dir ({name}.json)": Path(output_dir) / f"{name}.json" for name in names})
+    refuse_overwrite(outputs, [*inputs, *_files_of(inputs), costs, groups, _label_file(must), _label_file(never)])
     if output_dir is not None:
         Path(output_dir).mkdir(parents=True, exist_ok=True)
     options = {"eps": eps, "n_simulations": simulations, "time_limit": time_limit, "default_cost": default_cost,
@@ -443,35 +491,38 @@ def optimize(
     with dask_client(scheduler, workers) as client:
         if client is not None:
             options["client"] = client
-        _optimize_inputs(inputs, overrides, method, rng, jobs, options, as_json=as_json, output=output,
+        _optimize_inputs(inputs, names, overrides, method, rng, jobs, options, as_json=as_json, output=output,
                          output_dir=output_dir, seeds_out=seeds_out)
 
 
-def _optimize_inputs(inputs: tuple[str, ...], overrides: dict[str, Any], method: str | None, rng: int | None,
-                     jobs: int | None, options: dict[str, Any], *, as_json: bool, output: str | None,
-                     output_dir: str | None, seeds_out: str | None) -> None:
-    """Solve each input in turn; with several, report a failing one and go on."""
+def _optimize_inputs(inputs: tuple[str, ...], names: list[str], overrides: dict[str, Any], method: str | None,
+                     rng: int | None, jobs: int | None, options: dict[str, Any], *, as_json: bool,
+                     output: str | None, output_dir: str | None, seeds_out: str | None) -> None:
+    """Solve each input in turn; with several, report a failing one and go on.
+
+    Each result is printed first and then written, so a write that fails (a
+    full disk) loses no result.
+    """
     failures: list[tuple[str, str]] = []
-    for path in inputs:
+    for path, name in zip(inputs, names, strict=True):
         try:
             inst = apply_overrides(instance_for(path), **overrides)
             if inst.k is None and inst.costs is None and inst.budget is None:
                 raise CommandError("give -k K (number of seeds) or --costs FILE|MODEL --budget B")
             data, human = solve_input(inst, method, rng, jobs, dict(options), strict=len(inputs) == 1)
+            click.echo(to_json(data) if as_json else human + ("\n" if len(inputs) > 1 else ""))
+            if output is not None:
+                write_json(output, data)
+            if output_dir is not None:
+                write_json(Path(output_dir) / f"{name}.json", data)
+            if seeds_out is not None:
+                write_text(seeds_out, "".join(f"{s}\n" for s in data["seeds"]))
         except (SeedingError, OSError, click.ClickException) as exc:
             if len(inputs) == 1:
                 raise
             message = exc.format_message() if isinstance(exc, click.ClickException) else str(exc)
             click.secho(f"error: {path}: {message}", fg="red", err=True)
             failures.append((path, message))
-            continue
-        if output is not None:
-            write_json(output, data)
-        if output_dir is not None:
-            write_json(Path(output_dir) / f"{inst.name}.json", data)
-        if seeds_out is not None:
-            write_text(seeds_out, "".join(f"{s}\n" for s in data["seeds"]))
-        click.echo(to_json(data) if as_json else human + ("\n" if len(inputs) > 1 else ""))
     if failures:
         click.secho(f"{len(failures)} of {len(inputs)} inputs failed: "
                     + "; ".join(f"{p} ({m})" for p, m in failures), fg="red", err=True)
@@ -530,6 +581,8 @@ def compare(
     out = Path(output_dir)
     if out.exists() and not out.is_dir():
         raise CommandError(f"--output-dir {output_dir!r} is a file, not a directory")
+    refuse_overwrite({f"--output-dir ({name})": out / name for name in RESULT_FILES},
+                     [*inputs, *_files_of(inputs), costs])
     loaded = [
         apply_overrides(instance_for(p), model=model, probability=probability, undirected=undirected,
                         costs=costs, default_cost=default_cost)
@@ -544,13 +597,22 @@ def compare(
             opts["time_limit"] = time_limit
         method_options[name] = opts
     bar = progress_printer("runs") or (lambda done, total: click.echo(f"run {done}/{total}", err=True))
+    finished = [0]
+
+    def progress(done: int, total: int) -> None:
+        finished[0] = done
+        bar(done, total)
+
     try:
         rows = run_comparison(
             loaded, names, ks=k_values, budgets=b_values, n_simulations=simulations or 10_000, rng=rng,
-            n_jobs=jobs, output_dir=out, method_options=method_options, progress=bar,
+            n_jobs=jobs, output_dir=out, method_options=method_options, progress=progress,
         )
     except KeyboardInterrupt:
-        click.secho(f"interrupted: the finished runs are in {out}/", fg="yellow", err=True)
+        if finished[0]:
+            click.secho(f"interrupted: the {finished[0]} finished runs are in {out}/", fg="yellow", err=True)
+        else:
+            click.secho(f"interrupted before the first run finished; {out}/ is as it was", fg="yellow", err=True)
         sys.exit(130)
     for row in rows:
         if "method" not in row:

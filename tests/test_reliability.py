@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import errno
+import importlib
 import json
 import os
 import stat
@@ -25,8 +26,10 @@ from seeding._rng import max_jobs
 from seeding.cli import main
 from seeding.compare import run_instance
 from seeding.errors import SeedingWarning
-from seeding.instance import Instance
+from seeding.instance import Instance, unique_names
 from seeding.io import cache_path
+
+compare_module = importlib.import_module("seeding.compare")  # seeding.compare is the function
 
 
 def run(*args):
@@ -326,3 +329,118 @@ def test_a_very_wide_line_reports_its_real_width(tmp_path):
     path = tmp_path / "wide.txt"
     path.write_text("1 2 0.5\n" + " ".join(["3"] * 100_000) + "\n")
     one_red_line(run("spread", path, "--seeds", 1), "wide.txt:2: expected 2 or 3 columns (u v [p]); got 100,000:")
+
+
+# ------------------------------------------------------------ 5. silent overwrites
+def test_unique_names():
+    assert unique_names(["x/a/g.txt", "x/b/g.txt", "h.toml", "h.toml"]) == ["a-g", "b-g", "h", "h-2"]
+    assert unique_names(["p/a/g.txt", "q/a/g.txt.gz"]) == ["p-a-g", "q-a-g"]
+    assert unique_names(["d/g.txt", "d/g.toml"]) == ["g.txt", "g.toml"]
+    assert unique_names(["a/g.txt", "b/g.txt", "a-g.txt"]) == ["a-g", "b-g", "a-g-2"]
+    assert unique_names(["one.txt", "two.txt"]) == ["one", "two"]
+
+
+@pytest.fixture
+def two_same_names(tmp_path):
+    paths = []
+    for folder, text in (("a", "1 2 1.0\n2 3 1.0\n"), ("b", "7 8 1.0\n")):
+        (tmp_path / folder).mkdir()
+        path = tmp_path / folder / "g.txt"
+        path.write_text(text)
+        paths.append(path)
+    return paths
+
+
+def test_batch_output_dir_keeps_both_results(two_same_names, tmp_path):
+    out = tmp_path / "out"
+    result = run("optimize", *two_same_names, "-k", 1, "--rng", 1, "--output-dir", out)
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == ["a-g.json", "b-g.json"]
+    assert json.loads((out / "a-g.json").read_text())["seeds"] == [1]
+    assert json.loads((out / "b-g.json").read_text())["seeds"] == [7]
+
+
+def test_compare_labels_instances_of_the_same_name_apart(two_same_names, tmp_path):
+    out = tmp_path / "cmp"
+    result = run("compare", *two_same_names, "--methods", "degree", "-k", 1, "--rng", 1, "--simulations", 100,
+                 "--output-dir", out)
+    assert result.exit_code == 0, result.output
+    rows = json.loads((out / "results.json").read_text())["rows"]
+    assert [(r["instance"], r["seeds"]) for r in rows] == [("a-g", [1]), ("b-g", [7])]
+    assert (out / "plot-a-g-k-spread.png").exists() and (out / "plot-b-g-k-spread.png").exists()
+
+
+@pytest.mark.parametrize("option", ["--output", "--seeds-out"])
+def test_outputs_never_overwrite_an_input(graph_file, tmp_path, option):
+    before = graph_file.read_text()
+    one_red_line(run("optimize", graph_file, "-k", 1, option, graph_file), f"{option} '{graph_file}' is an input file")
+    assert graph_file.read_text() == before
+    costs = tmp_path / "costs.csv"
+    costs.write_text("1,1\n2,1\n3,1\n4,1\n")
+    one_red_line(run("optimize", graph_file, "--costs", costs, "--budget", 1, option, costs), "is an input file")
+    assert costs.read_text() == "1,1\n2,1\n3,1\n4,1\n"
+    toml = tmp_path / "c.toml"
+    toml.write_text('graph = "g.txt"\nk = 1\n')
+    one_red_line(run("optimize", toml, option, graph_file), "is an input file")  # named by the instance
+    one_red_line(run("optimize", toml, option, toml), "is an input file")
+    link = tmp_path / "link.txt"
+    link.symlink_to(graph_file)
+    one_red_line(run("optimize", link, "-k", 1, option, graph_file), "is an input file")
+    assert graph_file.read_text() == before
+
+
+def test_spread_output_and_two_outputs_in_one_file(graph_file, tmp_path):
+    before = graph_file.read_text()
+    one_red_line(run("spread", graph_file, "--seeds", 1, "--output", graph_file), "is an input file")
+    seeds = tmp_path / "seeds.txt"
+    seeds.write_text("1\n")
+    one_red_line(run("spread", graph_file, "--seeds-file", seeds, "--output", seeds), "is an input file")
+    out = tmp_path / "both.txt"
+    one_red_line(run("optimize", graph_file, "-k", 1, "--output", out, "--seeds-out", out),
+                 "--output and --seeds-out are the same file")
+    assert graph_file.read_text() == before and seeds.read_text() == "1\n" and not out.exists()
+
+
+def test_compare_output_dir_never_overwrites_an_input(tmp_path):
+    graph = tmp_path / "results.csv"
+    graph.write_text("1 2 1.0\n")
+    one_red_line(run("compare", graph, "--methods", "degree", "-k", 1, "--output-dir", tmp_path), "is an input file")
+    assert graph.read_text() == "1 2 1.0\n"
+
+
+# ------------------------------------------------- 6. Ctrl-C before the first compare row
+def test_compare_interrupted_before_its_first_row_keeps_earlier_results(graph_file, tmp_path, monkeypatch):
+    out = tmp_path / "cmp"
+    first = run("compare", graph_file, "--methods", "degree", "-k", 1, "--rng", 1, "--simulations", 100,
+                "--output-dir", out)
+    assert first.exit_code == 0, first.output
+    earlier = {name: (out / name).read_bytes() for name in ("results.csv", "results.json", "report.md")}
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(compare_module, "run_instance", interrupted)
+    result = run("compare", graph_file, "--methods", "degree", "-k", 2, "--rng", 1, "--output-dir", out)
+    assert result.exit_code == 130
+    assert "before the first run finished" in result.stderr
+    assert {name: (out / name).read_bytes() for name in earlier} == earlier
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no temporary files
+
+
+def test_compare_interrupted_later_keeps_the_new_rows(graph_file, tmp_path, monkeypatch):
+    out = tmp_path / "cmp"
+    real = compare_module.run_instance
+    calls = []
+
+    def second_interrupted(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(compare_module, "run_instance", second_interrupted)
+    result = run("compare", graph_file, "--methods", "degree,pagerank", "-k", 1, "--rng", 1, "--simulations", 100,
+                 "--output-dir", out)
+    assert result.exit_code == 130 and "the 1 finished runs are in" in result.stderr
+    data = json.loads((out / "results.json").read_text())
+    assert [r["method"] for r in data["rows"]] == ["degree"] and "interrupted after 1 of 2 runs" in data["notes"]
