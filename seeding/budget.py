@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from ._interrupt import solve_interruptibly
 from .errors import InfeasibleError, SeedingError
 from .graph import Graph
 from .rrsets import RRSets
@@ -453,7 +454,9 @@ def solve_model(
     """Solve a built model within ``time_limit`` seconds, warm-started from ``hint``.
 
     ``hint`` holds candidate-variable indices of a known feasible selection (the
-    greedy one); OPTIMAL and FEASIBLE are both accepted.
+    greedy one); OPTIMAL and FEASIBLE are both accepted. Ctrl-C stops the solver
+    like its time limit: the best solution found so far is returned (see
+    :mod:`seeding._interrupt`).
     """
     start = time.perf_counter()
     const = instance.constant
@@ -470,7 +473,8 @@ def solve_model(
         if time_limit is not None:
             solver.parameters.max_time_in_seconds = float(time_limit)
         solver.parameters.num_workers = max(1, int(workers))
-        code = solver.solve(model.solver)
+        solver.parameters.catch_sigint_signal = False  # Python keeps Ctrl-C (CP-SAT's own handler aborts)
+        code, _ = solve_interruptibly(lambda: solver.solve(model.solver), solver.stop_search)  # Ctrl-C: best found
         if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             status = "infeasible" if code == cp_model.INFEASIBLE else "unknown"
             return SolveOutcome(status, math.nan, math.nan, np.zeros(0, np.int64), time.perf_counter() - start)
@@ -489,6 +493,8 @@ def solve_model(
         solver.SetTimeLimit(int(max(time_limit, 0.001) * 1000))
     if model.backend == "mip":
         solver.SetNumThreads(max(1, int(workers)))
+        # Python keeps Ctrl-C: SCIP's own SIGINT handler would take the signal from it, racily.
+        solver.SetSolverSpecificParametersAsString("misc/catchctrlc = FALSE\n")
         if hint is not None:  # a complete solution (rows too), so SCIP can accept it as is
             on = np.zeros(n_vars, dtype=bool)
             on[hint] = True
@@ -497,7 +503,7 @@ def solve_model(
             if instance.n_rows:
                 covered = np.logical_or.reduceat(on[instance.row_members], rows[:-1])
             solver.SetHint(model.x + model.y, on.astype(float).tolist() + covered.astype(float).tolist())
-    code = solver.Solve()
+    code, _ = solve_interruptibly(solver.Solve, solver.InterruptSolve)  # Ctrl-C: best found
     if code not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
         status = "infeasible" if code == pywraplp.Solver.INFEASIBLE else "unknown"
         return SolveOutcome(status, math.nan, math.nan, np.zeros(0, np.int64), time.perf_counter() - start)

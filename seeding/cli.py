@@ -19,6 +19,7 @@ from typing import Any
 import click
 
 from . import __version__
+from ._interrupt import absorbed, interrupt_scope
 from ._rng import max_jobs, resolve_jobs
 from .algorithms import METHODS
 from .algorithms.budgeted import BUDGET_METHODS
@@ -45,15 +46,23 @@ class CommandError(click.ClickException):
 
 
 def friendly_errors(func: Callable) -> Callable:
-    """Turn input errors raised by the API into one-line CLI errors."""
+    """Turn input errors raised by the API into one-line CLI errors, and Ctrl-C into exit status 130."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            with warnings.catch_warnings():
+            with warnings.catch_warnings(), interrupt_scope() as scope:
                 warnings.simplefilter("always", SeedingWarning)
                 warnings.showwarning = _show_warning
-                return func(*args, **kwargs)
+                value = func(*args, **kwargs)
+            if scope.absorbed:  # Ctrl-C stopped a solver: the result shown is the best it had found
+                click.secho("interrupted: the solver was stopped early; shown is the best selection it had found",
+                            fg="yellow", err=True)
+                sys.exit(130)
+            return value
+        except KeyboardInterrupt:
+            click.secho("interrupted", fg="yellow", err=True)
+            sys.exit(130)
         except SeedingError as exc:
             raise CommandError(str(exc)) from None
         except MemoryError:
@@ -517,6 +526,8 @@ def _optimize_inputs(inputs: tuple[str, ...], names: list[str], overrides: dict[
                 write_json(Path(output_dir) / f"{name}.json", data)
             if seeds_out is not None:
                 write_text(seeds_out, "".join(f"{s}\n" for s in data["seeds"]))
+            if absorbed():  # Ctrl-C stopped this input's solver: no further inputs
+                return
         except (SeedingError, OSError, click.ClickException) as exc:
             if len(inputs) == 1:
                 raise

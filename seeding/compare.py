@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from ._interrupt import interrupt_scope
 from ._rng import RNGLike, as_generator, resolve_jobs
 from .algorithms import METHODS, maximize_influence
 from .algorithms.budgeted import BUDGET_METHODS, select_seeds
@@ -205,7 +206,9 @@ def compare(
                 if budget is None:  # a k-run, even where the instance also has a budget
                     variant = dataclasses.replace(variant, costs=None, budget=None)
                 start = time.perf_counter()
-                result = run_instance(variant, method=method, graph=graph, rng=method_rng, n_jobs=threads, **options)
+                with interrupt_scope() as scope:  # Ctrl-C in a solve: this row with the best found, then stop
+                    result = run_instance(variant, method=method, graph=graph, rng=method_rng, n_jobs=threads,
+                                          **options)
                 elapsed = time.perf_counter() - start
                 samples = simulate(graph, result.seeds, model=inst.model, n_simulations=n_simulations,
                                    rng=eval_rng, n_jobs=threads)
@@ -223,6 +226,8 @@ def compare(
                     write_outputs(rows, notes, out, plots=False)
                 if progress:
                     progress(done, total)
+                if scope.absorbed:
+                    raise KeyboardInterrupt
     except KeyboardInterrupt:
         notes.append(f"interrupted after {done} of {total} runs")
         if out is not None and rows:  # with no new row, earlier results stay as they were

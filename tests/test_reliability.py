@@ -7,10 +7,13 @@ import errno
 import importlib
 import json
 import os
+import signal
 import stat
 import struct
 import subprocess
 import sys
+import threading
+import time
 import warnings
 import zipfile
 
@@ -20,14 +23,22 @@ import pytest
 from click.testing import CliRunner
 
 import seeding
+import seeding._interrupt
+import seeding.cli
 import seeding.io
-from seeding import read_graph
+from seeding import _kernels, read_graph
+from seeding._interrupt import interrupt_scope, solve_interruptibly
 from seeding._rng import max_jobs
+from seeding.budget import Constraints, ShrunkInstance, build_model, solve_model
 from seeding.cli import main
 from seeding.compare import run_instance
 from seeding.errors import SeedingWarning
+from seeding.generate import rmat_edges, write_rmat
 from seeding.instance import Instance, unique_names
 from seeding.io import cache_path
+from seeding.models import live_edge_arrays
+from seeding.rrsets import RRSampler
+from seeding.spread import simulate_indices
 
 compare_module = importlib.import_module("seeding.compare")  # seeding.compare is the function
 
@@ -444,3 +455,223 @@ def test_compare_interrupted_later_keeps_the_new_rows(graph_file, tmp_path, monk
     assert result.exit_code == 130 and "the 1 finished runs are in" in result.stderr
     data = json.loads((out / "results.json").read_text())
     assert [r["method"] for r in data["rows"]] == ["degree"] and "interrupted after 1 of 2 runs" in data["notes"]
+
+
+# -------------------------------------------------------------- 7. Ctrl-C within a second
+needs_proc = pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="needs Linux /proc")
+
+
+def _interrupt_cli(args, *, threads_before_signal, settle_s=1.0, limit_s=8.0):
+    """Start the CLI, wait until it runs ``threads_before_signal`` OS threads (the long phase), send SIGINT.
+
+    Returns (returncode, seconds from SIGINT to exit, stdout, stderr).
+    """
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    proc = subprocess.Popen([sys.executable, "-m", "seeding.cli", *map(str, args)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        deadline = time.monotonic() + 120
+        while len(os.listdir(f"/proc/{proc.pid}/task")) < threads_before_signal:
+            assert proc.poll() is None, proc.communicate()
+            assert time.monotonic() < deadline, "the run never reached its long phase"
+            time.sleep(0.02)
+        time.sleep(settle_s)
+        assert proc.poll() is None, "the run ended before the interrupt: make it longer"
+        sent = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        try:
+            out, err = proc.communicate(timeout=limit_s)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"still running {limit_s} s after SIGINT")
+        return proc.returncode, time.monotonic() - sent, out, err
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+
+
+@needs_proc
+def test_ctrl_c_stops_monte_carlo_spread_at_once(tmp_path):
+    graph = tmp_path / "r.txt"
+    write_rmat(graph, 14, 8, rng=1)
+    # 10**8 simulations of a dense cascade: hours in one kernel call; its threads mark the start.
+    rc, waited, out, err = _interrupt_cli(
+        ["spread", graph, "--seeds", "1,2,3", "--probability", "uniform:0.5", "--simulations", 10**8,
+         "--jobs", 2, "--rng", 1],
+        threads_before_signal=2,
+    )
+    assert rc == 130, err
+    assert waited < 8.0
+    assert err.strip().splitlines()[-1] == "interrupted" and "Traceback" not in err
+
+
+def test_chunked_simulation_is_bit_identical(monkeypatch):
+    g = seeding.with_probability(seeding.Graph.from_edges(*rmat_edges(9, 8, rng=2)), "uniform:0.3")
+    seeds = np.array([0, 5, 9], dtype=np.int32)
+    lo, width, by_target = live_edge_arrays(g, "ic")
+    whole = _kernels.simulate(g.indptr, g.indices, lo, width, by_target, seeds, np.zeros(0), 77, 128, 5000, 2)
+    monkeypatch.setattr(seeding._interrupt, "CHUNK_SECONDS", 0.0)  # every chunk as small as allowed
+    calls = []
+    real = _kernels.simulate
+
+    def counted(*args):
+        calls.append(args[-2])
+        return real(*args)
+
+    monkeypatch.setattr(_kernels, "simulate", counted)
+    chunked = simulate_indices(g, seeds, model="ic", n_simulations=5000, run_seed=77, n_threads=2, first_world=128)
+    assert len(calls) > 10 and sum(calls) == 5000
+    assert np.array_equal(whole, chunked)
+
+
+def test_chunked_rr_sampling_is_identical(monkeypatch):
+    g = seeding.with_probability(seeding.Graph.from_edges(*rmat_edges(9, 8, rng=3)), "wc")
+    sampler = RRSampler(g, "ic")
+    whole = sampler.sample(20_000, run_seed=9, first=300, n_threads=2)
+    hits = sampler.hits(np.arange(20), 20_000, run_seed=9, first=300, n_threads=2)
+    monkeypatch.setattr(seeding._interrupt, "CHUNK_SECONDS", 0.0)
+    chunked = sampler.sample(20_000, run_seed=9, first=300, n_threads=2)
+    assert np.array_equal(whole.nodes, chunked.nodes) and np.array_equal(whole.offsets, chunked.offsets)
+    assert sampler.hits(np.arange(20), 20_000, run_seed=9, first=300, n_threads=2) == hits
+    assert hits == whole.covered(np.arange(20))
+
+
+def _hard_knapsack(n=300, rows=60):
+    """A multi-dimensional knapsack that no solver closes in minutes; any solution is feasible."""
+    rng = np.random.default_rng(0)
+    inst = ShrunkInstance(candidates=np.arange(n, dtype=np.int32), row_members=np.zeros(0, np.int32),
+                          row_offsets=np.zeros(1, np.int64), row_weights=np.zeros(0),
+                          singleton=rng.integers(1, 100, n).astype(float), constant=0.0, stats={})
+    extra = []
+    for j in range(rows):
+        cost = np.zeros(n)
+        cost[rng.choice(n, 30, replace=False)] = rng.integers(1, 30, 30)
+        extra.append((f"b{j}", cost, 50.0))
+    cons = Constraints(costs=rng.integers(1, 30, n).astype(float), budget=400.0, must=np.zeros(0, np.int32),
+                       never=np.zeros(0, np.int32), extra=extra)
+    return inst, cons
+
+
+@pytest.mark.parametrize("backend", ["mip", "cp-sat"])
+def test_ctrl_c_stops_a_solver_with_its_best_solution(backend):
+    inst, cons = _hard_knapsack()
+    model = build_model(inst, cons, backend)
+    workers = 1 if backend == "mip" else 2  # SCIP's concurrent mode (2+) may stop by itself within a second
+    in_solve = threading.Event()
+    late = []
+
+    def handler(signum, frame):
+        if in_solve.is_set():
+            raise KeyboardInterrupt
+        late.append(signum)  # never let a stray signal stop the test session
+
+    old = signal.signal(signal.SIGINT, handler)
+    timer = threading.Timer(1.0, signal.pthread_kill, (threading.main_thread().ident, signal.SIGINT))
+    try:
+        with interrupt_scope() as scope:
+            in_solve.set()
+            timer.start()
+            began = time.monotonic()
+            outcome = solve_model(model, inst, time_limit=300, workers=workers)
+            took = time.monotonic() - began
+            in_solve.clear()
+    finally:
+        timer.cancel()
+        signal.signal(signal.SIGINT, old)
+    assert not late, "the solver finished before the interrupt"
+    assert scope.absorbed and took < 6.0
+    assert outcome.status == "feasible" and outcome.objective > 0
+    assert cons.is_feasible(inst.candidates[outcome.chosen])
+    # later solves in the same scope stop at once and return what they have
+    with interrupt_scope() as scope:
+        scope.absorbed = True
+        began = time.monotonic()
+        solve_model(build_model(inst, cons, backend), inst, time_limit=300, workers=workers)
+        assert time.monotonic() - began < 6.0
+
+
+@needs_proc
+def test_ctrl_c_stops_a_budgeted_solve_and_shows_the_best_found(tmp_path):
+    rng = np.random.default_rng(3)
+    n, m = 2000, 8000
+    u, v = rng.integers(0, n, m), rng.integers(0, n, m)
+    graph = tmp_path / "hard.txt"
+    graph.write_text("".join(f"{a} {b} 0.25\n" for a, b in zip(u, v, strict=True) if a != b))
+    costs = tmp_path / "costs.csv"
+    costs.write_text("".join(f"{i},{c / 10}\n" for i, c in enumerate(rng.integers(10, 100, n))))
+    # With --jobs 1 the only second thread is the solver's: the LP and then SCIP, minutes with this limit.
+    rc, waited, out, err = _interrupt_cli(
+        ["optimize", graph, "--costs", costs, "--budget", 100, "--time-limit", 600, "--jobs", 1, "--rng", 1],
+        threads_before_signal=2,
+    )
+    assert rc == 130, err
+    assert waited < 8.0
+    assert "Traceback" not in err
+    last = err.strip().splitlines()[-1]
+    if "solver was stopped early" in last:  # the usual case: the run ends with the best selection found
+        assert "cost " in out and "status feasible" in out
+    else:
+        assert last == "interrupted"
+
+
+def _solve_stopped_by_ctrl_c():
+    """What a solve does when Ctrl-C comes: the signal arrives while it runs; it returns its best."""
+    stopped = threading.Event()
+
+    def solve():
+        time.sleep(0.3)
+        signal.pthread_kill(threading.main_thread().ident, signal.SIGINT)
+        assert stopped.wait(30)
+        return "best so far"
+
+    return solve_interruptibly(solve, stopped.set)
+
+
+def test_solve_interruptibly_returns_the_best_and_records_it():
+    with interrupt_scope() as outer:
+        with interrupt_scope() as inner:
+            assert _solve_stopped_by_ctrl_c() == ("best so far", True)
+        assert inner.absorbed
+    assert outer.absorbed  # an outer scope (the command) learns of it
+    with interrupt_scope() as plain:
+        assert solve_interruptibly(lambda: 7, lambda: None) == (7, False)
+    assert not plain.absorbed
+
+    def failing():
+        raise ValueError("solver failed")
+
+    with pytest.raises(ValueError, match="solver failed"):
+        solve_interruptibly(failing, lambda: None)
+
+
+def test_optimize_exits_130_after_showing_the_best_found(graph_file, monkeypatch):
+    real = seeding.cli.run_instance
+
+    def interrupted_run(*args, **kwargs):
+        _solve_stopped_by_ctrl_c()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(seeding.cli, "run_instance", interrupted_run)
+    result = run("optimize", graph_file, graph_file, "-k", 1, "--rng", 1, "--json")
+    assert result.exit_code == 130
+    assert len([line for line in result.stdout.splitlines() if line == "{"]) == 1  # the batch stopped
+    assert json.loads(result.stdout)["seeds"] == [1]
+    assert "stopped early" in result.stderr.strip().splitlines()[-1]
+
+
+def test_compare_stops_after_the_row_whose_solver_was_interrupted(graph_file, tmp_path, monkeypatch):
+    real = compare_module.run_instance
+    calls = []
+
+    def interrupted_run(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            _solve_stopped_by_ctrl_c()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(compare_module, "run_instance", interrupted_run)
+    out = tmp_path / "cmp"
+    result = run("compare", graph_file, "--methods", "degree,pagerank", "-k", 1, "--rng", 1, "--simulations", 64,
+                 "--output-dir", out)
+    assert result.exit_code == 130 and "the 1 finished runs are in" in result.stderr
+    assert [r["method"] for r in json.loads((out / "results.json").read_text())["rows"]] == ["degree"]
