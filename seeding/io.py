@@ -19,6 +19,7 @@ import re
 import stat
 import tempfile
 import warnings
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -37,15 +38,45 @@ __all__ = ["read_graph", "read_edge_list", "read_labels", "read_table", "write_j
 _MAX_EXACT_ID = 2**53
 
 
-def read_bytes(path: str | os.PathLike) -> bytes:
-    """Return the contents of ``path``, decompressing gzip, bzip2 or xz by magic bytes."""
+MAX_EXPANSION = 100  # decompressed / compressed bytes past which a file is taken for a decompression bomb
+_EXPANSION_GRACE = 64 << 20  # ... once this much has come out (small files may expand more)
+_DECOMPRESS_CHUNK = 4 << 20
+
+
+def _decompress(path: Path, opener: Callable[..., Any]) -> bytearray:
+    """Decompress in pieces, refusing early a file that expands more than MAX_EXPANSION times.
+
+    Real edge lists compress 3 to 15 times; a decompression bomb (gigabytes of zeros
+    in a few megabytes) is stopped after 64 MiB, before it exhausts the memory.
+    """
+    out = bytearray()
+    with open(path, "rb") as raw, opener(raw, "rb") as fh:
+        while True:
+            piece = fh.read(_DECOMPRESS_CHUNK)
+            if not piece:
+                return out
+            out += piece
+            if len(out) > _EXPANSION_GRACE and len(out) > MAX_EXPANSION * max(raw.tell(), 1):
+                raise GraphFormatError(
+                    f"decompresses more than {MAX_EXPANSION} times over ({len(out):,} bytes from the first "
+                    f"{raw.tell():,}): refusing a likely decompression bomb (decompress it yourself if it is "
+                    "genuine)", path=str(path),
+                )
+
+
+def read_bytes(path: str | os.PathLike) -> bytes | bytearray:
+    """Return the contents of ``path``, decompressing gzip, bzip2 or xz by magic bytes.
+
+    Compressed files are decompressed in pieces, and refused once they expand
+    more than :data:`MAX_EXPANSION` times (a decompression bomb).
+    """
     path = Path(path)
     try:
         with open(path, "rb") as fh:
             head = fh.read(6)
             fh.seek(0)
             if head[:2] == b"\x1f\x8b":
-                opener = gzip.open
+                opener: Callable[..., Any] = gzip.open
             elif head[:3] == b"BZh":
                 opener = bz2.open
             elif head[:6] == b"\xfd7zXZ\x00":
@@ -59,9 +90,8 @@ def read_bytes(path: str | os.PathLike) -> bytes:
     except PermissionError:
         raise GraphFormatError("permission denied", path=str(path)) from None
     try:
-        with opener(path, "rb") as fh:
-            return fh.read()
-    except (OSError, EOFError, lzma.LZMAError) as exc:
+        return _decompress(path, opener)
+    except (OSError, EOFError, lzma.LZMAError, zlib.error) as exc:
         raise GraphFormatError(f"cannot decompress: {exc}", path=str(path)) from None
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import bz2
 import dataclasses
 import errno
+import gzip
 import importlib
 import json
+import lzma
 import os
 import signal
 import stat
@@ -14,6 +17,7 @@ import subprocess
 import sys
 import threading
 import time
+import tracemalloc
 import warnings
 import zipfile
 
@@ -675,3 +679,31 @@ def test_compare_stops_after_the_row_whose_solver_was_interrupted(graph_file, tm
                  "--output-dir", out)
     assert result.exit_code == 130 and "the 1 finished runs are in" in result.stderr
     assert [r["method"] for r in json.loads((out / "results.json").read_text())["rows"]] == ["degree"]
+
+
+# ------------------------------------------------------------------ 11. memory on input
+@pytest.mark.parametrize("kind", ["gz", "bz2", "xz"])
+def test_decompression_bomb_is_refused_early(tmp_path, kind):
+    compress = {"gz": gzip.compress, "bz2": bz2.compress, "xz": lzma.compress}[kind]
+    member = compress(b"1 2\n" + b"0" * (1 << 20))  # each member: 1 MiB of text in about a kilobyte
+    path = tmp_path / f"bomb.txt.{kind}"
+    path.write_bytes(member * 1024)  # 1 GiB once decompressed
+    tracemalloc.start()
+    try:
+        with pytest.raises(seeding.GraphFormatError, match="refusing a likely decompression bomb"):
+            read_graph(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 200 << 20  # stopped after about 64 MiB, not after the whole gigabyte
+    one_red_line(run("spread", path, "--seeds", 1), f"bomb.txt.{kind}: decompresses more than 100 times over")
+
+
+def test_compressed_files_still_read_in_pieces(tmp_path, monkeypatch):
+    monkeypatch.setattr(seeding.io, "_DECOMPRESS_CHUNK", 7)  # many small pieces
+    text = "".join(f"{i} {i + 1} 0.5\n" for i in range(500))
+    for name, opener in (("g.txt.gz", gzip.open), ("g.txt.bz2", bz2.open), ("g.txt.xz", lzma.open)):
+        with opener(tmp_path / name, "wt") as fh:
+            fh.write(text)
+        g = read_graph(tmp_path / name)
+        assert (g.n, g.m) == (501, 500)
