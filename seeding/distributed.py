@@ -35,12 +35,20 @@ __all__ = ["DistributedSampler", "DistributedRRSets", "simulate_distributed", "l
 RETRIES = 3
 
 
+LOOPBACK = "127.0.0.1"
+
+
 def local_client(n_workers: int, threads_per_worker: int = 1) -> Any:
-    """A client on a new local cluster of ``n_workers`` processes."""
+    """A client on a new local cluster of ``n_workers`` processes.
+
+    The scheduler, the workers, their nannies and the dashboard all listen on
+    127.0.0.1 only (the dashboard on a free port): nothing is reachable from
+    the network.
+    """
     from distributed import Client, LocalCluster
 
     cluster = LocalCluster(n_workers=n_workers, threads_per_worker=threads_per_worker, processes=True,
-                           dashboard_address=":0")
+                           host=LOOPBACK, dashboard_address=f"{LOOPBACK}:0")
     return Client(cluster)
 
 

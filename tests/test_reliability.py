@@ -23,6 +23,7 @@ import zipfile
 
 import networkx as nx
 import numpy as np
+import psutil
 import pytest
 from click.testing import CliRunner
 
@@ -707,3 +708,41 @@ def test_compressed_files_still_read_in_pieces(tmp_path, monkeypatch):
             fh.write(text)
         g = read_graph(tmp_path / name)
         assert (g.n, g.m) == (501, 500)
+
+
+# ------------------------------------------------------------ 12. local services on loopback
+def _listening(processes):
+    found = set()
+    for proc in processes:
+        try:
+            for conn in proc.net_connections(kind="inet"):
+                if conn.status == psutil.CONN_LISTEN:
+                    found.add((proc.pid, conn.laddr.ip, conn.laddr.port))
+        except psutil.NoSuchProcess:
+            continue
+    return found
+
+
+def test_local_cluster_listens_on_loopback_only():
+    pytest.importorskip("distributed")
+    from seeding.distributed import local_client
+
+    me = psutil.Process()
+    before = _listening([me])
+    client = local_client(2)
+    try:
+        client.wait_for_workers(2, timeout=60)
+        children = me.children(recursive=True)
+        sockets = (_listening([me]) - before) | _listening(children)
+        workers = client.scheduler_info()["workers"]
+        addresses = [client.scheduler.address, *workers, *(w.get("nanny") for w in workers.values() if w.get("nanny"))]
+        dashboard = client.dashboard_link
+    finally:
+        cluster = client.cluster
+        client.close()
+        cluster.close()
+    assert len(workers) == 2 and len(children) >= 2
+    assert len({pid for pid, _, _ in sockets} - {me.pid}) >= 2  # the worker processes listen too
+    assert sockets and all(ip in ("127.0.0.1", "::1") for _, ip, _ in sockets), sockets
+    assert all(a.startswith("tcp://127.0.0.1:") for a in addresses), addresses
+    assert dashboard is None or "127.0.0.1" in dashboard or "localhost" in dashboard
