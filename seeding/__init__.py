@@ -17,7 +17,7 @@ from importlib.metadata import PackageNotFoundError, version
 from .algorithms import METHODS, maximize_influence
 from .algorithms.budgeted import BUDGET_METHODS, select_seeds
 from .compare import compare, run_instance
-from .errors import GraphFormatError, InfeasibleError, SeedingError, SeedingWarning
+from .errors import ClusterError, GraphFormatError, InfeasibleError, SeedingError, SeedingWarning
 from .graph import Graph, as_graph
 from .instance import Instance, load_instance
 from .io import read_graph, read_labels, write_json
@@ -34,6 +34,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 __all__ = [
     "Graph",
     "BUDGET_METHODS",
+    "ClusterError",
     "GraphFormatError",
     "Instance",
     "InfeasibleError",

@@ -208,17 +208,36 @@ def dask_client(scheduler: str | None, workers: int | None) -> Iterator[Any]:
         raise CommandError("--scheduler/--workers need the distributed package: pip install 'seeding[dask]'") from None
     from .distributed import local_client
 
+    with _quiet_dask_logs():  # failures are reported in one line (ClusterError), not in distributed's tracebacks
+        try:
+            client = Client(scheduler, timeout="20s") if scheduler is not None else local_client(workers)
+        except (OSError, TimeoutError) as exc:
+            raise CommandError(f"cannot reach the Dask scheduler {scheduler!r}: {exc}") from None
+        try:
+            yield client
+        finally:
+            cluster = getattr(client, "cluster", None)
+            client.close(timeout=5)
+            if scheduler is None and cluster is not None:
+                cluster.close(timeout=5)
+
+
+@contextlib.contextmanager
+def _quiet_dask_logs() -> Iterator[None]:
+    """Keep distributed's own log records (reconnection tracebacks) off stderr for a while."""
+    import logging
+
+    def drop(record: logging.LogRecord) -> bool:
+        return False
+
+    handlers = logging.getLogger("distributed").handlers
+    for handler in handlers:
+        handler.addFilter(drop)
     try:
-        client = Client(scheduler, timeout="20s") if scheduler is not None else local_client(workers)
-    except (OSError, TimeoutError) as exc:
-        raise CommandError(f"cannot reach the Dask scheduler {scheduler!r}: {exc}") from None
-    try:
-        yield client
+        yield
     finally:
-        cluster = getattr(client, "cluster", None)
-        client.close()
-        if scheduler is None and cluster is not None:
-            cluster.close()
+        for handler in handlers:
+            handler.removeFilter(drop)
 
 
 def dask_options(func: Callable) -> Callable:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bz2
+import contextlib
 import dataclasses
 import errno
 import gzip
@@ -746,3 +747,73 @@ def test_local_cluster_listens_on_loopback_only():
     assert sockets and all(ip in ("127.0.0.1", "::1") for _, ip, _ in sockets), sockets
     assert all(a.startswith("tcp://127.0.0.1:") for a in addresses), addresses
     assert dashboard is None or "127.0.0.1" in dashboard or "localhost" in dashboard
+
+
+# ------------------------------------------------------------ 8. a Dask cluster that dies
+def _tree(proc):
+    try:
+        root = psutil.Process(proc.pid)
+        return [root, *root.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return []
+
+
+def _cpu(procs):
+    total = 0.0
+    for p in procs:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            times = p.cpu_times()
+            total += times.user + times.system
+    return total
+
+
+@needs_proc
+@pytest.mark.parametrize("lost", ["workers", "scheduler"])
+def test_dask_cluster_lost_mid_run_is_one_line_naming_the_scheduler(tmp_path, lost):
+    pytest.importorskip("distributed")
+    graph = tmp_path / "r.txt"
+    write_rmat(graph, 13, 8, rng=1)
+    info = tmp_path / "scheduler.json"
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    dask = [sys.executable, "-m", "distributed.cli.dask_scheduler"]
+    scheduler = subprocess.Popen([*dask, "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
+                                  "--scheduler-file", str(info)], **quiet)
+    started = []
+    try:
+        deadline = time.monotonic() + 60
+        while not info.exists() or not info.read_text().strip():
+            assert time.monotonic() < deadline and scheduler.poll() is None, "no scheduler"
+            time.sleep(0.1)
+        address = json.loads(info.read_text())["address"]
+        worker = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker", "--scheduler-file", str(info),
+                                   "--nthreads", "1", "--no-dashboard", "--host", "127.0.0.1"], **quiet)
+        started.append(worker)
+        run_cli = subprocess.Popen(
+            [sys.executable, "-m", "seeding.cli", "spread", str(graph), "--seeds", "0,1,5", "--probability",
+             "uniform:0.5", "--simulations", str(10**8), "--scheduler", address],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        started.append(run_cli)
+        base = None
+        while True:  # until the worker is busy with the run's simulations
+            assert time.monotonic() < deadline + 60 and run_cli.poll() is None, run_cli.communicate()
+            used = _cpu(_tree(worker)[1:])
+            base = used if base is None else base
+            if used - base > 1.0:
+                break
+            time.sleep(0.1)
+        victims = _tree(worker) if lost == "workers" else [psutil.Process(scheduler.pid)]
+        for victim in victims:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                victim.kill()
+        out, err = run_cli.communicate(timeout=90)
+    finally:
+        for proc in [*started, scheduler]:
+            for p in reversed(_tree(proc)):
+                with contextlib.suppress(psutil.NoSuchProcess):
+                    p.kill()
+            proc.wait(timeout=30)
+    assert run_cli.returncode == 2, err
+    lines = err.strip().splitlines()
+    gone = "its workers are gone" if lost == "workers" else "the scheduler is gone"
+    assert lines == [f"error: the Dask cluster at {address} cannot do the work: {gone}"], err
