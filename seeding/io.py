@@ -242,11 +242,16 @@ def source_digest(path: str | os.PathLike) -> bytes:
     return digest.digest()
 
 
-def _cache_key(size: int, digest: bytes) -> np.ndarray:
-    """What a cache must match: format version, source size and source digest."""
+def _cache_key(size: int, digest: bytes, options: str = "") -> np.ndarray:
+    """What a cache must match: format version, source size, source digest and the reading options.
+
+    ``options`` spells any reader option that changes the graph (e.g. a header
+    setting); a cache made with other options is stale.
+    """
     return np.concatenate([
         np.array([CACHE_VERSION, size], dtype=np.int64),
         np.frombuffer(digest, dtype=np.int64),
+        np.frombuffer(hashlib.blake2b(options.encode(), digest_size=8).digest(), dtype=np.int64),
     ])
 
 
@@ -254,13 +259,13 @@ class _StaleCache(Exception):
     """A readable cache made for another source, option or format version."""
 
 
-def _read_cache(target: Path, size: int, digest: Callable[[], bytes]) -> Graph:
+def _read_cache(target: Path, size: int, digest: Callable[[], bytes], options: str = "") -> Graph:
     """Load and check a cache; :class:`_StaleCache` if it is for other contents, any other error if damaged."""
     with np.load(target, allow_pickle=False) as z:
         key = z["key"]
         if key.shape[0] < 2 or int(key[0]) != CACHE_VERSION or int(key[1]) != size:
             raise _StaleCache  # checked before hashing: a size change needs no hash
-        if not np.array_equal(key, _cache_key(size, digest())):
+        if not np.array_equal(key, _cache_key(size, digest(), options)):
             raise _StaleCache
         indptr, indices, labels = z["indptr"], z["indices"], z["labels"]
         p = z["p"] if bool(z["has_p"]) else None

@@ -817,3 +817,14 @@ def test_dask_cluster_lost_mid_run_is_one_line_naming_the_scheduler(tmp_path, lo
     lines = err.strip().splitlines()
     gone = "its workers are gone" if lost == "workers" else "the scheduler is gone"
     assert lines == [f"error: the Dask cluster at {address} cannot do the work: {gone}"], err
+
+
+def test_cache_key_covers_reader_options(tmp_path):
+    src = _edge_file(tmp_path)
+    g = read_graph(src)
+    target = cache_path(src, False)
+    size, digest = src.stat().st_size, seeding.io.source_digest(src)
+    seeding.io._write_cache(target, g, seeding.io._cache_key(size, digest, "header=auto"), 0o644)
+    assert seeding.io._read_cache(target, size, lambda: digest, "header=auto").m == 3
+    with pytest.raises(seeding.io._StaleCache):
+        seeding.io._read_cache(target, size, lambda: digest, "header=none")
