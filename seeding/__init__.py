@@ -17,7 +17,7 @@ from importlib.metadata import PackageNotFoundError, version
 from .algorithms import METHODS, maximize_influence
 from .algorithms.budgeted import BUDGET_METHODS, select_seeds
 from .compare import compare, run_instance
-from .errors import GraphFormatError, InfeasibleError, SeedingError, SeedingWarning
+from .errors import ClusterError, GraphFormatError, InfeasibleError, SeedingError, SeedingWarning
 from .graph import Graph, as_graph
 from .instance import Instance, load_instance
 from .io import ActionLog, read_actions, read_graph, read_labels, write_json
@@ -36,6 +36,7 @@ __all__ = [
     "ActionLog",
     "Graph",
     "BUDGET_METHODS",
+    "ClusterError",
     "GraphFormatError",
     "Instance",
     "InfeasibleError",

@@ -10,7 +10,7 @@ from .errors import SeedingError
 
 RNGLike = None | int | np.random.Generator
 
-__all__ = ["RNGLike", "as_generator", "draw_run_seed", "resolve_jobs"]
+__all__ = ["RNGLike", "as_generator", "draw_run_seed", "resolve_jobs", "max_jobs"]
 
 
 def as_generator(rng: RNGLike) -> np.random.Generator:
@@ -31,12 +31,30 @@ def draw_run_seed(rng: RNGLike) -> int:
     return int(as_generator(rng).integers(0, 2**64, dtype=np.uint64))
 
 
+def available_cores() -> int:
+    """Cores this process may run on."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, cores or 1)
+
+
+def max_jobs() -> int:
+    """The most threads a run may ask for: 4 per available core, and at least 64.
+
+    Far more threads than cores only adds overhead, and tens of thousands exhaust
+    the OpenMP runtime (errors, or a crash) before any work is done.
+    """
+    return max(64, 4 * available_cores())
+
+
 def resolve_jobs(n_jobs: int | None) -> int:
     """Number of threads: None or -1 means all available cores."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    cores = max(1, cores or 1)
+    cores = available_cores()
     if n_jobs is None or n_jobs == -1:
         return cores
     if isinstance(n_jobs, bool) or not isinstance(n_jobs, (int, np.integer)) or n_jobs < 1:
         raise SeedingError(f"n_jobs must be None, -1 or a positive integer; got {n_jobs!r}")
+    if n_jobs > max_jobs():
+        raise SeedingError(
+            f"n_jobs must be at most {max_jobs()} (4 per core; {cores} cores here); got {n_jobs}"
+        )
     return int(n_jobs)

@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from . import _cover
+from ._interrupt import solve_interruptibly
 from .errors import InfeasibleError, SeedingError
 from .graph import Graph
 from .rrsets import RRSets
@@ -73,10 +74,17 @@ class Constraints:
 
     @property
     def allowed(self) -> np.ndarray:
-        """Nodes that may be chosen freely (not never-seed, not already must-seed)."""
+        """Nodes that may be chosen freely: not never-seed, not already must-seed, and affordable.
+
+        A node that costs more than what the must-seed nodes leave of any budget is
+        in no feasible selection, so no model or bound needs to consider it.
+        """
         mask = np.ones(self.n, dtype=bool)
         mask[self.never] = False
         mask[self.must] = False
+        for _, cost, limit in self.budgets():
+            left = limit * (1 + 1e-9) - float(cost[self.must].sum())
+            mask &= cost <= left
         return mask
 
     def budgets(self) -> list[tuple[str, np.ndarray, float]]:
@@ -89,7 +97,7 @@ class Constraints:
         if not np.isin(self.must, sel).all() or np.isin(self.never, sel).any():
             return False
         for _, cost, limit in self.budgets():
-            if cost[sel].sum() > limit * (1 + 1e-9) + 1e-12:
+            if cost[sel].sum() > limit * (1 + 1e-9):  # relative: costs of 1e-300 are costs too
                 return False
         if self.group_of is not None and self.group_names:
             counts = np.bincount(self.group_of[sel][self.group_of[sel] >= 0], minlength=len(self.group_names))
@@ -166,6 +174,8 @@ class Constraints:
                 )
         free = np.ones(self.n, dtype=bool)
         free[self.never] = False
+        if not self.must.size and not free.any():
+            raise InfeasibleError(f"all {self.n} nodes are never-seed: there is no node left to choose")
         if not self.must.size:
             cheapest = float(self.costs[free].min()) if free.any() else math.inf
             if cheapest > self.budget:
@@ -333,6 +343,23 @@ class Model:
     y: list
 
 
+def _well_scaled(budgets: list[tuple[str, np.ndarray, float]]) -> list[tuple[str, np.ndarray, float]]:
+    """Budget rows whose limit is far from 1 (costs of 1e300, or 1e-300) rescaled by a power of two.
+
+    The solvers treat coefficients of 1e20 and more as infinite and CP-SAT needs
+    integer coefficients; a power of two rescales exactly, so the feasible
+    selections stay the same. Candidates never cost more than the limit (see
+    :attr:`Constraints.allowed`), so every coefficient ends up in range too.
+    """
+    out = []
+    for name, cost, limit in budgets:
+        if limit > 0 and not 2.0**-20 <= limit <= 2.0**30:
+            factor = 2.0 ** (20 - math.frexp(limit)[1])
+            cost, limit = cost * factor, limit * factor
+        out.append((name, cost, limit))
+    return out
+
+
 def build_model(instance: ShrunkInstance, constraints: Constraints, backend: str = "mip") -> Model:
     """Build the coverage model for ``backend`` ("mip": SCIP, "cp-sat", or "lp": GLOP)."""
     if backend not in BACKENDS:
@@ -350,6 +377,7 @@ def build_model(instance: ShrunkInstance, constraints: Constraints, backend: str
             members = np.flatnonzero(gof == g)
             if lo > 0 or hi < members.shape[0]:
                 groups.append((members, lo, hi))
+    budgets = _well_scaled(budgets)
     members, offsets, weights = instance.row_members, instance.row_offsets, instance.row_weights
     if backend == "cp-sat":
         from ortools.sat.python import cp_model
@@ -438,7 +466,9 @@ def solve_model(
     """Solve a built model within ``time_limit`` seconds, warm-started from ``hint``.
 
     ``hint`` holds candidate-variable indices of a known feasible selection (the
-    greedy one); OPTIMAL and FEASIBLE are both accepted.
+    greedy one); OPTIMAL and FEASIBLE are both accepted. Ctrl-C stops the solver
+    like its time limit: the best solution found so far is returned (see
+    :mod:`seeding._interrupt`).
     """
     start = time.perf_counter()
     const = instance.constant
@@ -455,7 +485,8 @@ def solve_model(
         if time_limit is not None:
             solver.parameters.max_time_in_seconds = float(time_limit)
         solver.parameters.num_workers = max(1, int(workers))
-        code = solver.solve(model.solver)
+        solver.parameters.catch_sigint_signal = False  # Python keeps Ctrl-C (CP-SAT's own handler aborts)
+        code, _ = solve_interruptibly(lambda: solver.solve(model.solver), solver.stop_search)  # Ctrl-C: best found
         if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             status = "infeasible" if code == cp_model.INFEASIBLE else "unknown"
             return SolveOutcome(status, math.nan, math.nan, np.zeros(0, np.int64), time.perf_counter() - start)
@@ -474,6 +505,8 @@ def solve_model(
         solver.SetTimeLimit(int(max(time_limit, 0.001) * 1000))
     if model.backend == "mip":
         solver.SetNumThreads(max(1, int(workers)))
+        # Python keeps Ctrl-C: SCIP's own SIGINT handler would take the signal from it, racily.
+        solver.SetSolverSpecificParametersAsString("misc/catchctrlc = FALSE\n")
         if hint is not None:  # a complete solution (rows too), so SCIP can accept it as is
             on = np.zeros(n_vars, dtype=bool)
             on[hint] = True
@@ -482,7 +515,7 @@ def solve_model(
             if instance.n_rows:
                 covered = np.logical_or.reduceat(on[instance.row_members], rows[:-1])
             solver.SetHint(model.x + model.y, on.astype(float).tolist() + covered.astype(float).tolist())
-    code = solver.Solve()
+    code, _ = solve_interruptibly(solver.Solve, solver.InterruptSolve)  # Ctrl-C: best found
     if code not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
         status = "infeasible" if code == pywraplp.Solver.INFEASIBLE else "unknown"
         return SolveOutcome(status, math.nan, math.nan, np.zeros(0, np.int64), time.perf_counter() - start)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import functools
+import os
 import sys
 import time
 import warnings
@@ -18,15 +19,16 @@ from typing import Any
 import click
 
 from . import __version__
-from ._rng import resolve_jobs
+from ._interrupt import absorbed, interrupt_scope
+from ._rng import max_jobs, resolve_jobs
 from .algorithms import METHODS
 from .algorithms.budgeted import BUDGET_METHODS
+from .compare import RESULT_FILES, parse_methods, run_instance
 from .compare import compare as run_comparison
-from .compare import parse_methods, run_instance
 from .errors import SeedingError, SeedingWarning
 from .generate import write_rmat
 from .graph import Graph
-from .instance import Instance, instance_for
+from .instance import Instance, instance_for, is_instance_file, load_instance, unique_names
 from .io import read_graph, read_labels, to_json, write_json, write_text
 from .learn import LEARN_METHODS, learn_probabilities
 from .models import MODELS, with_probability
@@ -45,15 +47,23 @@ class CommandError(click.ClickException):
 
 
 def friendly_errors(func: Callable) -> Callable:
-    """Turn input errors raised by the API into one-line CLI errors."""
+    """Turn input errors raised by the API into one-line CLI errors, and Ctrl-C into exit status 130."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            with warnings.catch_warnings():
+            with warnings.catch_warnings(), interrupt_scope() as scope:
                 warnings.simplefilter("always", SeedingWarning)
                 warnings.showwarning = _show_warning
-                return func(*args, **kwargs)
+                value = func(*args, **kwargs)
+            if scope.absorbed:  # Ctrl-C stopped a solver: the result shown is the best it had found
+                click.secho("interrupted: the solver was stopped early; shown is the best selection it had found",
+                            fg="yellow", err=True)
+                sys.exit(130)
+            return value
+        except KeyboardInterrupt:
+            click.secho("interrupted", fg="yellow", err=True)
+            sys.exit(130)
         except SeedingError as exc:
             raise CommandError(str(exc)) from None
         except MemoryError:
@@ -67,6 +77,12 @@ def friendly_errors(func: Callable) -> Callable:
 
 def _show_warning(message: Any, category: type, *args: Any, **kwargs: Any) -> None:
     note(f"warning: {message}")
+
+
+def check_jobs(jobs: int | None) -> None:
+    """Refuse an absurd --jobs before any work (tens of thousands of threads crash OpenMP)."""
+    if jobs is not None and jobs > max_jobs():
+        raise CommandError(f"--jobs must be at most {max_jobs()} (4 per core, at least 64); got {jobs}")
 
 
 def progress_printer(label: str) -> Callable[[int, int], None] | None:
@@ -144,10 +160,51 @@ def graph_options(func: Callable) -> Callable:
 
 
 def emit(result: dict[str, Any], human: str, as_json: bool, output: str | None) -> None:
-    """Print a result and optionally write it as JSON."""
+    """Print a result, then optionally write it as JSON (a failed write loses no result)."""
+    click.echo(to_json(result) if as_json else human)
     if output is not None:
         write_json(output, result)
-    click.echo(to_json(result) if as_json else human)
+
+
+def _same_file(a: str | os.PathLike, b: str | os.PathLike) -> bool:
+    try:
+        return os.path.samefile(a, b)  # hard and symbolic links too
+    except OSError:
+        return Path(a).resolve() == Path(b).resolve()
+
+
+def refuse_overwrite(outputs: dict[str, str | os.PathLike | None], inputs: list[Any]) -> None:
+    """Refuse, before any work, to write over an input file or to write two outputs to one file."""
+    sources = [p for p in inputs if isinstance(p, (str, os.PathLike)) and Path(p).is_file()]
+    written: list[tuple[str, str | os.PathLike]] = []
+    for option, target in outputs.items():
+        if target is None:
+            continue
+        for source in sources:
+            if _same_file(target, source):
+                raise CommandError(f"{option} {str(target)!r} is an input file; it would be overwritten. "
+                                   "Choose another output file")
+        for other, earlier in written:
+            if _same_file(target, earlier):
+                raise CommandError(f"{other} and {option} are the same file {str(target)!r}; choose two")
+        written.append((option, target))
+
+
+def _files_of(inputs: tuple[str, ...]) -> list[Path | str | None]:
+    """The files an instance file names (graph, costs, groups); an unreadable one is reported later."""
+    files: list[Path | str | None] = []
+    for path in inputs:
+        if is_instance_file(path):
+            try:
+                inst = load_instance(path)
+            except (SeedingError, OSError):
+                continue
+            files += [inst.graph, inst.costs, inst.groups]
+    return files
+
+
+def _label_file(text: str | None) -> str | None:
+    return text[1:] if text and text.startswith("@") else None
 
 
 @contextlib.contextmanager
@@ -164,17 +221,36 @@ def dask_client(scheduler: str | None, workers: int | None) -> Iterator[Any]:
         raise CommandError("--scheduler/--workers need the distributed package: pip install 'seeding[dask]'") from None
     from .distributed import local_client
 
+    with _quiet_dask_logs():  # failures are reported in one line (ClusterError), not in distributed's tracebacks
+        try:
+            client = Client(scheduler, timeout="20s") if scheduler is not None else local_client(workers)
+        except (OSError, TimeoutError) as exc:
+            raise CommandError(f"cannot reach the Dask scheduler {scheduler!r}: {exc}") from None
+        try:
+            yield client
+        finally:
+            cluster = getattr(client, "cluster", None)
+            client.close(timeout=5)
+            if scheduler is None and cluster is not None:
+                cluster.close(timeout=5)
+
+
+@contextlib.contextmanager
+def _quiet_dask_logs() -> Iterator[None]:
+    """Keep distributed's own log records (reconnection tracebacks) off stderr for a while."""
+    import logging
+
+    def drop(record: logging.LogRecord) -> bool:
+        return False
+
+    handlers = logging.getLogger("distributed").handlers
+    for handler in handlers:
+        handler.addFilter(drop)
     try:
-        client = Client(scheduler, timeout="20s") if scheduler is not None else local_client(workers)
-    except (OSError, TimeoutError) as exc:
-        raise CommandError(f"cannot reach the Dask scheduler {scheduler!r}: {exc}") from None
-    try:
-        yield client
+        yield
     finally:
-        cluster = getattr(client, "cluster", None)
-        client.close()
-        if scheduler is None and cluster is not None:
-            cluster.close()
+        for handler in handlers:
+            handler.removeFilter(drop)
 
 
 def dask_options(func: Callable) -> Callable:
@@ -226,6 +302,8 @@ def spread(
         raise CommandError("give the seeds with exactly one of --seeds A,B,... or --seeds-file FILE")
     if simulations < 1:
         raise CommandError(f"--simulations must be a positive integer; got {simulations}")
+    check_jobs(jobs)
+    refuse_overwrite({"--output": output}, [graph_path, seeds_file])
     if seeds_text is not None:
         seeds = [s.strip() for s in seeds_text.split(",") if s.strip()]
         if not seeds:
@@ -328,9 +406,11 @@ def solve_input(inst: Instance, method: str | None, rng: int | None, jobs: int |
             budget_only += ["time_limit", "target_ratio"]
         for key in budget_only:
             if strict and options.get(key) is not None:
-                raise CommandError(f"--{key.replace('_', '-')} applies to budgeted runs and opim-c")
+                where = "budgeted runs (--costs and --budget)" if key == "default_cost" else "budgeted runs and opim-c"
+                raise CommandError(f"--{key.replace('_', '-')} applies to {where}")
         options = {k: v for k, v in options.items() if k not in budget_only}
-    options = {k: v for k, v in options.items() if v is not None}
+    # The instance carries default_cost already (run_instance passes it on): never pass it twice.
+    options = {k: v for k, v in options.items() if v is not None and k != "default_cost"}
     options["progress"] = progress_printer(method or ("mip" if inst.budgeted else "opim-c"))
     result = run_instance(inst, method=method, graph=graph, rng=rng, n_jobs=jobs, **options)
     total = time.perf_counter() - start
@@ -353,7 +433,8 @@ def solve_input(inst: Instance, method: str | None, rng: int | None, jobs: int |
     ]
     if result.budget is not None:
         gap = "n/a" if result.gap is None else f"{100 * result.gap:.2f}%"
-        lines.append(f"cost       {result.cost:,.2f} of {result.budget:,.2f}; status {result.status}; gap {gap}")
+        spent = f"{_amount(result.cost)} of {_amount(result.budget)}"
+        lines.append(f"cost       {spent}; status {result.status}; gap {gap}")
     if result.upper_bound is not None:
         delta = result.params.get("delta")
         sure = f", with probability >= 1 - {delta:.2g}" if delta else ""
@@ -370,6 +451,11 @@ def solve_input(inst: Instance, method: str | None, rng: int | None, jobs: int |
                          "(too few RR sets: raise --max-memory)")
     lines.append(f"runtime    {result.runtime_s:.2f} s to choose, {total:.2f} s in all")
     return data, "\n".join(lines)
+
+
+def _amount(value: float) -> str:
+    """A cost for people: 1,234.50, or 1e+300 when fixed notation would mislead."""
+    return f"{value:,.2f}" if value == 0 or 0.01 <= abs(value) < 1e15 else f"{value:.6g}"
 
 
 @main.command(context_settings=CONTEXT)
@@ -449,6 +535,14 @@ def optimize(
     """
     if len(inputs) > 1 and (output or seeds_out):
         raise CommandError("--output and --seeds-out take one input; use --output-dir for several")
+    check_jobs(jobs)
+    if max_seeds is not None and max_seeds < 1:
+        raise CommandError(f"--max-seeds must be a positive integer (at most this many seeds); got {max_seeds}")
+    names = unique_names(list(inputs))
+    outputs: dict[str, str | Path | None] = {"--output": output, "--seeds-out": seeds_out}
+    if output_dir is not None:
+        outputs.update({f"--output-dir ({name}.json)": Path(output_dir) / f"{name}.json" for name in names})
+    refuse_overwrite(outputs, [*inputs, *_files_of(inputs), costs, groups, _label_file(must), _label_file(never)])
     if output_dir is not None:
         Path(output_dir).mkdir(parents=True, exist_ok=True)
     options = {"eps": eps, "n_simulations": simulations, "time_limit": time_limit, "default_cost": default_cost,
@@ -464,35 +558,40 @@ def optimize(
     with dask_client(scheduler, workers) as client:
         if client is not None:
             options["client"] = client
-        _optimize_inputs(inputs, overrides, method, rng, jobs, options, as_json=as_json, output=output,
+        _optimize_inputs(inputs, names, overrides, method, rng, jobs, options, as_json=as_json, output=output,
                          output_dir=output_dir, seeds_out=seeds_out)
 
 
-def _optimize_inputs(inputs: tuple[str, ...], overrides: dict[str, Any], method: str | None, rng: int | None,
-                     jobs: int | None, options: dict[str, Any], *, as_json: bool, output: str | None,
-                     output_dir: str | None, seeds_out: str | None) -> None:
-    """Solve each input in turn; with several, report a failing one and go on."""
+def _optimize_inputs(inputs: tuple[str, ...], names: list[str], overrides: dict[str, Any], method: str | None,
+                     rng: int | None, jobs: int | None, options: dict[str, Any], *, as_json: bool,
+                     output: str | None, output_dir: str | None, seeds_out: str | None) -> None:
+    """Solve each input in turn; with several, report a failing one and go on.
+
+    Each result is printed first and then written, so a write that fails (a
+    full disk) loses no result.
+    """
     failures: list[tuple[str, str]] = []
-    for path in inputs:
+    for path, name in zip(inputs, names, strict=True):
         try:
             inst = apply_overrides(instance_for(path), **overrides)
             if inst.k is None and inst.costs is None and inst.budget is None:
                 raise CommandError("give -k K (number of seeds) or --costs FILE|MODEL --budget B")
             data, human = solve_input(inst, method, rng, jobs, dict(options), strict=len(inputs) == 1)
+            click.echo(to_json(data) if as_json else human + ("\n" if len(inputs) > 1 else ""))
+            if output is not None:
+                write_json(output, data)
+            if output_dir is not None:
+                write_json(Path(output_dir) / f"{name}.json", data)
+            if seeds_out is not None:
+                write_text(seeds_out, "".join(f"{s}\n" for s in data["seeds"]))
+            if absorbed():  # Ctrl-C stopped this input's solver: no further inputs
+                return
         except (SeedingError, OSError, click.ClickException) as exc:
             if len(inputs) == 1:
                 raise
             message = exc.format_message() if isinstance(exc, click.ClickException) else str(exc)
             click.secho(f"error: {path}: {message}", fg="red", err=True)
             failures.append((path, message))
-            continue
-        if output is not None:
-            write_json(output, data)
-        if output_dir is not None:
-            write_json(Path(output_dir) / f"{inst.name}.json", data)
-        if seeds_out is not None:
-            write_text(seeds_out, "".join(f"{s}\n" for s in data["seeds"]))
-        click.echo(to_json(data) if as_json else human + ("\n" if len(inputs) > 1 else ""))
     if failures:
         click.secho(f"{len(failures)} of {len(inputs)} inputs failed: "
                     + "; ".join(f"{p} ({m})" for p, m in failures), fg="red", err=True)
@@ -546,11 +645,14 @@ def compare(
     the rows already finished.
     """
     names = parse_methods(methods_text)
+    check_jobs(jobs)
     k_values = _numbers(ks, int, "-k")
     b_values = _numbers(budgets, float, "--budgets")
     out = Path(output_dir)
     if out.exists() and not out.is_dir():
         raise CommandError(f"--output-dir {output_dir!r} is a file, not a directory")
+    refuse_overwrite({f"--output-dir ({name})": out / name for name in RESULT_FILES},
+                     [*inputs, *_files_of(inputs), costs])
     loaded = [
         apply_overrides(instance_for(p), model=model, probability=probability, undirected=undirected,
                         header=header, costs=costs, default_cost=default_cost)
@@ -565,13 +667,22 @@ def compare(
             opts["time_limit"] = time_limit
         method_options[name] = opts
     bar = progress_printer("runs") or (lambda done, total: click.echo(f"run {done}/{total}", err=True))
+    finished = [0]
+
+    def progress(done: int, total: int) -> None:
+        finished[0] = done
+        bar(done, total)
+
     try:
         rows = run_comparison(
             loaded, names, ks=k_values, budgets=b_values, n_simulations=simulations or 10_000, rng=rng,
-            n_jobs=jobs, output_dir=out, method_options=method_options, progress=bar,
+            n_jobs=jobs, output_dir=out, method_options=method_options, progress=progress,
         )
     except KeyboardInterrupt:
-        click.secho(f"interrupted: the finished runs are in {out}/", fg="yellow", err=True)
+        if finished[0]:
+            click.secho(f"interrupted: the {finished[0]} finished runs are in {out}/", fg="yellow", err=True)
+        else:
+            click.secho(f"interrupted before the first run finished; {out}/ is as it was", fg="yellow", err=True)
         sys.exit(130)
     for row in rows:
         if "method" not in row:

@@ -19,17 +19,20 @@ from typing import Any
 
 import numpy as np
 
+from ._interrupt import interrupt_scope
 from ._rng import RNGLike, as_generator, resolve_jobs
 from .algorithms import METHODS, maximize_influence
 from .algorithms.budgeted import BUDGET_METHODS, select_seeds
 from .errors import SeedingError
 from .graph import Graph
-from .instance import Instance, instance_for
+from .instance import Instance, instance_for, unique_names
 from .io import to_json, write_text
 from .results import SeedSet
 from .spread import SpreadEstimate, simulate
 
 __all__ = ["compare", "run_instance", "parse_methods"]
+
+RESULT_FILES = ("results.csv", "results.json", "report.md")
 
 Progress = Callable[[int, int], None]
 COLUMNS = [
@@ -61,6 +64,7 @@ def run_instance(
         graph = instance.load_graph(rng=rng)
     if (instance.costs is None) != (instance.budget is None):
         raise SeedingError(f"{instance.name}: a budgeted run needs both costs and a budget")
+    _check_max_seeds(instance.max_seeds)
     if instance.budgeted:
         extra = [("uniform", instance.max_seeds)] if instance.max_seeds is not None else None
         return select_seeds(
@@ -81,6 +85,13 @@ def run_instance(
     )
 
 
+def _check_max_seeds(max_seeds: Any) -> None:
+    if max_seeds is None:
+        return
+    if isinstance(max_seeds, bool) or not isinstance(max_seeds, (int, np.integer)) or max_seeds < 1:
+        raise SeedingError(f"max_seeds must be a positive integer (at most this many seeds); got {max_seeds!r}")
+
+
 def parse_methods(methods: str | Sequence[str]) -> list[str]:
     """Validate method names (comma-separated or a list) before any long work starts."""
     names = [m.strip() for m in methods.split(",")] if isinstance(methods, str) else list(methods)
@@ -94,20 +105,21 @@ def parse_methods(methods: str | Sequence[str]) -> list[str]:
     return names
 
 
-def _plan(inst: Instance, methods: list[str], ks: Sequence[int] | None, budgets: Sequence[float] | None):
-    """(method, k, budget) runs for an instance, and notes on methods that do not fit."""
+def _plan(inst: Instance, name: str, methods: list[str], ks: Sequence[int] | None,
+          budgets: Sequence[float] | None):
+    """(method, k, budget) runs for an instance called ``name``, and notes on methods that do not fit."""
     runs, notes = [], []
     k_values = list(ks) if ks else ([inst.k] if inst.k is not None else [])
     b_values = list(budgets) if budgets else ([inst.budget] if inst.budget is not None else [])
     for method in methods:
         if method in BUDGET_METHODS:
             if inst.costs is None or not b_values:
-                notes.append(f"{method} skipped on {inst.name}: it needs costs and a budget")
+                notes.append(f"{method} skipped on {name}: it needs costs and a budget")
                 continue
             runs += [(method, None, float(b)) for b in b_values]
         else:
             if not k_values:
-                notes.append(f"{method} skipped on {inst.name}: it needs k (-k or k = ... in the instance)")
+                notes.append(f"{method} skipped on {name}: it needs k (-k or k = ... in the instance)")
                 continue
             runs += [(method, int(k), None) for k in k_values]
     return runs, notes
@@ -143,8 +155,10 @@ def compare(
     n_jobs : int, optional
     output_dir : path, optional
         Where to write ``results.csv``, ``results.json``, ``report.md`` and PNG
-        plots. Files are rewritten after every run, so an interrupted comparison
-        keeps the rows it finished.
+        plots. Files are replaced atomically after every run, so an interrupted
+        comparison keeps the rows it finished; one interrupted before its first
+        run leaves the files of an earlier comparison untouched. Instances of the
+        same name (``a/g.txt``, ``b/g.txt``) get distinct labels (``a-g``, ``b-g``).
     method_options : dict, optional
         Extra keyword arguments per method, e.g. ``{"celf": {"n_simulations": 1000}}``.
     progress : callable(done, total), optional
@@ -171,7 +185,8 @@ def compare(
     loaded = [i if isinstance(i, Instance) else instance_for(i) for i in instances]
     if not loaded:
         raise SeedingError("give at least one instance or graph file")
-    plans = [_plan(inst, names, ks, budgets) for inst in loaded]
+    labels = unique_names([inst.path or inst.graph for inst in loaded])  # two g.txt files: a-g and b-g
+    plans = [_plan(inst, label, names, ks, budgets) for inst, label in zip(loaded, labels, strict=True)]
     total = sum(len(runs) for runs, _ in plans)
     if total == 0:
         raise SeedingError("no method fits these instances: " + "; ".join(n for _, notes in plans for n in notes))
@@ -181,7 +196,7 @@ def compare(
     notes = [n for _, ns in plans for n in ns]
     done = 0
     try:
-        for inst, (runs, _) in zip(loaded, plans, strict=True):
+        for inst, label, (runs, _) in zip(loaded, labels, plans, strict=True):
             method_rng, eval_rng = (int(x) for x in gen.integers(0, 2**63, size=2))
             graph = inst.load_graph(rng=method_rng)
             for method, k, budget in runs:
@@ -191,13 +206,15 @@ def compare(
                 if budget is None:  # a k-run, even where the instance also has a budget
                     variant = dataclasses.replace(variant, costs=None, budget=None)
                 start = time.perf_counter()
-                result = run_instance(variant, method=method, graph=graph, rng=method_rng, n_jobs=threads, **options)
+                with interrupt_scope() as scope:  # Ctrl-C in a solve: this row with the best found, then stop
+                    result = run_instance(variant, method=method, graph=graph, rng=method_rng, n_jobs=threads,
+                                          **options)
                 elapsed = time.perf_counter() - start
                 samples = simulate(graph, result.seeds, model=inst.model, n_simulations=n_simulations,
                                    rng=eval_rng, n_jobs=threads)
                 est = SpreadEstimate.from_samples(samples, inst.model)
                 rows.append({
-                    "instance": inst.name, "method": method, "k": k, "budget": budget, "spread": est.mean,
+                    "instance": label, "method": method, "k": k, "budget": budget, "spread": est.mean,
                     "ci_low": est.ci_low, "ci_high": est.ci_high, "stderr": est.stderr,
                     "n_simulations": n_simulations, "runtime_s": result.runtime_s, "cost": result.cost,
                     "status": result.status, "gap": result.gap, "upper_bound": result.upper_bound,
@@ -209,9 +226,11 @@ def compare(
                     write_outputs(rows, notes, out, plots=False)
                 if progress:
                     progress(done, total)
+                if scope.absorbed:
+                    raise KeyboardInterrupt
     except KeyboardInterrupt:
         notes.append(f"interrupted after {done} of {total} runs")
-        if out is not None:
+        if out is not None and rows:  # with no new row, earlier results stay as they were
             write_outputs(rows, notes, out, plots=True)
         raise
     if out is not None:
@@ -331,10 +350,14 @@ def plot_instance(rows: list[dict[str, Any]], path_prefix: Path) -> list[Path]:
 
 
 def _save(fig: Any, path: Path) -> None:
-    """Save a figure atomically."""
+    """Save a figure atomically; a failure or an interrupt leaves no temporary file."""
     tmp = path.with_name(f".{path.name}.tmp.png")
-    fig.savefig(tmp)
-    os.replace(tmp, path)
+    try:
+        fig.savefig(tmp)
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
 
 
 def write_outputs(rows: list[dict[str, Any]], notes: list[str], out: Path, *, plots: bool) -> None:

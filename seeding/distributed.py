@@ -19,12 +19,17 @@ Requires the ``distributed`` package (``pip install seeding[dask]``).
 
 from __future__ import annotations
 
+import concurrent.futures
+import contextlib
 import math
+import time
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 
 from . import _kernels
+from .errors import ClusterError
 from .graph import Graph
 from .models import check_model
 from .rrsets import RRSampler, RRSets, rr_estimate
@@ -33,14 +38,81 @@ from .spread import SpreadEstimate, simulate_indices
 __all__ = ["DistributedSampler", "DistributedRRSets", "simulate_distributed", "local_client"]
 
 RETRIES = 3
+NO_WORKERS_GRACE_S = 30.0  # how long work may wait on a scheduler without workers before it fails
+
+
+def _address(client: Any) -> str:
+    try:
+        return str(client.scheduler.address)
+    except Exception:  # a client that never connected
+        return "(unknown address)"
+
+
+def _failure(exc: BaseException) -> str:
+    """Why the cluster failed, in words."""
+    text = str(exc) or type(exc).__name__
+    if "scheduler-connection-lost" in text or type(exc).__name__ == "CommClosedError":
+        return "the scheduler is gone"
+    if "no valid workers" in text.lower() or type(exc).__name__ == "KilledWorker" or "forgotten" in text:
+        return "its workers are gone"
+    return " ".join(text.split())[:120]
+
+
+@contextlib.contextmanager
+def cluster_errors(client: Any) -> Iterator[None]:
+    """Turn a lost scheduler or lost workers into one :class:`ClusterError` naming the scheduler."""
+    try:
+        yield
+    except ClusterError:
+        raise
+    except (concurrent.futures.CancelledError, TimeoutError) as exc:  # FutureCancelledError, timeouts
+        raise ClusterError(f"the Dask cluster at {_address(client)} cannot do the work: {_failure(exc)}") from None
+    except Exception as exc:
+        if type(exc).__name__ not in ("KilledWorker", "CommClosedError"):
+            raise
+        raise ClusterError(f"the Dask cluster at {_address(client)} cannot do the work: {_failure(exc)}") from None
+
+
+def _workers(client: Any) -> int:
+    return len(client.scheduler_info(n_workers=-1).get("workers", {}))
+
+
+def _gather(client: Any, futures: list) -> list:
+    """``client.gather`` that fails with a :class:`ClusterError` rather than waiting forever without workers."""
+    from distributed import wait
+
+    with cluster_errors(client):
+        alone_since = None
+        while True:
+            try:
+                wait(futures, timeout=2.0)
+                break
+            except TimeoutError:
+                if _workers(client):
+                    alone_since = None
+                    continue
+                now = time.monotonic()
+                alone_since = alone_since or now
+                if now - alone_since > NO_WORKERS_GRACE_S:
+                    raise ClusterError(f"the Dask cluster at {_address(client)} cannot do the work: "
+                                       f"no workers for {NO_WORKERS_GRACE_S:.0f} s") from None
+        return client.gather(futures)
+
+
+LOOPBACK = "127.0.0.1"
 
 
 def local_client(n_workers: int, threads_per_worker: int = 1) -> Any:
-    """A client on a new local cluster of ``n_workers`` processes."""
+    """A client on a new local cluster of ``n_workers`` processes.
+
+    The scheduler, the workers, their nannies and the dashboard all listen on
+    127.0.0.1 only (the dashboard on a free port): nothing is reachable from
+    the network.
+    """
     from distributed import Client, LocalCluster
 
     cluster = LocalCluster(n_workers=n_workers, threads_per_worker=threads_per_worker, processes=True,
-                           dashboard_address=":0")
+                           host=LOOPBACK, dashboard_address=f"{LOOPBACK}:0")
     return Client(cluster)
 
 
@@ -158,7 +230,7 @@ class DistributedRRSets:
 
     def _measure(self) -> tuple[int, int]:
         if self._sizes is None:
-            parts = self.client.gather([self.client.submit(_nbytes, f, pure=False) for _, _, f in self.chunks])
+            parts = _gather(self.client, [self.client.submit(_nbytes, f, pure=False) for _, _, f in self.chunks])
             self._sizes = (sum(p[0] for p in parts), sum(p[1] for p in parts))
         return self._sizes
 
@@ -176,7 +248,7 @@ class DistributedRRSets:
     def covered(self, seeds: np.ndarray) -> int:
         seeds = np.asarray(seeds, dtype=np.int32)
         futures = [self.client.submit(_covered, f, seeds, pure=False, retries=RETRIES) for _, _, f in self.chunks]
-        return int(sum(self.client.gather(futures)))
+        return int(sum(_gather(self.client, futures)))
 
     def estimate(self, seeds: np.ndarray) -> SpreadEstimate:
         return rr_estimate(self.covered(seeds), self.count, self.total_weight, self.model)
@@ -198,8 +270,8 @@ class DistributedRRSets:
         total = np.zeros(self.n)
         for step in range(k + 1):
             # Round 0 sums the chunks' gains; later rounds only subtract what the last pick covered.
-            parts = client.gather([client.submit(_report, st, tuple(picks), pure=False, retries=RETRIES)
-                                   for st in states])
+            parts = _gather(client, [client.submit(_report, st, tuple(picks), pure=False, retries=RETRIES)
+                                     for st in states])
             if step == 0:
                 total = np.sum(parts, axis=0)
             else:
@@ -240,7 +312,8 @@ class DistributedSampler:
         self.graph_future = graph_future if graph_future is not None else scatter_graph(client, graph)
         w = graph.node_weights
         self.total_weight = float(graph.n if w is None else w.sum())
-        self.workers = max(1, len(client.scheduler_info().get("workers", {})))
+        with cluster_errors(client):
+            self.workers = max(1, len(client.scheduler_info().get("workers", {})))
 
     def sample(self, count: int, *, run_seed: int, first: int = 0, n_threads: int = 1) -> DistributedRRSets:
         chunks = []
@@ -260,12 +333,13 @@ class DistributedSampler:
                                pure=False, retries=RETRIES)
             for start, size in _ranges(0, count, 2 * self.workers)
         ]
-        return rr_estimate(int(sum(self.client.gather(futures))), int(count), self.total_weight, self.model)
+        return rr_estimate(int(sum(_gather(self.client, futures))), int(count), self.total_weight, self.model)
 
 
 def scatter_graph(client: Any, graph: Graph) -> Any:
     """Send the graph to every worker once; returns its future."""
-    return client.scatter(graph, broadcast=True, hash=False)
+    with cluster_errors(client):
+        return client.scatter(graph, broadcast=True, hash=False)
 
 
 def _simulate_chunk(graph: Graph, seeds: np.ndarray, model: str, run_seed: int, first: int, count: int) -> np.ndarray:
@@ -277,10 +351,11 @@ def simulate_distributed(client: Any, graph: Graph, seeds: np.ndarray, *, model:
                          run_seed: int, graph_future: Any = None) -> np.ndarray:
     """Per-world spreads computed on the workers; identical to :func:`seeding.spread.simulate_indices`."""
     gf = graph_future if graph_future is not None else scatter_graph(client, graph)
-    workers = max(1, len(client.scheduler_info().get("workers", {})))
+    with cluster_errors(client):
+        workers = max(1, len(client.scheduler_info().get("workers", {})))
     futures = [
         client.submit(_simulate_chunk, gf, np.asarray(seeds, np.int32), model, run_seed, start, size,
                       pure=False, retries=RETRIES)
         for start, size in _ranges(0, n_simulations, 2 * workers, align=64)
     ]
-    return np.concatenate(client.gather(futures))
+    return np.concatenate(_gather(client, futures))

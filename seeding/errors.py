@@ -7,7 +7,7 @@ that already catches ``ValueError`` keeps working; the CLI turns any
 
 from __future__ import annotations
 
-__all__ = ["SeedingError", "GraphFormatError", "InfeasibleError", "SeedingWarning"]
+__all__ = ["SeedingError", "GraphFormatError", "InfeasibleError", "ClusterError", "SeedingWarning"]
 
 
 class SeedingError(ValueError):
@@ -31,6 +31,13 @@ class GraphFormatError(SeedingError):
 
 class InfeasibleError(SeedingError):
     """The constraints of a selection problem cannot all be met."""
+
+
+class ClusterError(SeedingError):
+    """The Dask cluster given to a run cannot do its work: the scheduler is gone, or every worker.
+
+    The message names the scheduler's address.
+    """
 
 
 class SeedingWarning(UserWarning):

@@ -184,7 +184,10 @@ class Graph:
                     key = label
             elif isinstance(label, np.generic):
                 key = label.item()
-            i = table.get(key)
+            try:
+                i = table.get(key)
+            except TypeError:  # an unhashable label (a list) is no node
+                i = None
             if i is None:
                 sample = ", ".join(repr(x) for x in self.labels[:3].tolist())
                 raise SeedingError(
@@ -448,7 +451,7 @@ class Graph:
             if not all(present):
                 a, b, _ = edges[present.index(False)]
                 raise SeedingError(f"edge ({a!r}, {b!r}) has no {name!r} attribute while others do")
-            return np.asarray(values, dtype=np.float64)
+            return _numbers(values, edges, name)
 
         try:
             node_labels = np.asarray(nodes)
@@ -488,6 +491,21 @@ class Graph:
                 attrs["w"] = float(self.lt_weights[e])
             G.add_edge(a, b, **attrs)
         return G
+
+
+def _numbers(values: list, edges: list, name: str) -> np.ndarray:
+    """Edge attribute values as floats; a value that is not a number names its edge."""
+    try:
+        return np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        for (a, b, _), value in zip(edges, values, strict=True):
+            try:
+                float(value)
+            except (TypeError, ValueError):
+                raise SeedingError(
+                    f"edge ({a!r}, {b!r}) has {name} = {str(value)[:40]!r}, not a number"
+                ) from None
+        raise SeedingError(f"edge attribute {name!r} must hold numbers") from None
 
 
 def as_graph(graph: Graph | nx.Graph) -> Graph:

@@ -39,7 +39,57 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-__all__ = ["Instance", "load_instance", "is_instance_file"]
+__all__ = ["Instance", "load_instance", "is_instance_file", "name_of", "unique_names"]
+
+_SUFFIXES = (".toml", ".gz", ".bz2", ".xz", ".txt", ".csv", ".graphml", ".gml", ".edges")
+
+
+def name_of(path: str | os.PathLike) -> str:
+    """Short name of an instance or graph file: its name without the usual suffixes."""
+    base = Path(path).name
+    for suffix in _SUFFIXES:
+        base = base.removesuffix(suffix)
+    return base
+
+
+def unique_names(paths: list[str | os.PathLike]) -> list[str]:
+    """Short names of input files, made distinct where two would be the same.
+
+    Files of the same name in different folders are told apart by the nearest
+    folders that differ (``a/g.txt``, ``b/g.txt`` -> ``a-g``, ``b-g``); a file
+    given twice gets ``-2``, ``-3``, ... on its later copies.
+
+    Examples
+    --------
+    >>> unique_names(["x/a/g.txt", "x/b/g.txt", "h.toml", "h.toml"])
+    ['a-g', 'b-g', 'h', 'h-2']
+    """
+    names = [name_of(p) for p in paths]
+    resolved = [Path(p).resolve() for p in paths]
+    out = list(names)
+    for name in dict.fromkeys(names):
+        group = [i for i, n in enumerate(names) if n == name]
+        distinct = list(dict.fromkeys(resolved[i] for i in group))
+        label_of = {p: name for p in distinct}
+        if len(distinct) > 1:
+            parents = [p.parent.parts[1:] for p in distinct]
+            candidates = [["-".join([*q[-depth:], name]) for q in parents]
+                          for depth in range(1, max(len(q) for q in parents) + 1)]
+            candidates.append([p.name for p in distinct])  # same folder: g.txt and g.toml
+            for labels in candidates:
+                if len(set(labels)) == len(labels):
+                    label_of = dict(zip(distinct, labels, strict=True))
+                    break
+        for i in group:
+            out[i] = label_of[resolved[i]]
+    seen: dict[str, int] = {}
+    for i, label in enumerate(out):  # the same file twice, or a new label equal to another file's name
+        seen[label] = seen.get(label, 0) + 1
+        while seen[label] > 1 and f"{label}-{seen[label]}" in out:
+            seen[label] += 1
+        if seen[label] > 1:
+            out[i] = f"{label}-{seen[label]}"
+    return out
 
 
 @dataclasses.dataclass(frozen=True)
@@ -71,10 +121,7 @@ class Instance:
     @property
     def name(self) -> str:
         """Short name: the instance (or graph) file name without suffixes."""
-        base = (self.path or self.graph).name
-        for suffix in (".toml", ".gz", ".bz2", ".xz", ".txt", ".csv", ".graphml", ".gml", ".edges"):
-            base = base.removesuffix(suffix)
-        return base
+        return name_of(self.path or self.graph)
 
     @property
     def budgeted(self) -> bool:
@@ -164,6 +211,15 @@ def load_instance(path: str | os.PathLike) -> Instance:
         if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
             names = " or ".join(t.__name__ for t in types)
             raise GraphFormatError(f"{key} must be a {names}; got {value!r}", path=source)
+    for key in ("must", "never", "quotas"):
+        value = data.get(key)
+        if isinstance(value, list):
+            kinds = (str,) if key == "quotas" else (int, str)
+            bad = [x for x in value if not isinstance(x, kinds) or isinstance(x, bool)]
+            if bad:
+                what = 'strings like "north=1:5"' if key == "quotas" else "node labels (integers or strings)"
+                raise GraphFormatError(f"{key} = {str(value)[:60]}: expected a list of {what}; "
+                                       f"{str(bad[0])[:30]} is not one", path=source)
     if "graph" not in data:
         raise GraphFormatError("missing key 'graph' (the graph file, relative to the instance)", path=source)
     base = p.resolve().parent
@@ -186,6 +242,8 @@ def load_instance(path: str | os.PathLike) -> Instance:
             check_model(data["model"])
         if "k" in data and data["k"] < 1:
             raise SeedingError(f"k must be >= 1; got {data['k']}")
+        if "max_seeds" in data and data["max_seeds"] < 1:
+            raise SeedingError(f"max_seeds must be >= 1; got {data['max_seeds']}")
         if "budget" in data and not data["budget"] > 0:
             raise SeedingError(f"budget must be > 0; got {data['budget']}")
     except SeedingError as exc:

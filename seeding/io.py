@@ -8,14 +8,21 @@ and the offending text.
 from __future__ import annotations
 
 import bz2
+import contextlib
 import dataclasses
 import datetime
+import errno
 import gzip
+import hashlib
 import json
 import lzma
 import os
 import re
+import stat
 import tempfile
+import warnings
+import zlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +31,7 @@ import numpy as np
 
 from . import _kernels
 from ._rng import RNGLike
-from .errors import GraphFormatError, SeedingError
+from .errors import GraphFormatError, SeedingError, SeedingWarning
 from .graph import Graph
 from .models import with_probability
 
@@ -33,15 +40,45 @@ __all__ = ["read_graph", "read_edge_list", "read_labels", "read_table", "write_j
 _MAX_EXACT_ID = 2**53
 
 
-def read_bytes(path: str | os.PathLike) -> bytes:
-    """Return the contents of ``path``, decompressing gzip, bzip2 or xz by magic bytes."""
+MAX_EXPANSION = 100  # decompressed / compressed bytes past which a file is taken for a decompression bomb
+_EXPANSION_GRACE = 64 << 20  # ... once this much has come out (small files may expand more)
+_DECOMPRESS_CHUNK = 4 << 20
+
+
+def _decompress(path: Path, opener: Callable[..., Any]) -> bytearray:
+    """Decompress in pieces, refusing early a file that expands more than MAX_EXPANSION times.
+
+    Real edge lists compress 3 to 15 times; a decompression bomb (gigabytes of zeros
+    in a few megabytes) is stopped after 64 MiB, before it exhausts the memory.
+    """
+    out = bytearray()
+    with open(path, "rb") as raw, opener(raw, "rb") as fh:
+        while True:
+            piece = fh.read(_DECOMPRESS_CHUNK)
+            if not piece:
+                return out
+            out += piece
+            if len(out) > _EXPANSION_GRACE and len(out) > MAX_EXPANSION * max(raw.tell(), 1):
+                raise GraphFormatError(
+                    f"decompresses more than {MAX_EXPANSION} times over ({len(out):,} bytes from the first "
+                    f"{raw.tell():,}): refusing a likely decompression bomb (decompress it yourself if it is "
+                    "genuine)", path=str(path),
+                )
+
+
+def read_bytes(path: str | os.PathLike) -> bytes | bytearray:
+    """Return the contents of ``path``, decompressing gzip, bzip2 or xz by magic bytes.
+
+    Compressed files are decompressed in pieces, and refused once they expand
+    more than :data:`MAX_EXPANSION` times (a decompression bomb).
+    """
     path = Path(path)
     try:
         with open(path, "rb") as fh:
             head = fh.read(6)
             fh.seek(0)
             if head[:2] == b"\x1f\x8b":
-                opener = gzip.open
+                opener: Callable[..., Any] = gzip.open
             elif head[:3] == b"BZh":
                 opener = bz2.open
             elif head[:6] == b"\xfd7zXZ\x00":
@@ -55,18 +92,19 @@ def read_bytes(path: str | os.PathLike) -> bytes:
     except PermissionError:
         raise GraphFormatError("permission denied", path=str(path)) from None
     try:
-        with opener(path, "rb") as fh:
-            return fh.read()
-    except (OSError, EOFError, lzma.LZMAError) as exc:
+        return _decompress(path, opener)
+    except (OSError, EOFError, lzma.LZMAError, zlib.error) as exc:
         raise GraphFormatError(f"cannot decompress: {exc}", path=str(path)) from None
 
 
 def _diagnose(data: bytes, path: str, line: int) -> GraphFormatError:
     """Describe what is wrong with a line the fast parser rejected."""
     text = _line_text(data, line)
-    tokens = text.replace(",", " ").split()
+    tokens = _line_text(data, line, limit=None).replace(",", " ").split()
     if len(tokens) > 3:
-        return GraphFormatError(f"expected 2 or 3 columns (u v [p]); got {len(tokens)}: {text!r}", path=path, line=line)
+        return GraphFormatError(
+            f"expected 2 or 3 columns (u v [p]); got {len(tokens):,}: {text!r}", path=path, line=line
+        )
     for token in tokens:
         try:
             float(token)
@@ -75,13 +113,22 @@ def _diagnose(data: bytes, path: str, line: int) -> GraphFormatError:
     return GraphFormatError(f"cannot parse {text!r}", path=path, line=line)
 
 
-def _line_text(data: bytes, line: int) -> str:
+def _id_problem(pair: np.ndarray) -> str:
+    """Why a row's node ids were rejected: not integers, or integers too large to read exactly."""
+    whole = np.isfinite(pair) & (pair == np.round(pair))
+    if whole.all():
+        return f"node ids must be below 2**53 = {_MAX_EXACT_ID:,} (larger ones cannot be read exactly); renumber them"
+    return "node ids must be integers"
+
+
+def _line_text(data: bytes, line: int, limit: int | None = 80) -> str:
+    """Line ``line`` (1-based) of ``data``, stripped and cut to ``limit`` characters."""
     start = 0
     for _ in range(line - 1):
         start = data.index(b"\n", start) + 1
     end = data.find(b"\n", start)
     raw = data[start : end if end >= 0 else len(data)]
-    return raw.decode("utf-8", errors="replace").strip()[:80]
+    return raw.decode("utf-8", errors="replace").strip()[:limit]
 
 
 HEADERS = ("auto", "nm", "none")
@@ -165,7 +212,8 @@ def read_edge_list(
     ids = table[:, :2]
     bad_id = ~(np.isfinite(ids) & (ids == np.round(ids)) & (np.abs(ids) < _MAX_EXACT_ID))
     if bad_id.any():
-        raise fail(int(np.flatnonzero(bad_id.any(axis=1))[0]), "node ids must be integers")
+        row = int(np.flatnonzero(bad_id.any(axis=1))[0])
+        raise fail(row, _id_problem(ids[row]))
     src = ids[:, 0].astype(np.int64)
     dst = ids[:, 1].astype(np.int64)
     p = None
@@ -221,8 +269,11 @@ def _nm_header(
     return None
 
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2  # 2: validated by a blake2b hash of the source bytes; stores lt_weights and info
 CACHE_MIN_BYTES = 32 << 20
+_HASH_CHUNK = 1 << 20
+# A cache that cannot be written for these reasons (a read-only folder) is skipped without a word.
+_QUIET_WRITE_ERRORS = (errno.EACCES, errno.EPERM, errno.EROFS)
 
 
 def cache_path(path: Path, undirected: bool) -> Path:
@@ -230,40 +281,141 @@ def cache_path(path: Path, undirected: bool) -> Path:
     return path.with_name(path.name + (".undirected" if undirected else "") + ".seeding.npz")
 
 
-def _cached_edge_list(path: Path, undirected: bool, cache: bool | None) -> Graph:
-    """Read an edge list through its binary cache when allowed and fresh."""
-    try:
-        stat = path.stat()
-    except OSError:
-        return read_edge_list(path, undirected=undirected)  # it raises the clear error
-    use = cache if cache is not None else stat.st_size >= CACHE_MIN_BYTES
-    if not use:
-        return read_edge_list(path, undirected=undirected)
-    target = cache_path(path, undirected)
-    signature = np.array([CACHE_VERSION, stat.st_size, stat.st_mtime_ns], dtype=np.int64)
-    if target.exists():
-        try:
-            with np.load(target, allow_pickle=False) as z:
-                if np.array_equal(z["signature"], signature):
-                    p = z["p"] if bool(z["has_p"]) else None
-                    return Graph(
-                        indptr=z["indptr"], indices=z["indices"], p=p, labels=z["labels"],
-                        info={"self_loops": int(z["info"][0]), "merged": int(z["info"][1]), "cache": str(target)},
-                    )
-        except (OSError, ValueError, KeyError):
-            pass  # a stale or damaged cache is rebuilt below
-    graph = read_edge_list(path, undirected=undirected)
+def source_digest(path: str | os.PathLike) -> bytes:
+    """The blake2b digest (32 bytes) of a file's raw bytes, read in 1 MiB pieces."""
+    digest = hashlib.blake2b(digest_size=32)
+    buffer = bytearray(_HASH_CHUNK)
+    view = memoryview(buffer)
+    with open(path, "rb") as fh:
+        while True:
+            got = fh.readinto(buffer)
+            if not got:
+                break
+            digest.update(view[:got])
+    return digest.digest()
+
+
+def _cache_key(size: int, digest: bytes, options: str = "") -> np.ndarray:
+    """What a cache must match: format version, source size, source digest and the reading options.
+
+    ``options`` spells any reader option that changes the graph (e.g. a header
+    setting); a cache made with other options is stale.
+    """
+    return np.concatenate([
+        np.array([CACHE_VERSION, size], dtype=np.int64),
+        np.frombuffer(digest, dtype=np.int64),
+        np.frombuffer(hashlib.blake2b(options.encode(), digest_size=8).digest(), dtype=np.int64),
+    ])
+
+
+class _StaleCache(Exception):
+    """A readable cache made for another source, option or format version."""
+
+
+def _read_cache(target: Path, size: int, digest: Callable[[], bytes], options: str = "") -> Graph:
+    """Load and check a cache; :class:`_StaleCache` if it is for other contents, any other error if damaged."""
+    with np.load(target, allow_pickle=False) as z:
+        key = z["key"]
+        if key.shape[0] < 2 or int(key[0]) != CACHE_VERSION or int(key[1]) != size:
+            raise _StaleCache  # checked before hashing: a size change needs no hash
+        if not np.array_equal(key, _cache_key(size, digest(), options)):
+            raise _StaleCache
+        indptr, indices, labels = z["indptr"], z["indices"], z["labels"]
+        p = z["p"] if bool(z["has_p"]) else None
+        lt = z["lt_weights"] if bool(z["has_lt_weights"]) else None
+        info = json.loads(str(z["info"]))
+    n, m = indptr.shape[0] - 1, indices.shape[0]
+    sound = (
+        indptr.dtype == np.int64 and indices.dtype == np.int32 and indptr.ndim == indices.ndim == 1
+        and n >= 1 and labels.shape == (n,) and indptr[0] == 0 and indptr[-1] == m
+        and bool((np.diff(indptr) >= 0).all()) and (m == 0 or (0 <= indices.min() and indices.max() < n))
+        and all(a is None or (a.dtype == np.float64 and a.shape == (m,)) for a in (p, lt))
+        and isinstance(info, dict)
+    )
+    if not sound:
+        raise ValueError("arrays do not form a graph")
+    return Graph(indptr=indptr, indices=indices, p=p, labels=labels, lt_weights=lt,
+                 info={**info, "cache": str(target)})
+
+
+def _save_arrays(fh: Any, arrays: dict[str, np.ndarray]) -> None:
+    """Write the cache payload (a seam for tests that simulate a full disk)."""
+    np.savez(fh, **arrays)
+
+
+def _write_cache(target: Path, graph: Graph, key: np.ndarray, mode: int) -> None:
+    """Write ``graph`` to ``target`` atomically with permission bits ``mode``.
+
+    A failure leaves neither a temporary file nor a partial cache, and does not
+    fail the caller: it warns (unless the folder is simply read-only).
+    """
+    tmp = None
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
         with os.fdopen(fd, "wb") as fh:
-            np.savez(
-                fh, signature=signature, indptr=graph.indptr, indices=graph.indices,
-                p=graph.p if graph.p is not None else np.zeros(0), has_p=np.array(graph.p is not None),
-                labels=graph.labels, info=np.array([graph.info["self_loops"], graph.info["merged"]]),
-            )
+            _save_arrays(fh, {
+                "key": key, "indptr": graph.indptr, "indices": graph.indices, "labels": graph.labels,
+                "p": graph.p if graph.p is not None else np.zeros(0), "has_p": np.array(graph.p is not None),
+                "lt_weights": graph.lt_weights if graph.lt_weights is not None else np.zeros(0),
+                "has_lt_weights": np.array(graph.lt_weights is not None),
+                "info": np.array(json.dumps({k: v for k, v in graph.info.items() if k != "cache"})),
+            })
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, mode)
         os.replace(tmp, target)
+        tmp = None
+    except Exception as exc:
+        if not (isinstance(exc, OSError) and exc.errno in _QUIET_WRITE_ERRORS):
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc) or type(exc).__name__
+            warnings.warn(f"{target}: cannot write the cache ({reason}); the graph was read all the same",
+                          SeedingWarning, stacklevel=4)
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+
+
+def _cached_edge_list(path: Path, undirected: bool, cache: bool | None) -> Graph:
+    """Read an edge list through its binary cache when allowed and valid.
+
+    The cache is valid when it was made by this version from a source with the
+    same bytes (a blake2b hash of the whole file, so an edit that keeps the size
+    and the modification time is still seen). A cache that cannot be read is
+    rebuilt with a one-line warning; one that cannot be written is skipped.
+    """
+    try:
+        before = path.stat()
     except OSError:
-        pass  # a read-only folder: no cache, same result
+        return read_edge_list(path, undirected=undirected)  # it raises the clear error
+    use = cache if cache is not None else before.st_size >= CACHE_MIN_BYTES
+    if not use:
+        return read_edge_list(path, undirected=undirected)
+    target = cache_path(path, undirected)
+    if os.path.lexists(target) and not target.is_file():
+        warnings.warn(f"{target} is not a file; reading {path.name} without a cache", SeedingWarning, stacklevel=3)
+        return read_edge_list(path, undirected=undirected)
+    digest: bytes | None = None
+
+    def source_hash() -> bytes:
+        nonlocal digest
+        if digest is None:
+            digest = source_digest(path)
+        return digest
+
+    if target.exists():
+        try:
+            return _read_cache(target, before.st_size, source_hash)
+        except _StaleCache:
+            pass  # made for other contents: rebuilt below
+        except Exception as exc:  # damaged in any way (truncated, bit-flipped, empty): never fatal
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            warnings.warn(f"{target}: damaged cache ({reason[:80]}); rebuilding it", SeedingWarning, stacklevel=3)
+    graph = read_edge_list(path, undirected=undirected)
+    key = _cache_key(before.st_size, source_hash())
+    after = path.stat()
+    if (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns):  # not edited meanwhile
+        _write_cache(target, graph, key, stat.S_IMODE(before.st_mode) & 0o666)
     return graph
 
 
@@ -297,8 +449,9 @@ def read_graph(
         Overrides the guess from the file name.
     cache : bool, optional
         Keep a binary copy of a parsed edge list next to it (``FILE.seeding.npz``)
-        and reuse it while the source is unchanged (same size and modification
-        time). None: only for files of 32 MiB or more.
+        and reuse it while the source has the same contents (checked by a
+        blake2b hash of its bytes). A damaged cache is rebuilt with a warning; one
+        that cannot be written is skipped. None: only for files of 32 MiB or more.
     header : {"auto", "nm", "none"}, default "auto"
         Whether an edge list's first line is an ``n m`` header (see
         :func:`read_edge_list`).

@@ -14,11 +14,14 @@ import math
 import numpy as np
 
 from . import _kernels
+from ._interrupt import in_chunks
 from .graph import Graph
 from .models import check_model, live_edge_arrays
 from .spread import Z95, SpreadEstimate
 
 __all__ = ["RRSets", "RRSampler"]
+
+_RR_STEP = 256  # RR sets per thread in a kernel chunk's first step
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -168,10 +171,14 @@ class RRSampler:
         g = self.graph
         mask = np.zeros(g.n, dtype=np.uint8)
         mask[np.asarray(seeds, dtype=np.int64)] = 1
-        return int(_kernels.count_rr_hits(
-            g.in_indptr, g.in_indices, self.in_hi, self.node_log1m, self.model == "lt",
-            self.root_cdf, mask, run_seed, int(first), int(count), int(n_threads),
-        ))
+
+        def run(start: int, size: int) -> int:
+            return int(_kernels.count_rr_hits(
+                g.in_indptr, g.in_indices, self.in_hi, self.node_log1m, self.model == "lt",
+                self.root_cdf, mask, run_seed, start, size, int(n_threads),
+            ))
+
+        return sum(in_chunks(run, int(first), int(count), step=_RR_STEP * n_threads, start=_RR_STEP * n_threads))
 
     def estimate(self, seeds: np.ndarray, count: int, *, run_seed: int, n_threads: int = 1) -> SpreadEstimate:
         """Spread of ``seeds`` on ``count`` fresh RR sets, each stopped once it meets a seed.
@@ -185,8 +192,28 @@ class RRSampler:
     def sample(self, count: int, *, run_seed: int, first: int = 0, n_threads: int = 1) -> RRSets:
         """RR sets ``first .. first + count - 1`` of the stream ``run_seed``."""
         g = self.graph
-        nodes, offsets = _kernels.sample_rr_sets(
-            g.in_indptr, g.in_indices, self.in_hi, self.node_log1m, self.model == "lt",
-            self.root_cdf, run_seed, int(first), int(count), int(n_threads),
-        )
+
+        def run(start: int, size: int) -> tuple[np.ndarray, np.ndarray]:
+            return _kernels.sample_rr_sets(
+                g.in_indptr, g.in_indices, self.in_hi, self.node_log1m, self.model == "lt",
+                self.root_cdf, run_seed, start, size, int(n_threads),
+            )
+
+        # In chunks (Ctrl-C); set i depends only on (run_seed, i), so the result is the same.
+        parts = list(in_chunks(run, int(first), int(count), step=_RR_STEP * n_threads, start=_RR_STEP * n_threads))
+        nodes, offsets = _join_sets(parts)
         return RRSets(nodes, offsets, g.n, self.total_weight, self.model)
+
+
+def _join_sets(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """Concatenate ``(nodes, offsets)`` pieces of consecutive RR sets."""
+    if len(parts) == 1:
+        return parts[0]
+    if not parts:
+        return np.zeros(0, np.int32), np.zeros(1, np.int64)
+    nodes = np.concatenate([p[0] for p in parts])
+    ends = np.cumsum([p[0].shape[0] for p in parts])
+    offsets = np.concatenate(
+        [p[1][:-1] + (ends[i - 1] if i else 0) for i, p in enumerate(parts)] + [np.array([ends[-1]], np.int64)]
+    )
+    return nodes, offsets

@@ -11,6 +11,7 @@ import networkx as nx
 import numpy as np
 
 from . import _kernels
+from ._interrupt import in_chunks
 from ._rng import RNGLike, draw_run_seed, resolve_jobs
 from .errors import SeedingError
 from .graph import Graph, as_graph
@@ -121,15 +122,16 @@ def simulate_indices(
             run_seed, first, count, n_threads,
         )
 
-    if progress is None:
-        return run(first_world, n_simulations)
-    chunk = max(1024, 256 * n_threads)
-    parts = []
-    for start in range(0, n_simulations, chunk):
-        count = min(chunk, n_simulations - start)
-        parts.append(run(first_world + start, count))
-        progress(start + count, n_simulations)
-    return np.concatenate(parts)
+    # In chunks of about 0.2 s, so that Ctrl-C is honoured; world i depends only on
+    # (run_seed, i), so the chunks give exactly what one call would.
+    out = np.empty(n_simulations, dtype=np.float64)
+    done = 0
+    for part in in_chunks(run, first_world, n_simulations, step=64 * n_threads, start=64 * n_threads):
+        out[done : done + part.shape[0]] = part
+        done += part.shape[0]
+        if progress is not None:
+            progress(done, n_simulations)
+    return out
 
 
 def simulate(

@@ -66,7 +66,8 @@ distributed = pytest.importorskip("distributed")
 
 @pytest.fixture(scope="module")
 def client():
-    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0")
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                                       dashboard_address="127.0.0.1:0")
     c = distributed.Client(cluster)
     yield c
     c.close()
@@ -104,7 +105,7 @@ def test_worker_killed_during_sampling_is_retried_without_changing_the_result(mi
     os.environ["SEEDING_TEST_KILL_WORKER_DIR"] = str(tmp_path)
     try:
         cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                           dashboard_address=":0")
+                                           dashboard_address="127.0.0.1:0")
     finally:
         del os.environ["SEEDING_TEST_KILL_WORKER_DIR"]
     with cluster, distributed.Client(cluster) as c:

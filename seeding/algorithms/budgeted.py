@@ -103,7 +103,7 @@ class _Picker:
     def feasible(self) -> np.ndarray:
         ok = self.base & ~self.picked
         for (_, cost, limit), spent in zip(self.budgets, self.spent, strict=True):
-            ok &= cost <= limit - spent + 1e-9 * max(limit, 1.0)
+            ok &= cost <= limit - spent + 1e-9 * limit
         if self.count is not None:
             full = self.count >= self.cons.quota_max
             g = self.cons.group_of
@@ -151,7 +151,7 @@ def cost_greedy_rr(sets: RRSets, cons: Constraints, *, ratio: bool) -> list[int]
     for g in pick.needs():
         while pick.count[g] < cons.quota_min[g]:
             gains = cov.gains
-            score = gains / costs if ratio else gains - 1e-12 * costs
+            score = gains / costs if ratio else gains - 1e-12 * (costs / costs.max())  # ties: the cheaper
             v = _best(score, pick.feasible() & (cons.group_of == g))
             if v < 0:
                 break
@@ -266,16 +266,20 @@ def _quotas(quotas: Any) -> dict[str, tuple[int | None, int | None]]:
         return {}
     if isinstance(quotas, Mapping):
         return {str(k): tuple(v) for k, v in quotas.items()}
-    out = {}
+    out: dict[str, tuple[int | None, int | None]] = {}
+    first: dict[str, str] = {}
     for text in quotas:
         name, sep, span = str(text).rpartition("=")
         lo, colon, hi = span.partition(":")
         try:
             if not sep or not colon:
                 raise ValueError
-            out[name] = (int(lo) if lo.strip() else None, int(hi) if hi.strip() else None)
+            value = (int(lo) if lo.strip() else None, int(hi) if hi.strip() else None)
         except ValueError:
             raise SeedingError(f"quota must look like GROUP=MIN:MAX (e.g. north=1:5); got {text!r}") from None
+        if name in out:
+            raise SeedingError(f"group {name!r} has two quotas ({first[name]!r} and {text!r}); give one per group")
+        out[name], first[name] = value, text
     return out
 
 
