@@ -516,7 +516,11 @@ def select_seeds(
     details.update(lagrangian_bound_coverage=relaxation.bound, lagrangian_iterations=relaxation.iterations,
                    lagrangian_s=time.perf_counter() - t0)
     outcome = None
-    if method in ("mip", "cp-sat"):
+    reached = target_ratio is not None and valid and \
+        certified_ratio(lower, spread_upper(bound_cov, a, weight, r1.count)) >= target_ratio
+    if reached and method in ("mip", "cp-sat"):
+        details["core"] = {"skipped": "the target ratio is certified already"}
+    elif method in ("mip", "cp-sat"):
         # Reduced-cost fixing: no selection better than the incumbent contains a fixed-out
         # node, so the exact model needs only the rest (the core). When that core is still
         # too large to build in time, a heuristic core (the nodes the relaxation likes best)
