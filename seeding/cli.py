@@ -253,6 +253,12 @@ def _quiet_dask_logs() -> Iterator[None]:
             handler.removeFilter(drop)
 
 
+def _dask_runner(client: Any) -> Any:
+    from .distributed import dask_runner
+
+    return dask_runner(client)
+
+
 def dask_options(func: Callable) -> Callable:
     func = click.option("--workers", type=click.IntRange(min=1), default=None,
                         help="Run on a local Dask cluster of N worker processes.")(func)
@@ -316,7 +322,8 @@ def spread(
     with dask_client(scheduler, workers) as client:
         estimate = estimate_spread(
             graph, seeds, model=model, n_simulations=simulations, rng=rng, n_jobs=jobs,
-            progress=None if client else progress_printer("simulations"), client=client,
+            progress=None if client else progress_printer("simulations"),
+            runner=None if client is None else _dask_runner(client),
         )
     runtime = time.perf_counter() - start
     result = {

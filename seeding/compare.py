@@ -13,7 +13,7 @@ import dataclasses
 import io as _io
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ import numpy as np
 
 from ._interrupt import interrupt_scope
 from ._rng import RNGLike, as_generator, resolve_jobs
+from ._validation import Progress, check_count
 from .algorithms import METHODS, maximize_influence
 from .algorithms.budgeted import BUDGET_METHODS, select_seeds
 from .errors import SeedingError
@@ -34,7 +35,6 @@ __all__ = ["compare", "run_instance", "parse_methods"]
 
 RESULT_FILES = ("results.csv", "results.json", "report.md")
 
-Progress = Callable[[int, int], None]
 COLUMNS = [
     "instance", "method", "k", "budget", "spread", "ci_low", "ci_high", "stderr", "n_simulations",
     "runtime_s", "cost", "status", "gap", "upper_bound", "approx_ratio", "n_seeds", "seeds", "eval_rng", "note",
@@ -88,8 +88,7 @@ def run_instance(
 def _check_max_seeds(max_seeds: Any) -> None:
     if max_seeds is None:
         return
-    if isinstance(max_seeds, bool) or not isinstance(max_seeds, (int, np.integer)) or max_seeds < 1:
-        raise SeedingError(f"max_seeds must be a positive integer (at most this many seeds); got {max_seeds!r}")
+    check_count(max_seeds, "max_seeds")
 
 
 def parse_methods(methods: str | Sequence[str]) -> list[str]:
@@ -180,8 +179,7 @@ def compare(
         if out.exists() and not out.is_dir():
             raise SeedingError(f"output directory {str(out)!r} is a file")
         out.mkdir(parents=True, exist_ok=True)
-    if isinstance(n_simulations, bool) or not isinstance(n_simulations, int) or n_simulations < 1:
-        raise SeedingError(f"n_simulations must be a positive integer; got {n_simulations!r}")
+    n_simulations = check_count(n_simulations, "n_simulations")
     loaded = [i if isinstance(i, Instance) else instance_for(i) for i in instances]
     if not loaded:
         raise SeedingError("give at least one instance or graph file")

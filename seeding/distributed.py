@@ -23,7 +23,7 @@ import concurrent.futures
 import contextlib
 import math
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -35,7 +35,7 @@ from .models import check_model
 from .rrsets import RRSampler, RRSets, rr_estimate
 from .spread import SpreadEstimate, simulate_indices
 
-__all__ = ["DistributedSampler", "DistributedRRSets", "simulate_distributed", "local_client"]
+__all__ = ["DistributedSampler", "DistributedRRSets", "simulate_distributed", "dask_runner", "local_client"]
 
 RETRIES = 3
 NO_WORKERS_GRACE_S = 30.0  # how long work may wait on a scheduler without workers before it fails
@@ -359,3 +359,16 @@ def simulate_distributed(client: Any, graph: Graph, seeds: np.ndarray, *, model:
         for start, size in _ranges(0, n_simulations, 2 * workers, align=64)
     ]
     return np.concatenate(_gather(client, futures))
+
+
+def dask_runner(client: Any) -> Callable[..., np.ndarray]:
+    """A ``runner`` for :func:`seeding.estimate_spread` that simulates on the workers of ``client``.
+
+    ``seeding.estimate_spread(g, seeds, rng=1, runner=dask_runner(client))`` gives the
+    same estimate as a local run with ``rng=1``.
+    """
+    def run(graph: Graph, seeds: np.ndarray, *, model: str, n_simulations: int, run_seed: int) -> np.ndarray:
+        return simulate_distributed(client, graph, seeds, model=model, n_simulations=n_simulations,
+                                    run_seed=run_seed)
+
+    return run

@@ -1,6 +1,6 @@
 """Lagrangian bounds on the sample optimum, reduced-cost fixing and the core model.
 
-The coverage model of :mod:`seeding.budget` (``max sum_r w_r y_r + sum_v s_v x_v``
+The coverage model of :mod:`seeding.coverage_model` (``max sum_r w_r y_r + sum_v s_v x_v``
 with ``y_r <= sum_{v in r} x_v``) is relaxed by moving every coverage row into the
 objective with a multiplier ``0 <= lambda_r <= w_r``:
 
@@ -43,7 +43,7 @@ from collections.abc import Callable
 import numpy as np
 
 from . import _cover
-from .budget import Constraints, ShrunkInstance, merge_rows
+from .coverage_model import Constraints, ShrunkInstance, merge_rows
 
 __all__ = [
     "NodeBudgets", "Relaxation", "lagrangian_bound", "sample_bound", "fix_out", "core_instance", "heuristic_core",

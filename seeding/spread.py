@@ -13,15 +13,18 @@ import numpy as np
 from . import _kernels
 from ._interrupt import in_chunks
 from ._rng import RNGLike, draw_run_seed, resolve_jobs
+from ._validation import Progress, check_count
 from .errors import SeedingError
 from .graph import Graph, as_graph
 from .models import check_model, live_edge_arrays
 
-__all__ = ["SpreadEstimate", "estimate_spread", "simulate", "seed_indices"]
+__all__ = ["SpreadEstimate", "estimate_spread", "simulate", "seed_indices", "Runner"]
+
+#: Runs simulations elsewhere: ``runner(graph, seed_indices, *, model, n_simulations, run_seed)``.
+Runner = Callable[..., np.ndarray]
 
 Z95 = 1.959963984540054
 _EMPTY_WEIGHTS = np.zeros(0, dtype=np.float64)
-Progress = Callable[[int, int], None]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -89,12 +92,6 @@ def seed_indices(graph: Graph, seeds: Iterable[Any]) -> np.ndarray:
     return np.ascontiguousarray(idx[np.sort(first)])
 
 
-def _check_count(n_simulations: int) -> int:
-    if isinstance(n_simulations, bool) or not isinstance(n_simulations, (int, np.integer)) or n_simulations < 1:
-        raise SeedingError(f"n_simulations must be a positive integer; got {n_simulations!r}")
-    return int(n_simulations)
-
-
 def simulate_indices(
     graph: Graph,
     seeds: np.ndarray,
@@ -143,7 +140,7 @@ def simulate(
     rng: RNGLike = None,
     n_jobs: int | None = None,
     progress: Progress | None = None,
-    client: Any = None,
+    runner: Runner | None = None,
 ) -> np.ndarray:
     """Spread of ``seeds`` in each of ``n_simulations`` independent diffusions.
 
@@ -163,14 +160,11 @@ def simulate(
     """
     graph = as_graph(graph)
     model = check_model(model)
-    n_simulations = _check_count(n_simulations)
+    n_simulations = check_count(n_simulations, "n_simulations")
     seeds_idx = seed_indices(graph, seeds)
-    if client is not None:
-        from .distributed import simulate_distributed
-
-        live_edge_arrays(graph, model)  # validate here, not on a worker
-        return simulate_distributed(client, graph, seeds_idx, model=model, n_simulations=n_simulations,
-                                    run_seed=draw_run_seed(rng))
+    if runner is not None:
+        live_edge_arrays(graph, model)  # validate here, not elsewhere
+        return runner(graph, seeds_idx, model=model, n_simulations=n_simulations, run_seed=draw_run_seed(rng))
     return simulate_indices(
         graph,
         seeds_idx,
@@ -191,7 +185,7 @@ def estimate_spread(
     rng: RNGLike = None,
     n_jobs: int | None = None,
     progress: Progress | None = None,
-    client: Any = None,
+    runner: Runner | None = None,
 ) -> SpreadEstimate:
     """Estimate the expected number of nodes a seed set reaches.
 
@@ -211,8 +205,11 @@ def estimate_spread(
         Threads (None or -1: all cores). Does not change the result.
     progress : callable(done, total), optional
         Called as simulations complete.
-    client : distributed.Client, optional
-        Run the simulations on Dask workers (same result as locally).
+    runner : callable, optional
+        Runs the simulations elsewhere, e.g. on a Dask cluster with
+        ``seeding.distributed.dask_runner(client)``: called as ``runner(graph,
+        seed_indices, model=..., n_simulations=..., run_seed=...)`` and returns
+        the per-world spreads (the same as a local run with the same ``rng``).
 
     Returns
     -------
@@ -244,6 +241,6 @@ def estimate_spread(
     """
     samples = simulate(
         graph, seeds, model=model, n_simulations=n_simulations, rng=rng, n_jobs=n_jobs,
-        progress=progress, client=client,
+        progress=progress, runner=runner,
     )
     return SpreadEstimate.from_samples(samples, check_model(model))

@@ -12,9 +12,9 @@ from exact import exact_spread_table, tiny_graphs
 
 import seeding
 from seeding import Graph, InfeasibleError, SeedingError, select_seeds
-from seeding.budget import Constraints, build_model, shrink, solve_model
 from seeding.cli import main
 from seeding.costs import cost_model, resolve_costs
+from seeding.coverage_model import Constraints, build_model, shrink, solve_model
 
 FAST = {"min_samples": 20_000, "n_evaluation": 20_000, "time_limit": 20}
 COSTS = {0: 2.0, 1: 1.5, 2: 1.0, 3: 1.0, 4: 1.2, 5: 0.8, 6: 1.0, 7: 0.7}
@@ -169,7 +169,7 @@ def test_status_and_gap_describe_the_selection_returned(monkeypatch):
 
     monkeypatch.setattr(pipeline, "solve_model", poor_solver)
     g = two_hubs()
-    r = select_seeds(g, 2.5, COSTS, rng=3, **FAST)
+    r = select_seeds(g, 2.5, COSTS, rng=3, target_ratio=None, **FAST)
     assert r.details["chosen_by"].startswith("greedy")
     assert r.details["solver"]["status"] == "feasible" and r.details["solver"]["gap"] > 0
     assert r.gap is not None and (r.status == "optimal") == (r.gap <= 1e-6)

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from test_bounds import COST_VALUES, tiny_problems
 
 import seeding
-from seeding.budget import Constraints, build_model, shrink, solve_model
+from seeding.coverage_model import Constraints, build_model, shrink, solve_model
 from seeding.relax import NodeBudgets, core_instance, fix_out, heuristic_core, lagrangian_bound
 
 PROPERTY = settings(max_examples=40, deadline=None, derandomize=True,

@@ -9,6 +9,7 @@ from click.testing import CliRunner
 
 import seeding
 from seeding.cli import main
+from seeding.distributed import dask_runner
 from seeding.generate import rmat_edges, write_rmat
 from seeding.io import cache_path
 
@@ -96,7 +97,8 @@ def test_dask_monte_carlo_matches_local(client, mid_graph):
     seeds = mid_graph.label_of([0, 1, 2])
     for model in ("ic", "lt"):
         local = seeding.simulate(mid_graph, seeds, model=model, n_simulations=1000, rng=3)
-        remote = seeding.simulate(mid_graph, seeds, model=model, n_simulations=1000, rng=3, client=client)
+        remote = seeding.simulate(mid_graph, seeds, model=model, n_simulations=1000, rng=3,
+                                  runner=dask_runner(client))
         assert np.array_equal(local, remote)
 
 

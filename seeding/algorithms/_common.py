@@ -5,12 +5,12 @@ from __future__ import annotations
 import math
 import os
 import time
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from .._rng import RNGLike, as_generator, resolve_jobs
+from .._rng import RNGLike, as_generator, draw_run_seed, resolve_jobs
+from .._validation import check_count, check_fraction
 from ..bounds import certified_ratio, spread_lower
 from ..errors import SeedingError
 from ..graph import Graph, as_graph
@@ -19,13 +19,7 @@ from ..results import SeedSet
 from ..rrsets import RRSampler
 from ..spread import SpreadEstimate, simulate_indices
 
-Progress = Callable[[int, int], None]
 DEFAULT_EVALUATION = 1_000_000
-
-
-def draw(gen: np.random.Generator) -> int:
-    """A fresh 64-bit run seed from the run's generator."""
-    return int(gen.integers(0, 2**64, dtype=np.uint64))
 
 
 class Problem:
@@ -83,7 +77,7 @@ class Problem:
         seeds = np.asarray(seeds, dtype=np.int32)
         if evaluation == "rr":
             count = DEFAULT_EVALUATION if n_evaluation is None else check_count(n_evaluation, "n_evaluation")
-            return self.rr_sampler().estimate(seeds, count, run_seed=draw(self.gen), n_threads=self.n_threads)
+            return self.rr_sampler().estimate(seeds, count, run_seed=draw_run_seed(self.gen), n_threads=self.n_threads)
         if evaluation == "mc":
             count = 10_000 if n_evaluation is None else check_count(n_evaluation, "n_evaluation")
             if self.client is not None:
@@ -92,12 +86,12 @@ class Problem:
                 self.rr_sampler()  # scatters the graph once
                 samples = simulate_distributed(
                     self.client, self.graph, seeds, model=self.model, n_simulations=count,
-                    run_seed=draw(self.gen), graph_future=self._graph_future,
+                    run_seed=draw_run_seed(self.gen), graph_future=self._graph_future,
                 )
             else:
                 samples = simulate_indices(
                     self.graph, seeds, model=self.model, n_simulations=count,
-                    run_seed=draw(self.gen), n_threads=self.n_threads,
+                    run_seed=draw_run_seed(self.gen), n_threads=self.n_threads,
                 )
             return SpreadEstimate.from_samples(samples, self.model)
         raise SeedingError(f"evaluation must be 'rr' or 'mc'; got {evaluation!r}")
@@ -153,45 +147,24 @@ class Problem:
         sampler = self.rr_sampler()
         if spread.estimator != "rr":  # Monte-Carlo spreads have no tail bound as tight: fresh RR sets
             count = DEFAULT_EVALUATION if n_evaluation is None else check_count(n_evaluation, "n_evaluation")
-            spread = sampler.estimate(np.asarray(seeds, np.int32), count, run_seed=draw(self.gen),
+            spread = sampler.estimate(np.asarray(seeds, np.int32), count, run_seed=draw_run_seed(self.gen),
                                       n_threads=self.n_threads)
         weight = sampler.total_weight
         hits = round(spread.mean / weight * spread.n_simulations)
         return spread_lower(hits, a, weight, spread.n_simulations)
 
 
-def check_count(value: Any, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise SeedingError(f"{name} must be a positive integer; got {value!r}")
-    return int(value)
-
-
 def check_eps(eps: Any) -> float:
-    if isinstance(eps, bool) or not isinstance(eps, (int, float, np.floating)) or not 0 < eps < 1:
-        raise SeedingError(f"eps must be a number in (0, 1); got {eps!r}")
-    return float(eps)
+    return check_fraction(eps, "eps")
 
 
 def check_delta(delta: Any, n: int) -> float:
-    if delta is None:
-        return 1.0 / max(n, 2)
-    if isinstance(delta, bool) or not isinstance(delta, (int, float, np.floating)) or not 0 < delta < 1:
-        raise SeedingError(f"delta must be a number in (0, 1); got {delta!r}")
-    return float(delta)
+    """``delta``, by default ``1/n``."""
+    return 1.0 / max(n, 2) if delta is None else check_fraction(delta, "delta")
 
 
 def check_ratio(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating)) or not 0 < value < 1:
-        raise SeedingError(f"target_ratio must be a number in (0, 1), e.g. 0.95; got {value!r}")
-    return float(value)
-
-
-def check_time_limit(value: Any) -> float | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.number)) or not value > 0:
-        raise SeedingError(f"time_limit must be a positive number of seconds or None; got {value!r}")
-    return float(value)
+    return check_fraction(value, "target_ratio", ", e.g. 0.95")
 
 
 def log_binomial(n: int, k: int) -> float:

@@ -29,7 +29,8 @@ from typing import Any
 import numpy as np
 
 from .. import _kernels
-from .._rng import RNGLike, as_generator, resolve_jobs
+from .._rng import RNGLike, as_generator, draw_run_seed, resolve_jobs
+from .._validation import Progress, check_count, check_time_limit
 from ..bounds import (
     ONE_MINUS_INV_E,
     certified_ratio,
@@ -40,8 +41,8 @@ from ..bounds import (
     spread_lower,
     spread_upper,
 )
-from ..budget import Constraints, build_model, shrink, solve_model
 from ..costs import resolve_costs
+from ..coverage_model import Constraints, build_model, shrink, solve_model
 from ..errors import InfeasibleError, SeedingError
 from ..graph import Graph, as_graph
 from ..io import read_table
@@ -53,13 +54,9 @@ from ..spread import SpreadEstimate, simulate_indices
 from ._common import (
     DEFAULT_EVALUATION,
     ENTRIES_PER_SET,
-    Progress,
-    check_count,
     check_delta,
     check_eps,
     check_ratio,
-    check_time_limit,
-    draw,
     memory_cap,
     sets_for_entries,
     sets_within,
@@ -418,7 +415,7 @@ def select_seeds(
 
     sampler = RRSampler(graph, model)
     weight = sampler.total_weight
-    seed1, seed2 = draw(gen), draw(gen)
+    seed1, seed2 = draw_run_seed(gen), draw_run_seed(gen)
     pilot = sampler.sample(1000, run_seed=seed1)
     fits = max(1000, int(sets_within(memory_cap(max_memory), pilot)))
     min_samples = min(sets_for_entries(min_samples * ENTRIES_PER_SET, pilot), max_samples)
@@ -582,7 +579,7 @@ def select_seeds(
     order, gains = _ordered_gains(r1, chosen, weight / r1.count)
     evaluation = sampler.estimate(
         np.asarray(order), DEFAULT_EVALUATION if n_evaluation is None else check_count(n_evaluation, "n_evaluation"),
-        run_seed=draw(gen), n_threads=n_threads,
+        run_seed=draw_run_seed(gen), n_threads=n_threads,
     )
     lower = spread_lower(r2.covered(np.asarray(order)), a, weight, r2.count)
     ratio = certified_ratio(lower, upper)
@@ -630,7 +627,7 @@ def _gap(bound: float, value: float) -> float | None:
 
 def _select_mc(graph, model, cons, gen, n_threads, n_simulations, n_evaluation, start, label) -> SeedSet:
     n_simulations = check_count(n_simulations, "n_simulations")
-    run_seed, judge_seed = draw(gen), draw(gen)
+    run_seed, judge_seed = draw_run_seed(gen), draw_run_seed(gen)
     runs = {}
     evaluations = 0
     for key, ratio in (("cost-benefit", True), ("plain-gain", False)):
@@ -661,7 +658,7 @@ def _select_mc(graph, model, cons, gen, n_threads, n_simulations, n_evaluation, 
     runtime = time.perf_counter() - start
     samples = simulate_indices(graph, np.asarray(chosen, np.int32), model=model,
                                n_simulations=n_simulations if n_evaluation is None else n_evaluation,
-                               run_seed=draw(gen), n_threads=n_threads)
+                               run_seed=draw_run_seed(gen), n_threads=n_threads)
     cost = float(cons.costs[chosen].sum())
     return SeedSet(
         seeds=graph.label_of(chosen), gains=[], spread=SpreadEstimate.from_samples(samples, model),

@@ -16,11 +16,12 @@ from typing import Any
 
 import numpy as np
 
-from .._rng import RNGLike
+from .._rng import RNGLike, draw_run_seed
+from .._validation import Progress, check_count
 from ..errors import SeedingWarning
 from ..results import SeedSet
 from ..spread import simulate_indices
-from ._common import Problem, Progress, check_count, draw
+from ._common import Problem
 
 __all__ = ["greedy", "celf", "celfpp"]
 
@@ -33,7 +34,7 @@ class _Spread:
     def __init__(self, prob: Problem, n_simulations: int) -> None:
         self.prob = prob
         self.n_simulations = n_simulations
-        self.run_seed = draw(prob.gen)
+        self.run_seed = draw_run_seed(prob.gen)
         self.evaluations = 0
 
     def total(self, seeds: list[int]) -> float:

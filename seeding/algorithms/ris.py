@@ -13,7 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from .._rng import RNGLike
+from .._rng import RNGLike, draw_run_seed
+from .._validation import Progress, check_time_limit
 from ..bounds import (
     ONE_MINUS_INV_E,
     certified_ratio,
@@ -24,19 +25,16 @@ from ..bounds import (
     spread_lower,
     spread_upper,
 )
-from ..budget import Constraints, shrink
+from ..coverage_model import Constraints, shrink
 from ..relax import sample_bound
 from ..results import SeedSet
 from ..rrsets import RRSets
 from ._common import (
     ENTRIES_PER_SET,
     Problem,
-    Progress,
     check_delta,
     check_eps,
     check_ratio,
-    check_time_limit,
-    draw,
     log_binomial,
     memory_cap,
     parse_memory,
@@ -169,7 +167,7 @@ def opim_c(
         target_ratio = check_ratio(target_ratio)
     time_limit = check_time_limit(time_limit)
 
-    seed1, seed2 = draw(prob.gen), draw(prob.gen)
+    seed1, seed2 = draw_run_seed(prob.gen), draw_run_seed(prob.gen)
     pilot = sampler.sample(1000, run_seed=seed1)
     cap = memory_cap(max_memory)
     # The floor is one of work: enough RR-set entries for a stable choice, not a number of
@@ -340,7 +338,7 @@ def imm(
     beta = math.sqrt(ONE_MINUS_INV_E * (log_c + ell * log_n + math.log(2.0)))
     lam_star = 2.0 * weight * (ONE_MINUS_INV_E * alpha + beta) ** 2 / eps**2
 
-    seed_lb = draw(prob.gen)
+    seed_lb = draw_run_seed(prob.gen)
     lb = opt_floor
     sets: RRSets | None = None
     for i in range(1, steps + 1):
@@ -362,7 +360,7 @@ def imm(
         theta, stopped = max(1, int(sets_within(cap, sets, collections=1))), True
     if progress:
         progress(0, theta)
-    final = sampler.sample(theta, run_seed=draw(prob.gen), n_threads=prob.n_threads)
+    final = sampler.sample(theta, run_seed=draw_run_seed(prob.gen), n_threads=prob.n_threads)
     seeds, gains, bound = final.greedy(prob.k, allowed=prob.allowed)
     if progress:
         progress(theta, theta)

@@ -1,0 +1,91 @@
+"""The registry of k-seed selection methods and :func:`maximize_influence`, which dispatches on it."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+from .._rng import RNGLike
+from ..errors import SeedingError
+from ..results import SeedSet
+from .greedy import celf, celfpp, greedy
+from .heuristics import degree, degree_discount, pagerank
+from .ris import imm, opim_c
+
+__all__ = ["METHODS", "maximize_influence"]
+
+#: name -> (function, one-line description), in the order `seeding methods` lists them.
+METHODS: dict[str, tuple[Callable, str]] = {
+    "opim-c": (opim_c, "OPIM-C: RR sets until a (1-1/e-eps) guarantee is certified [default]"),
+    "imm": (imm, "IMM: RR sets, (1-1/e-eps) approximation w.p. 1-1/n^ell, fresh final sample"),
+    "celf": (celf, "CELF: lazy greedy on Monte-Carlo estimates (small and mid-size graphs)"),
+    "celf++": (celfpp, "CELF++: CELF that also caches gains w.r.t. the round's best node"),
+    "greedy": (greedy, "plain greedy on Monte-Carlo estimates (reference; small graphs)"),
+    "degree": (degree, "highest out-degree (heuristic, no guarantee)"),
+    "degree-discount": (degree_discount, "degree discount of Chen, Wang, Yang 2009 (heuristic)"),
+    "pagerank": (pagerank, "PageRank on the reversed graph via networkx (heuristic)"),
+}
+
+
+def maximize_influence(
+    graph: Any,
+    k: int,
+    *,
+    method: str = "opim-c",
+    model: str = "ic",
+    rng: RNGLike = None,
+    n_jobs: int | None = None,
+    **options: Any,
+) -> SeedSet:
+    """Choose ``k`` seeds that maximize the expected spread.
+
+    Parameters
+    ----------
+    graph : Graph or networkx graph
+        With arc probabilities set (see :func:`seeding.with_probability`).
+    k : int
+        Number of seeds, in ``[1, n]``.
+    method : str, default "opim-c"
+        One of :data:`METHODS`: ``opim-c``, ``imm``, ``celf``, ``celf++``,
+        ``greedy``, ``degree``, ``degree-discount``, ``pagerank``.
+    model : {"ic", "lt"}
+    rng : None, int or numpy.random.Generator
+        The same value gives the same seeds, whatever ``n_jobs`` is.
+    n_jobs : int, optional
+        Threads (None or -1: all cores).
+    **options
+        Passed to the method: ``eps``, ``delta``, ``n_simulations``,
+        ``exclude``, ``evaluation``, ``n_evaluation``, ``progress``, ...
+
+    Returns
+    -------
+    SeedSet
+        Seeds (labels) in selection order, their marginal gains, an independent
+        spread estimate with a 95% CI, and for RIS methods an upper bound on the
+        optimum and the certified approximation ratio.
+
+    Raises
+    ------
+    SeedingError
+        For an unknown method (the message lists the known ones) or bad options.
+
+    Examples
+    --------
+    >>> import seeding
+    >>> g = seeding.Graph.from_edges([0, 0, 1, 3], [1, 2, 2, 4], [1.0] * 4)
+    >>> seeding.maximize_influence(g, 2, rng=1, n_evaluation=1000).seeds
+    [0, 3]
+    """
+    key = str(method).lower().replace("_", "-")
+    key = {"celfpp": "celf++", "opimc": "opim-c", "degreediscount": "degree-discount"}.get(key, key)
+    if key not in METHODS:
+        raise SeedingError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
+    func = METHODS[key][0]
+    accepted = set(inspect.signature(func).parameters)
+    if "progress" not in accepted:  # quick methods report no progress
+        options.pop("progress", None)
+    unknown = sorted(set(options) - accepted)
+    if unknown:
+        raise SeedingError(f"method {key!r} takes no option {unknown[0]!r}")
+    return func(graph, k, model=model, rng=rng, n_jobs=n_jobs, **options)
