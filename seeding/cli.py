@@ -681,7 +681,7 @@ def compare(
         bar(done, total)
 
     try:
-        rows = run_comparison(
+        result = run_comparison(
             loaded, names, ks=k_values, budgets=b_values, n_simulations=simulations or 10_000, rng=rng,
             n_jobs=jobs, output_dir=out, method_options=method_options, progress=progress,
         )
@@ -691,11 +691,9 @@ def compare(
         else:
             click.secho(f"interrupted before the first run finished; {out}/ is as it was", fg="yellow", err=True)
         sys.exit(130)
-    for row in rows:
-        if "method" not in row:
-            note(row["note"])
-    done = [r for r in rows if "method" in r]
-    click.echo(f"{len(done)} runs; wrote {out}/results.csv, results.json, report.md and plots")
+    for text in result.notes:
+        note(text)
+    click.echo(f"{len(result.rows)} runs; wrote {out}/results.csv, results.json, report.md and plots")
 
 
 @main.group(context_settings=CONTEXT)

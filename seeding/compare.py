@@ -31,7 +31,7 @@ from .io import to_json, write_text
 from .results import SeedSet
 from .spread import SpreadEstimate, simulate
 
-__all__ = ["compare", "run_instance", "parse_methods"]
+__all__ = ["Comparison", "compare", "run_instance", "parse_methods"]
 
 RESULT_FILES = ("results.csv", "results.json", "report.md")
 
@@ -124,6 +124,17 @@ def _plan(inst: Instance, name: str, methods: list[str], ks: Sequence[int] | Non
     return runs, notes
 
 
+@dataclasses.dataclass(frozen=True)
+class Comparison:
+    """What :func:`compare` returns: one row per run, and the notes (methods skipped, interruptions)."""
+
+    rows: list[dict[str, Any]]
+    notes: list[str]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"rows": self.rows, "notes": self.notes}
+
+
 def compare(
     instances: Sequence[str | os.PathLike | Instance],
     methods: str | Sequence[str],
@@ -136,7 +147,7 @@ def compare(
     output_dir: str | os.PathLike | None = None,
     method_options: dict[str, dict[str, Any]] | None = None,
     progress: Progress | None = None,
-) -> list[dict[str, Any]]:
+) -> Comparison:
     """Run several methods on several instances and evaluate every seed set alike.
 
     Parameters
@@ -164,14 +175,15 @@ def compare(
 
     Returns
     -------
-    list of dict
-        One row per run (see ``COLUMNS``), plus ``note`` rows for skipped methods.
+    Comparison
+        ``rows``: one dict per run (see ``COLUMNS``); ``notes``: methods skipped
+        and why.
 
     Examples
     --------
-    >>> rows = compare(["instances/karate-club.toml"], "degree,opim-c", ks=[2], n_simulations=500, rng=1)
-    >>> [(r["method"], r["k"]) for r in rows]
-    [('degree', 2), ('opim-c', 2)]
+    >>> result = compare(["instances/karate-club.toml"], "degree,opim-c", ks=[2], n_simulations=500, rng=1)
+    >>> [(r["method"], r["k"]) for r in result.rows], result.notes
+    ([('degree', 2), ('opim-c', 2)], [])
     """
     names = parse_methods(methods)
     out = Path(output_dir) if output_dir is not None else None
@@ -233,7 +245,7 @@ def compare(
         raise
     if out is not None:
         write_outputs(rows, notes, out, plots=True)
-    return rows + [{"note": n} for n in notes]
+    return Comparison(rows, notes)
 
 
 # ------------------------------------------------------------------------------ outputs

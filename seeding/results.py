@@ -19,8 +19,9 @@ class SeedSet:
     seeds : list
         Original node labels, in selection order.
     gains : list of float
-        Estimated marginal gain of each seed when it was chosen (on the sample
-        the method used to choose; heuristics report their score).
+        Estimated marginal gain in spread of each seed when it was chosen (on
+        the sample the method used to choose). Empty for the heuristics, which
+        rank by a score instead (``details["scores"]``).
     spread : SpreadEstimate
         Expected spread from an evaluation independent of the choice (fresh RR
         sets or fresh simulations).
@@ -42,7 +43,8 @@ class SeedSet:
     cost, budget : float or None
         Total cost of the seeds and the budget, for budgeted selection.
     status : str or None
-        Solver status for budgeted selection (optimal, feasible, time-out).
+        For budgeted selection: "optimal" when the selection is proven optimal
+        on the choosing sample, else "feasible".
     gap : float or None
         Relative gap between the selection and the best bound, when known.
     details : dict

@@ -29,10 +29,9 @@ def tiny_instances(tmp_path):
 
 def test_comparison_rows_common_evaluation_png_and_markdown(tiny_instances, tmp_path):
     out = tmp_path / "out"
-    rows = compare(tiny_instances, "degree,opim-c,cost-celf", n_simulations=2000, rng=4, output_dir=out,
-                   method_options={"cost-celf": {"min_samples": 5000, "time_limit": 5}})
-    runs = [r for r in rows if "method" in r]
-    notes = [r["note"] for r in rows if "method" not in r]
+    result = compare(tiny_instances, "degree,opim-c,cost-celf", n_simulations=2000, rng=4, output_dir=out,
+                     method_options={"cost-celf": {"min_samples": 5000, "time_limit": 5}})
+    runs, notes = result.rows, result.notes
     assert [(r["instance"], r["method"]) for r in runs] == [
         ("a", "degree"), ("a", "opim-c"), ("a", "cost-celf"), ("b", "degree"), ("b", "opim-c")]
     assert notes == ["cost-celf skipped on b: it needs costs and a budget"]

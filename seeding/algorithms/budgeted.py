@@ -660,9 +660,13 @@ def _select_mc(graph, model, cons, gen, n_threads, n_simulations, n_evaluation, 
                                n_simulations=n_simulations if n_evaluation is None else n_evaluation,
                                run_seed=draw_run_seed(gen), n_threads=n_threads)
     cost = float(cons.costs[chosen].sum())
+    # Marginal gains of the chosen order, on the worlds that chose it (common random numbers).
+    totals = [0.0] + [float(simulate_indices(graph, np.asarray(chosen[: i + 1], np.int32), model=model,
+                                             n_simulations=n_simulations, run_seed=run_seed,
+                                             n_threads=n_threads).mean()) for i in range(len(chosen))]
     return SeedSet(
-        seeds=graph.label_of(chosen), gains=[], spread=SpreadEstimate.from_samples(samples, model),
+        seeds=graph.label_of(chosen), gains=list(np.diff(totals)), spread=SpreadEstimate.from_samples(samples, model),
         method="cost-celf-mc", params={"model": model, "n_simulations": n_simulations, **label},
-        runtime_s=runtime, cost=cost, budget=cons.budget, status="heuristic", gap=None,
+        runtime_s=runtime, cost=cost, budget=cons.budget, status="feasible", gap=None,
         details={"spread_evaluations": evaluations, "greedy_validation": scores, "chosen": best},
     )

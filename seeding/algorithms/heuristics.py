@@ -49,7 +49,8 @@ def degree(
     prob = Problem(graph, k, model=model, rng=rng, n_jobs=n_jobs, exclude=exclude)
     deg = prob.graph.out_degree
     seeds = _top(deg, prob.k, prob.allowed)
-    return prob.result("degree", seeds, deg[seeds], params={}, evaluation=evaluation, n_evaluation=n_evaluation)
+    return prob.result("degree", seeds, [], params={}, evaluation=evaluation, n_evaluation=n_evaluation,
+                       details={"scores": deg[seeds].astype(float).tolist()})
 
 
 def degree_discount(
@@ -90,7 +91,7 @@ def degree_discount(
     score = d.copy()
     if prob.allowed is not None:
         score[prob.allowed == 0] = -np.inf
-    seeds, gains = [], []
+    seeds, gains = [], []  # gains: the discounted degree of each pick
     for _ in range(prob.k):
         u = int(np.argmax(score))
         seeds.append(u)
@@ -101,8 +102,8 @@ def degree_discount(
         t[nbrs] += 1
         score[nbrs] = d[nbrs] - 2 * t[nbrs] - (d[nbrs] - t[nbrs]) * t[nbrs] * p
     return prob.result(
-        "degree-discount", np.asarray(seeds), gains, params={"p": p},
-        evaluation=evaluation, n_evaluation=n_evaluation,
+        "degree-discount", np.asarray(seeds), [], params={"p": p},
+        evaluation=evaluation, n_evaluation=n_evaluation, details={"scores": [float(x) for x in gains]},
     )
 
 
@@ -139,6 +140,6 @@ def pagerank(
     scores = np.fromiter((ranks[v] for v in range(g.n)), dtype=np.float64, count=g.n)
     seeds = _top(scores, prob.k, prob.allowed)
     return prob.result(
-        "pagerank", seeds, scores[seeds], params={"alpha": alpha},
-        evaluation=evaluation, n_evaluation=n_evaluation,
+        "pagerank", seeds, [], params={"alpha": alpha},
+        evaluation=evaluation, n_evaluation=n_evaluation, details={"scores": scores[seeds].tolist()},
     )
