@@ -12,25 +12,46 @@ Examples
 4.0
 """
 
+from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
-
-from .algorithms import METHODS, maximize_influence
-from .algorithms.budgeted import BUDGET_METHODS, select_seeds
-from .compare import compare, run_instance
-from .errors import ClusterError, GraphFormatError, InfeasibleError, SeedingError, SeedingWarning
-from .graph import Graph, as_graph
-from .instance import Instance, load_instance
-from .io import ActionLog, read_actions, read_graph, read_labels, write_json
-from .learn import LEARN_METHODS, LearnedProbabilities, learn_probabilities, simulate_actions
-from .models import MODELS, with_probability
-from .results import SeedSet
-from .rrsets import RRSampler, RRSets
-from .spread import SpreadEstimate, estimate_spread, simulate
 
 try:
     __version__ = version("seeding")
 except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0+unknown"
+
+# The public API, name -> module. Modules load on first use (PEP 562), so that
+# `seeding --version` or a light script does not pay for OR-Tools, networkx or scipy.
+_API = {
+    "METHODS": "algorithms.registry", "maximize_influence": "algorithms.registry",
+    "BUDGET_METHODS": "algorithms.budgeted", "select_seeds": "algorithms.budgeted",
+    "compare": "compare", "run_instance": "compare",
+    "ClusterError": "errors", "GraphFormatError": "errors", "InfeasibleError": "errors", "SeedingError": "errors",
+    "SeedingWarning": "errors",
+    "Graph": "graph", "as_graph": "graph",
+    "Instance": "instance", "load_instance": "instance",
+    "ActionLog": "io", "read_actions": "io", "read_graph": "io", "read_labels": "io", "write_json": "io",
+    "LEARN_METHODS": "learn", "LearnedProbabilities": "learn", "learn_probabilities": "learn",
+    "simulate_actions": "learn",
+    "MODELS": "models", "with_probability": "models",
+    "SeedSet": "results",
+    "RRSampler": "rrsets", "RRSets": "rrsets",
+    "SpreadEstimate": "spread", "estimate_spread": "spread", "simulate": "spread",
+}
+
+
+def __getattr__(name: str):
+    module = _API.get(name)
+    if module is None:
+        raise AttributeError(f"module 'seeding' has no attribute {name!r}")
+    value = getattr(import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_API))
+
 
 __all__ = [
     "ActionLog",

@@ -14,25 +14,24 @@ import time
 import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from . import __version__
 from ._interrupt import absorbed, interrupt_scope
 from ._rng import max_jobs, resolve_jobs
-from .algorithms import METHODS
-from .algorithms.budgeted import BUDGET_METHODS
-from .compare import RESULT_FILES, parse_methods, run_instance
-from .compare import compare as run_comparison
 from .errors import SeedingError, SeedingWarning
-from .generate import write_rmat
-from .graph import Graph
-from .instance import Instance, instance_for, is_instance_file, load_instance, unique_names
 from .io import read_graph, read_labels, to_json, write_json, write_text
-from .learn import LEARN_METHODS, learn_probabilities
+from .learn import LEARN_METHODS
 from .models import MODELS, with_probability
-from .spread import estimate_spread, seed_indices
+
+if TYPE_CHECKING:
+    from .graph import Graph
+    from .instance import Instance
+
+# The selection layers (OR-Tools, networkx, scipy, Dask) load inside the commands that
+# use them, so that `seeding --version` and `seeding spread` start fast.
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -175,6 +174,7 @@ def _same_file(a: str | os.PathLike, b: str | os.PathLike) -> bool:
 
 def refuse_overwrite(outputs: dict[str, str | os.PathLike | None], inputs: list[Any]) -> None:
     """Refuse, before any work, to write over an input file or to write two outputs to one file."""
+
     sources = [p for p in inputs if isinstance(p, (str, os.PathLike)) and Path(p).is_file()]
     written: list[tuple[str, str | os.PathLike]] = []
     for option, target in outputs.items():
@@ -192,6 +192,8 @@ def refuse_overwrite(outputs: dict[str, str | os.PathLike | None], inputs: list[
 
 def _files_of(inputs: tuple[str, ...]) -> list[Path | str | None]:
     """The files an instance file names (graph, costs, groups); an unreadable one is reported later."""
+    from .instance import is_instance_file, load_instance
+
     files: list[Path | str | None] = []
     for path in inputs:
         if is_instance_file(path):
@@ -304,6 +306,8 @@ def spread(
     workers: int | None,
 ) -> None:
     """Estimate how many nodes a seed set reaches (Monte-Carlo, with a 95% CI)."""
+    from .spread import estimate_spread, seed_indices
+
     if (seeds_text is None) == (seeds_file is None):
         raise CommandError("give the seeds with exactly one of --seeds A,B,... or --seeds-file FILE")
     if simulations < 1:
@@ -405,6 +409,8 @@ def solve_input(inst: Instance, method: str | None, rng: int | None, jobs: int |
     With ``strict``, budget-only options on a k-run are an error; in a batch they
     simply apply to the budgeted inputs.
     """
+    from .compare import run_instance
+
     start = time.perf_counter()
     graph = load_graph(str(inst.graph), inst.probability, inst.undirected, rng, inst.format, inst.header)
     if not inst.budgeted:
@@ -540,6 +546,8 @@ def optimize(
     seeding optimize GRAPH --costs sqrt-degree:1,1 --budget 200
     seeding optimize instances/*.toml --output-dir results/
     """
+    from .instance import unique_names
+
     if len(inputs) > 1 and (output or seeds_out):
         raise CommandError("--output and --seeds-out take one input; use --output-dir for several")
     check_jobs(jobs)
@@ -577,6 +585,8 @@ def _optimize_inputs(inputs: tuple[str, ...], names: list[str], overrides: dict[
     Each result is printed first and then written, so a write that fails (a
     full disk) loses no result.
     """
+    from .instance import instance_for
+
     failures: list[tuple[str, str]] = []
     for path, name in zip(inputs, names, strict=True):
         try:
@@ -651,6 +661,10 @@ def compare(
     (spread with 95% CI bands, runtime on a log axis) to --output-dir. Ctrl-C keeps
     the rows already finished.
     """
+    from .compare import RESULT_FILES, parse_methods
+    from .compare import compare as run_comparison
+    from .instance import instance_for
+
     names = parse_methods(methods_text)
     check_jobs(jobs)
     k_values = _numbers(ks, int, "-k")
@@ -709,6 +723,8 @@ def generate() -> None:
 @friendly_errors
 def generate_rmat(out: str, scale: int, edge_factor: int, rng: int | None) -> None:
     """An R-MAT graph (Graph500 parameters 0.57/0.19/0.19/0.05) as an edge list; .gz compresses."""
+    from .generate import write_rmat
+
     start = time.perf_counter()
     arcs = write_rmat(out, scale, edge_factor, rng=rng)
     click.echo(f"wrote {out}: {1 << scale:,} nodes, {arcs:,} arcs in {time.perf_counter() - start:.1f} s")
@@ -717,6 +733,8 @@ def generate_rmat(out: str, scale: int, edge_factor: int, rng: int | None) -> No
 @main.command(context_settings=CONTEXT)
 def methods() -> None:
     """List the selection methods (with -k, and with --costs/--budget)."""
+    from .algorithms import BUDGET_METHODS, METHODS
+
     width = max(len(name) for name in [*METHODS, *BUDGET_METHODS])
     click.echo("k seeds (-k K):")
     for name, (_, description) in METHODS.items():
@@ -725,9 +743,6 @@ def methods() -> None:
     for name, description in BUDGET_METHODS.items():
         click.echo(f"  {name:<{width}}  {description}")
 
-
-if __name__ == "__main__":  # pragma: no cover
-    main()
 
 
 @main.command(context_settings=CONTEXT)
@@ -788,6 +803,8 @@ def learn(
     seeding learn GRAPH ACTIONS --holdout 0.2 --rng 1
     seeding optimize learned.txt -k 10
     """
+    from .learn import learn_probabilities
+
     if prior != "pooled":
         try:
             prior_value: float | str = float(prior)
@@ -849,3 +866,7 @@ def learn(
         lines.append("wrote      nothing (--output FILE writes the learned graph)")
     lines.append(f"runtime    {result.runtime_s:.2f} s")
     click.echo("\n".join(lines))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

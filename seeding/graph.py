@@ -9,15 +9,18 @@ Threshold unless separate ``lt_weights`` are given.
 from __future__ import annotations
 
 import dataclasses
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 import numpy as np
 
 from . import _kernels
 from .errors import SeedingError
+
+if TYPE_CHECKING:  # networkx is imported where it is used: startup stays fast
+    import networkx as nx
 
 __all__ = ["Graph", "as_graph"]
 
@@ -426,11 +429,14 @@ class Graph:
 
         Examples
         --------
+        >>> import networkx as nx
         >>> G = nx.DiGraph([("x", "y", {"p": 0.3})])
         >>> g = Graph.from_networkx(G)
         >>> g.labels.tolist(), g.p.tolist()
         (['x', 'y'], [0.3])
         """
+        import networkx as nx
+
         if not isinstance(G, nx.Graph):
             raise SeedingError(f"expected a networkx graph; got {type(G).__name__}")
         nodes = list(G.nodes)
@@ -479,6 +485,8 @@ class Graph:
 
     def to_networkx(self) -> nx.DiGraph:
         """This graph as a networkx DiGraph with ``p`` (and ``w``) edge attributes."""
+        import networkx as nx
+
         G = nx.DiGraph()
         G.add_nodes_from(self.labels.tolist())
         lab = self.labels
@@ -512,6 +520,7 @@ def as_graph(graph: Graph | nx.Graph) -> Graph:
     """Accept a :class:`Graph` or a networkx graph wherever a graph is expected."""
     if isinstance(graph, Graph):
         return graph
-    if isinstance(graph, nx.Graph):
+    nx = sys.modules.get("networkx")  # a networkx graph implies networkx is loaded
+    if nx is not None and isinstance(graph, nx.Graph):
         return Graph.from_networkx(graph)
     raise SeedingError(f"expected a seeding.Graph or a networkx graph; got {type(graph).__name__}")

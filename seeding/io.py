@@ -26,7 +26,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import networkx as nx
 import numpy as np
 
 from . import _kernels
@@ -488,6 +487,8 @@ def read_graph(
     elif fmt == "edgelist":
         graph = _cached_edge_list(Path(path), undirected, cache)
     elif fmt in ("graphml", "gml"):
+        import networkx as nx
+
         data = read_bytes(path)
         try:
             if fmt == "graphml":
@@ -887,6 +888,8 @@ def write_edge_list(path: str | os.PathLike, graph: Graph, *, values: str = "p",
     lower = str(path).lower().removesuffix(".gz")
     if lower.endswith((".graphml", ".gml")):
         G = graph.to_networkx()
+        import networkx as nx
+
         data = "\n".join(nx.generate_graphml(G) if lower.endswith(".graphml") else nx.generate_gml(G)) + "\n"
         write_text(path, data)
         return

@@ -24,20 +24,18 @@ import os
 import re
 from collections.abc import Iterable
 from time import perf_counter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 import numpy as np
-import scipy.sparse
-from scipy.sparse.csgraph import dijkstra
-from scipy.special import xlogy
-from scipy.stats import rankdata
 
 from . import _learn
 from ._rng import RNGLike, as_generator
 from .errors import GraphFormatError, SeedingError
 from .graph import Graph, as_graph
 from .io import ActionLog, read_actions, write_edge_list, write_text
+
+if TYPE_CHECKING:  # networkx is imported where it is used: startup stays fast
+    import networkx as nx
 
 __all__ = ["LEARN_METHODS", "LearnedProbabilities", "learn_probabilities", "simulate_actions", "parse_window"]
 
@@ -324,7 +322,7 @@ def _em(
     with np.errstate(divide="ignore", invalid="ignore"):
         constant = float(np.dot(failures[idle], np.log1p(-fixed[idle])))
         if alpha > 0:
-            constant += alpha * float(np.sum(xlogy(p0, fixed[idle]) + xlogy(1 - p0, 1 - fixed[idle])))
+            constant += alpha * float(np.sum(_xlogy(p0, fixed[idle]) + _xlogy(1 - p0, 1 - fixed[idle])))
     k = np.clip(credit[active] / n_a, 1e-3, 1 - 1e-3)
     success = np.empty(active.shape[0])
     history: list[float] = []
@@ -385,6 +383,8 @@ def _auc(score: np.ndarray, label: np.ndarray) -> float:
     n0 = int(pos.shape[0] - n1)
     if n1 == 0 or n0 == 0:
         return float("nan")
+    from scipy.stats import rankdata
+
     ranks = rankdata(score)
     return float((ranks[pos].sum() - n1 * (n1 + 1) / 2.0) / (n1 * n0))
 
@@ -795,6 +795,9 @@ def simulate_actions(
             delay = gen.exponential(mean_delay, size=src.shape[0])
             delay = np.maximum(delay, 1e-12)  # a zero entry would read as no arc
             size = keys.shape[0]
+            import scipy.sparse
+            from scipy.sparse.csgraph import dijkstra
+
             live_graph = scipy.sparse.csr_matrix((delay, (src, dst)), shape=(size, size))
             starts = np.searchsorted(keys, np.concatenate([reached_key[0]]))
             times = dijkstra(live_graph, directed=True, indices=np.unique(starts), min_only=True)
@@ -814,3 +817,10 @@ def simulate_actions(
         times=np.ascontiguousarray(times, dtype=np.float64),
         lines=np.arange(1, items.shape[0] + 1, dtype=np.int64),
     )
+
+
+def _xlogy(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """``x * log(y)``, 0 where ``x`` is 0 (scipy.special.xlogy, imported when needed)."""
+    from scipy.special import xlogy
+
+    return xlogy(x, y)

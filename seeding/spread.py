@@ -5,9 +5,8 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 import numpy as np
 
 from . import _kernels
@@ -17,6 +16,9 @@ from ._validation import Progress, check_count
 from .errors import SeedingError
 from .graph import Graph, as_graph
 from .models import check_model, live_edge_arrays
+
+if TYPE_CHECKING:  # networkx is imported where it is used: startup stays fast
+    import networkx as nx
 
 __all__ = ["SpreadEstimate", "estimate_spread", "simulate", "seed_indices", "Runner"]
 

@@ -653,13 +653,13 @@ def test_solve_interruptibly_returns_the_best_and_records_it():
 
 
 def test_optimize_exits_130_after_showing_the_best_found(graph_file, monkeypatch):
-    real = seeding.cli.run_instance
+    real = compare_module.run_instance
 
     def interrupted_run(*args, **kwargs):
         _solve_stopped_by_ctrl_c()
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(seeding.cli, "run_instance", interrupted_run)
+    monkeypatch.setattr(compare_module, "run_instance", interrupted_run)
     result = run("optimize", graph_file, graph_file, "-k", 1, "--rng", 1, "--json")
     assert result.exit_code == 130
     assert len([line for line in result.stdout.splitlines() if line == "{"]) == 1  # the batch stopped

@@ -7,9 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import networkx as nx
 import numpy as np
-import scipy.sparse as sp
 
 from .._rng import RNGLike
 from ..results import SeedSet
@@ -134,6 +132,9 @@ def pagerank(
     prob = Problem(graph, k, model=model, rng=rng, n_jobs=n_jobs, exclude=exclude)
     g = prob.graph
     values = g.p if g.p is not None else np.ones(g.m)
+    import networkx as nx
+    import scipy.sparse as sp
+
     reverse = sp.csr_array((values + 1e-12, (g.indices, g.sources)), shape=(g.n, g.n))
     G = nx.from_scipy_sparse_array(reverse, create_using=nx.DiGraph)
     ranks = nx.pagerank(G, alpha=alpha, weight="weight")
