@@ -16,7 +16,7 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-from . import _kernels
+from . import _edges
 from .errors import SeedingError
 
 __all__ = ["Graph", "as_graph"]
@@ -358,7 +358,7 @@ class Graph:
             p = None if p is None else p[keep]
             w = None if w is None else w[keep]
 
-        order = _kernels.arc_order(u.astype(np.int32), v.astype(np.int32), n)
+        order = _edges.arc_order(u.astype(np.int32), v.astype(np.int32), n)
         u, v = u[order], v[order]
         key = u * n + v
         p = None if p is None else p[order]
