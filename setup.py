@@ -1,4 +1,4 @@
-"""Build the Cython kernel; all metadata lives in pyproject.toml.
+"""Build the Cython kernels; all metadata lives in pyproject.toml.
 
 OpenMP is used when the compiler accepts it; otherwise the kernels build serial
 (``prange`` then runs as a plain loop and results are unchanged).
@@ -54,7 +54,7 @@ extensions = [
         extra_compile_args=extra + compile_args,
         extra_link_args=link_args,
     )
-    for name in ("_kernels", "_cover", "_learn")
+    for name in ("_kernels", "_edges", "_cover", "_learn")
 ]
 
 setup(

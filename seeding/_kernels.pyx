@@ -1,9 +1,22 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
 # cython: initializedcheck=False
-"""Hot loops of `seeding`: live-edge diffusion simulation.
+"""Hot loops of `seeding`: diffusion simulation and reverse-reachable (RR) sets.
 
-Private module. The Python wrappers (``seeding.spread``, ``seeding.models``)
-validate dtypes and ranges once; nothing here checks them again.
+Private module. It holds the loops that draw live-edge worlds and what is
+computed on them:
+
+* :func:`simulate` (and :func:`live_worlds`): Monte-Carlo spread of a seed set
+  under IC or LT (``seeding.spread``);
+* :func:`sample_rr_sets` and :func:`count_rr_hits`: RR sets sampled, or only
+  counted against a seed set (``seeding.rrsets``; Borgs et al. 2014, Tang et
+  al. 2015);
+* :func:`max_cover` and :class:`Coverage`: greedy maximum coverage of RR sets,
+  with OPIM-C's upper bound, and weighted coverage under a growing seed set
+  (``seeding.rrsets``, ``seeding.algorithms.budgeted``).
+
+The Python wrappers (``seeding.spread``, ``seeding.rrsets``, ``seeding.models``)
+validate dtypes and ranges once; nothing here checks them again. Edge-list
+parsing, writing and arc sorting live in ``_edges``.
 
 Randomness is *stateless*: whether arc ``e`` is live in world ``i`` is a pure
 function of ``(world key, e)`` (IC) or ``(world key, target node)`` (LT), where
@@ -34,7 +47,7 @@ instead of ``k``, and only the worlds that need the coin are settled.
 """
 
 from cython.parallel cimport parallel, prange
-from libc.stdint cimport int8_t, int32_t, int64_t, uint8_t, uint32_t, uint64_t
+from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t, uint64_t
 from libc.math cimport floor, log
 from libc.stdlib cimport calloc, free, malloc, realloc
 from libc.string cimport memcpy, memset
@@ -846,155 +859,3 @@ cdef class Coverage:
                     self._gains[self.nodes[f]] -= w
         self.covered += gain
         return gain
-
-
-# --------------------------------------------------------------------------
-# Graph building and writing
-# --------------------------------------------------------------------------
-
-def arc_order(const int32_t[::1] u, const int32_t[::1] v, int64_t n):
-    """Permutation that sorts arcs by ``(u, v)``: two stable counting sorts, O(m + n)."""
-    cdef int64_t m = u.shape[0], i, key
-    order_arr = np.empty(m, dtype=np.int64)
-    tmp_arr = np.empty(m, dtype=np.int64)
-    count_arr = np.zeros(n + 1, dtype=np.int64)
-    cdef int64_t[::1] order = order_arr
-    cdef int64_t[::1] tmp = tmp_arr
-    cdef int64_t[::1] count = count_arr
-    with nogil:
-        for i in range(m):  # pass 1: by v
-            count[v[i] + 1] += 1
-        for i in range(n):
-            count[i + 1] += count[i]
-        for i in range(m):
-            key = v[i]
-            tmp[count[key]] = i
-            count[key] += 1
-        for i in range(n + 1):
-            count[i] = 0
-        for i in range(m):  # pass 2: by u, stable
-            count[u[i] + 1] += 1
-        for i in range(n):
-            count[i + 1] += count[i]
-        for i in range(m):
-            key = u[tmp[i]]
-            order[count[key]] = tmp[i]
-            count[key] += 1
-    return order_arr
-
-
-def format_arcs(const int64_t[::1] u, const int64_t[::1] v):
-    """Text ``"u v\\n"`` lines for non-negative ids, as bytes (a fast edge-list writer)."""
-    cdef int64_t m = u.shape[0], i, pos = 0, x
-    cdef int k, j
-    cdef char digits[24]
-    out = bytearray(m * 42 + 1)
-    cdef char* buf = out
-    cdef int64_t[2] pair
-    with nogil:
-        for i in range(m):
-            pair[0] = u[i]
-            pair[1] = v[i]
-            for j in range(2):
-                x = pair[j]
-                k = 0
-                while True:
-                    digits[k] = <char>(48 + x % 10)
-                    k += 1
-                    x //= 10
-                    if x == 0:
-                        break
-                while k > 0:
-                    k -= 1
-                    buf[pos] = digits[k]
-                    pos += 1
-                buf[pos] = 32 if j == 0 else 10
-                pos += 1
-    return bytes(out[:pos])
-
-
-cdef extern from "stdlib.h":
-    double strtod(const char* s, char** end) nogil
-
-
-cdef inline bint is_space(unsigned char ch) noexcept nogil:
-    return ch == 32 or ch == 9 or ch == 13 or ch == 11 or ch == 12 or ch == 44  # 44: comma
-
-
-def parse_edge_lines(const unsigned char[::1] data, int64_t max_lines):
-    """Parse a whitespace/comma-separated table of up to 3 numbers per line, in one pass.
-
-    Lines whose first character (after blanks) is ``#`` or ``%`` are comments;
-    blank lines are skipped. ``data`` must end with a newline (so that every
-    number ends inside the buffer) and hold at most ``max_lines`` lines.
-
-    Returns
-    -------
-    table : float64 array (rows, 3), NaN where a line has fewer columns
-    columns : int8 array (rows,), the number of values on each line (4: more than 3)
-    lines : int64 array (rows,), 1-based line numbers
-    bad_line : int, 1-based line of the first token that is not a number, or of
-        the first line with more than 3 values (0: none)
-    """
-    cdef int64_t size = data.shape[0], pos = 0, line = 1, rows = 0, bad_line = 0
-    cdef int col, digits
-    cdef unsigned char ch
-    cdef double value
-    cdef int64_t ival
-    cdef char* end
-    cdef const char* base = <const char*>&data[0]
-    table_arr = np.full((max(max_lines, 1), 3), np.nan, dtype=np.float64)
-    cols_arr = np.empty(max(max_lines, 1), dtype=np.int8)
-    lines_arr = np.empty(max(max_lines, 1), dtype=np.int64)
-    cdef double[:, ::1] table = table_arr
-    cdef int8_t[::1] cols = cols_arr
-    cdef int64_t[::1] lines = lines_arr
-    with nogil:
-        while pos < size and rows < max_lines:
-            while pos < size and is_space(data[pos]):  # start of a line
-                pos += 1
-            if pos >= size:
-                break
-            ch = data[pos]
-            if ch == 10:
-                pos += 1
-                line += 1
-                continue
-            if ch == 35 or ch == 37:  # '#' or '%': a comment line
-                while pos < size and data[pos] != 10:
-                    pos += 1
-                continue
-            col = 0
-            while pos < size and data[pos] != 10:
-                if is_space(data[pos]):
-                    pos += 1
-                    continue
-                # a token: plain digits fast, anything else through strtod
-                ival = 0
-                digits = 0
-                while pos + digits < size and 48 <= data[pos + digits] <= 57 and digits < 16:
-                    ival = ival * 10 + (data[pos + digits] - 48)
-                    digits += 1
-                if digits > 0 and (pos + digits >= size or is_space(data[pos + digits])
-                                   or data[pos + digits] == 10):
-                    value = <double>ival
-                    pos += digits
-                else:
-                    value = strtod(base + pos, &end)
-                    if end == base + pos or not (end >= base + size or is_space((<unsigned char*>end)[0])
-                                                 or (<unsigned char*>end)[0] == 10):
-                        bad_line = line
-                        break
-                    pos = end - base
-                if col < 3:
-                    table[rows, col] = value
-                col += 1
-            if bad_line:
-                break
-            cols[rows] = <int8_t>(col if col < 4 else 4)
-            lines[rows] = line
-            rows += 1
-            if col > 3:
-                bad_line = line
-                break
-    return table_arr[:rows], cols_arr[:rows], lines_arr[:rows], bad_line

@@ -136,22 +136,7 @@ def _hits_chunk(graph: Graph, model: str, seeds: np.ndarray, run_seed: int, firs
 
 
 def _sample_chunk(graph: Graph, model: str, run_seed: int, first: int, count: int) -> RRSets:
-    _test_hook("sample", first)
     return _sampler(graph, model).sample(count, run_seed=run_seed, first=first, n_threads=1)
-
-
-def _test_hook(stage: str, first: int) -> None:
-    """Lets the test suite kill a worker once, to check that Dask's retry changes nothing."""
-    import os
-
-    marker_dir = os.environ.get("SEEDING_TEST_KILL_WORKER_DIR")
-    if marker_dir:
-        try:  # the first task to get here, and only it, dies with its worker
-            os.close(os.open(os.path.join(marker_dir, f"killed-at-{stage}-{first}"), os.O_CREAT | os.O_EXCL))
-        except FileExistsError:
-            return
-        if len(os.listdir(marker_dir)) == 1:
-            os._exit(1)
 
 
 class _ChunkCoverage:

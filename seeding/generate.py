@@ -6,7 +6,7 @@ import os
 
 import numpy as np
 
-from . import _kernels
+from . import _edges
 from ._rng import RNGLike, as_generator
 from .errors import SeedingError
 from .io import write_bytes
@@ -62,5 +62,5 @@ def write_rmat(path: str | os.PathLike, scale: int, edge_factor: int = 16, *, rn
     """Write an R-MAT edge list (``u v`` per line, a ``#`` header); return the number of arcs."""
     u, v = rmat_edges(scale, edge_factor, rng=rng)
     header = f"# R-MAT scale {scale}, edge factor {edge_factor}: {1 << scale} nodes, {u.shape[0]} arcs\n"
-    write_bytes(path, header.encode() + _kernels.format_arcs(u, v))
+    write_bytes(path, header.encode() + _edges.format_arcs(u, v))
     return int(u.shape[0])

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from . import _kernels
+from . import _edges
 from .errors import SeedingError
 
 if TYPE_CHECKING:  # networkx is imported where it is used: startup stays fast
@@ -361,7 +361,7 @@ class Graph:
             p = None if p is None else p[keep]
             w = None if w is None else w[keep]
 
-        order = _kernels.arc_order(u.astype(np.int32), v.astype(np.int32), n)
+        order = _edges.arc_order(u.astype(np.int32), v.astype(np.int32), n)
         u, v = u[order], v[order]
         key = u * n + v
         p = None if p is None else p[order]

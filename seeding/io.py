@@ -1,6 +1,6 @@
 """Reading graphs, seed lists and costs; writing results atomically.
 
-Edge lists are parsed in one pass of compiled code (``_kernels.parse_edge_lines``)
+Edge lists are parsed in one pass of compiled code (``_edges.parse_edge_lines``)
 that also records the line of every row, so an error names the file, the line
 and the offending text.
 """
@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _kernels
+from . import _edges
 from ._rng import RNGLike
 from .errors import GraphFormatError, SeedingError, SeedingWarning
 from .graph import Graph
@@ -177,7 +177,7 @@ def read_edge_list(
     data = read_bytes(path)
     if not data.endswith(b"\n"):
         data += b"\n"
-    table, columns, lines, bad_line = _kernels.parse_edge_lines(data, data.count(b"\n") + 1)
+    table, columns, lines, bad_line = _edges.parse_edge_lines(data, data.count(b"\n") + 1)
     if bad_line:
         raise _diagnose(data, name, bad_line)
     if header not in HEADERS:

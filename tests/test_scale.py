@@ -102,15 +102,40 @@ def test_dask_monte_carlo_matches_local(client, mid_graph):
         assert np.array_equal(local, remote)
 
 
+def _kill_first_sampling_worker(marker):
+    """A worker plugin: the first worker to start an RR-sampling task dies there, once.
+
+    The class is made inside a function so that Dask ships it by value
+    (cloudpickle): the worker processes cannot import this test module. The
+    victim writes its pid and the task's key to ``marker``, created
+    atomically, and exits at once; workers that find the marker (other
+    workers, and the one the nanny starts in place of the victim) live.
+    """
+    class KillFirstSamplingWorker(distributed.WorkerPlugin):
+        name = "kill-first-sampling-worker"
+
+        def transition(self, key, start, finish, **kwargs):
+            if finish != "executing" or not str(key).startswith("_sample_chunk-"):
+                return
+            try:
+                fd = os.open(marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+            except FileExistsError:
+                return
+            os.write(fd, f"{os.getpid()} {key}".encode())
+            os.close(fd)
+            os._exit(1)
+
+    return KillFirstSamplingWorker()
+
+
 def test_worker_killed_during_sampling_is_retried_without_changing_the_result(mid_graph, tmp_path):
     local = seeding.maximize_influence(mid_graph, 5, rng=11, n_evaluation=5000, min_samples=20_000)
-    os.environ["SEEDING_TEST_KILL_WORKER_DIR"] = str(tmp_path)
-    try:
-        cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                           dashboard_address="127.0.0.1:0")
-    finally:
-        del os.environ["SEEDING_TEST_KILL_WORKER_DIR"]
-    with cluster, distributed.Client(cluster) as c:
+    marker = tmp_path / "killed"
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address="127.0.0.1:0") as cluster, distributed.Client(cluster) as c:
+        c.register_plugin(_kill_first_sampling_worker(marker))
         remote = seeding.maximize_influence(mid_graph, 5, rng=11, n_evaluation=5000, min_samples=20_000, client=c)
-    assert list(tmp_path.iterdir())  # a worker did die: its marker is there
+        alive = set(c.run(os.getpid).values())
+    pid, key = marker.read_text().split()  # a worker did die, as it started a sampling task
+    assert key.startswith("_sample_chunk-") and int(pid) not in alive
     assert remote.seeds == local.seeds and remote.spread == local.spread
