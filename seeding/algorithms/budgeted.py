@@ -528,14 +528,14 @@ def select_seeds(
         fixed = fix_out(relaxation, budgets) if has_incumbent else np.zeros(instance.candidates.shape[0], bool)
         core, core_vars = core_instance(instance, fixed)
         exact_core = True
-        if has_incumbent and not _fits(core, left()):
-            keep = heuristic_core(relaxation, budgets, HEURISTIC_CORE_FACTOR * relaxation.selection.size + 50,
-                                  _quota_members(cons, instance, relaxation, budgets))
+        if not _fits(core, left()):
+            size = HEURISTIC_CORE_FACTOR * max(relaxation.selection.size, 10) + 50
+            keep = heuristic_core(relaxation, budgets, size, _quota_members(cons, instance, relaxation, budgets))
             core, core_vars = core_instance(instance, ~keep)
             exact_core = False
         details["core"] = {"kind": "exact" if exact_core else "heuristic", "variables": int(core_vars.shape[0]),
                            "rows": core.n_rows, "entries": int(core.row_members.shape[0])}
-        if has_incumbent and not _fits(core, left()):
+        if not _fits(core, left()):
             details["core"]["skipped"] = "too large for the time left; the Lagrangian bound certifies"
         else:
             built = build_model(core, cons, "mip" if method == "mip" else "cp-sat")
@@ -547,7 +547,7 @@ def select_seeds(
         solver = {"status": outcome.status, "objective": outcome.objective, "bound": outcome.bound,
                   "solve_s": outcome.wall_s}
         details["solver"] = solver
-        if outcome.status == "infeasible" and not relaxation.selection.size:
+        if outcome.status == "infeasible" and exact_core and not relaxation.selection.size:
             # the models relax the budgets: the real problem is infeasible too
             raise InfeasibleError("no selection meets the budgets and quotas together")
         if outcome.status in ("optimal", "feasible"):
