@@ -18,8 +18,9 @@ from .errors import SeedingError
 
 __all__ = ["Progress", "check_count", "check_fraction", "check_time_limit", "check_positive"]
 
-#: A progress callback: called as ``progress(done, total)`` while long work runs.
-Progress = Callable[[int, int], None]
+#: A progress callback: called as ``progress(done, total)`` while long work runs; methods
+#: with several phases add ``phase="sampling"`` (or "bounding", "solving") as a keyword.
+Progress = Callable[..., None]
 
 
 def _is_int(value: Any) -> bool:

@@ -84,18 +84,27 @@ def check_jobs(jobs: int | None) -> None:
         raise CommandError(f"--jobs must be at most {max_jobs()} (4 per core, at least 64); got {jobs}")
 
 
-def progress_printer(label: str) -> Callable[[int, int], None] | None:
-    """A progress callback printing to stderr, or None when stderr is not a terminal."""
+def progress_printer(label: str) -> Callable[..., None] | None:
+    """A progress callback printing to stderr, or None when stderr is not a terminal.
+
+    It is called as ``report(done, total)`` or ``report(done, total, phase="bounding")``;
+    a new phase starts a new line.
+    """
     if not sys.stderr.isatty():
         return None
     start = time.perf_counter()
+    current = [None]
 
-    def report(done: int, total: int) -> None:
+    def report(done: int, total: int, phase: str | None = None) -> None:
         elapsed = time.perf_counter() - start
-        end = "\n" if done >= total else ""
-        click.echo(f"\r{label}: {done:,}/{total:,} ({elapsed:.1f} s)", err=True, nl=False)
-        if end:
+        if phase != current[0] and current[0] is not None:
             click.echo("", err=True)
+        current[0] = phase
+        name = f"{label} ({phase})" if phase else label
+        click.echo(f"\r{name}: {done:,}/{total:,} ({elapsed:.1f} s)   ", err=True, nl=False)
+        if done >= total:
+            click.echo("", err=True)
+            current[0] = None
 
     return report
 

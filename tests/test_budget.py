@@ -244,3 +244,14 @@ def test_nethept_budgeted_beats_degree_and_certifies(shared_data):
     take = order[np.cumsum(costs[order]) <= 50.0]
     degree = seeding.estimate_spread(g, g.label_of(take), n_simulations=2000, rng=1)
     assert r.spread.mean > degree.mean
+
+
+def test_progress_names_each_phase():
+    g = two_hubs()
+    calls = []
+    select_seeds(g, 2.5, COSTS, rng=1, target_ratio=None, progress=lambda d, t, phase=None: calls.append(phase),
+                 **FAST)
+    assert calls[0] == "sampling" and "bounding" in calls and "solving" in calls and calls[-1] == "evaluating"
+    calls.clear()
+    seeding.maximize_influence(g, 2, rng=1, n_evaluation=1000, progress=lambda d, t, phase=None: calls.append(phase))
+    assert calls[0] == "sampling" and calls[-1] == "bounding"

@@ -451,7 +451,7 @@ def select_seeds(
         lower = spread_lower(scores.get(best_key, 0), a, weight, r2.count)
         upper = spread_upper(bound_cov, a, weight, r1.count)
         if progress:
-            progress(r1.count, max_samples)
+            progress(r1.count, max_samples, phase="sampling")
         if certified_ratio(lower, upper) >= ONE_MINUS_INV_E - eps or r1.count * 2 > max_samples:
             break
         if deadline is not None and (time.perf_counter() - start) * 3 > time_limit:
@@ -505,6 +505,8 @@ def select_seeds(
     if method == "cost-celf" and target_ratio is not None and valid:
         enough = covered_for_upper(lower / target_ratio, a, weight, r1.count)
         tolerance = max(tolerance, enough / max(instance.coverage(var_of(incumbent)), 1.0) - 1.0)
+    if progress:
+        progress(0, 1, phase="bounding")
     relaxation = sample_bound(
         instance, cons, incumbent, time_limit=lr_time, n_threads=n_threads, tolerance=tolerance,
         feasible=lambda v: cons.is_feasible(np.asarray(nodes_of(v))),
@@ -542,6 +544,8 @@ def select_seeds(
             details["core"]["build_s"] = time.perf_counter() - t0
             hint = np.flatnonzero(np.isin(core_vars, relaxation.selection)) if has_incumbent else None
             solve_time = None if deadline is None else max(0.5, left() - max(1.0, EVALUATION_RESERVE * time_limit))
+            if progress:
+                progress(0, 1, phase="solving")
             outcome = solve_model(built, core, time_limit=solve_time, workers=workers, hint=hint)
     if outcome is not None:
         solver = {"status": outcome.status, "objective": outcome.objective, "bound": outcome.bound,
@@ -576,6 +580,8 @@ def select_seeds(
     status = "optimal" if gap is not None and gap <= 1e-6 else "feasible"
     upper = spread_upper(bound_cov, a, weight, r1.count)
     runtime = time.perf_counter() - start
+    if progress:
+        progress(1, 1, phase="evaluating")
     order, gains = _ordered_gains(r1, chosen, weight / r1.count)
     evaluation = sampler.estimate(
         np.asarray(order), DEFAULT_EVALUATION if n_evaluation is None else check_count(n_evaluation, "n_evaluation"),

@@ -188,7 +188,7 @@ def opim_c(
         upper = spread_upper(bound, a, weight, r1.count)
         ratio = certified_ratio(lower, upper)
         if progress:
-            progress(min(r1.count, int(theta_max)), int(theta_max))
+            progress(min(r1.count, int(theta_max)), int(theta_max), phase="sampling")
         if ratio >= target or r1.count >= theta_max:
             break
         if stopped or 2 * r1.count > sets_within(cap, r1):
@@ -218,6 +218,8 @@ def opim_c(
                 upper = spread_upper(bound, a, weight, r1.count)
                 grown = 1
         spent = prob.elapsed()
+        if progress:
+            progress(0, 1, phase="bounding")
         budget_s = None if time_limit is None else max(0.0, time_limit - spent)
         # By default a fixed number of steps (about the selection's time, and the same
         # answer on any machine); towards a target, as many as it takes.
@@ -226,6 +228,8 @@ def opim_c(
                           max_iterations=steps)
         upper = min(upper, spread_upper(tight.bound, a, weight, r1.count))
         ratio = certified_ratio(lower, upper)
+        if progress:
+            progress(1, 1, phase="bounding")
         details.update(growth_rounds=grown, lagrangian_iterations=tight.iterations,
                        lagrangian_bound_coverage=tight.bound, bound_s=prob.elapsed() - spent)
         details["slack"] = slack(ratio, float(gains.sum()), min(tight.bound, float(bound)))
