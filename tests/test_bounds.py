@@ -233,3 +233,14 @@ def test_bound_failure_rate_is_below_delta_by_simulation():
     assert lower_fail <= 0.05 and upper_fail <= 0.05
     widths = [spread_upper(c, a, 1.0, count) - spread_lower(c, a, 1.0, count) for c in covered[:100]]
     assert np.mean(widths) < 0.2  # and not vacuous: about +/- 2.5 standard errors
+
+
+def test_slack_splits_the_certificate():
+    g = tiny_graphs()["two_hubs"]
+    for r in (seeding.maximize_influence(g, 2, rng=1, n_evaluation=10_000),
+              select_seeds(g, 2.5, {v: 1.0 for v in range(g.n)}, rng=1, min_samples=5000, n_evaluation=10_000)):
+        parts = r.details["slack"]
+        assert parts["total"] == pytest.approx(1 - r.approx_ratio)
+        assert (1 - parts["sampling"]) * (1 - parts["optimization"]) == pytest.approx(r.approx_ratio)
+        for key in ("sampling", "optimization", "lower_sampling", "upper_sampling"):
+            assert 0.0 <= parts[key] < 1.0

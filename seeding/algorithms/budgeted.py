@@ -590,7 +590,8 @@ def select_seeds(
     lower = spread_lower(r2.covered(np.asarray(order)), a, weight, r2.count)
     ratio = certified_ratio(lower, upper)
     details["certified_lower_bound"] = lower
-    details["slack"] = slack(ratio, value, bound_cov)
+    details["slack"] = slack(ratio, value, bound_cov, lower=lower, judged=(r2.covered(np.asarray(order)), r2.count),
+                             upper=upper, chosen_count=r1.count, weight=weight)
     if lower <= 0:
         details["guarantee"] = "none reached: the sample is too small to certify a positive spread"
     return SeedSet(

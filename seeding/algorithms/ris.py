@@ -232,7 +232,8 @@ def opim_c(
             progress(1, 1, phase="bounding")
         details.update(growth_rounds=grown, lagrangian_iterations=tight.iterations,
                        lagrangian_bound_coverage=tight.bound, bound_s=prob.elapsed() - spent)
-        details["slack"] = slack(ratio, float(gains.sum()), min(tight.bound, float(bound)))
+        details["slack"] = slack(ratio, float(gains.sum()), min(tight.bound, float(bound)), lower=lower,
+                                 judged=(covered2, r2.count), upper=upper, chosen_count=r1.count, weight=weight)
     return prob.result(
         "opim-c", seeds, gains * (weight / r1.count),
         params={"eps": eps, "delta": delta, "min_samples": min_samples, "max_memory": cap,
