@@ -85,26 +85,30 @@ def check_jobs(jobs: int | None) -> None:
 
 
 def progress_printer(label: str) -> Callable[..., None] | None:
-    """A progress callback printing to stderr, or None when stderr is not a terminal.
+    """A progress bar on stderr (drawn by tqdm), or None when stderr is not a terminal.
 
     It is called as ``report(done, total)`` or ``report(done, total, phase="bounding")``;
-    a new phase starts a new line.
+    each phase gets its own bar, cleared when the phase ends.
     """
     if not sys.stderr.isatty():
         return None
-    start = time.perf_counter()
-    current = [None]
+    from tqdm import tqdm
+
+    state: dict[str, Any] = {"bar": None, "phase": None}
 
     def report(done: int, total: int, phase: str | None = None) -> None:
-        elapsed = time.perf_counter() - start
-        if phase != current[0] and current[0] is not None:
-            click.echo("", err=True)
-        current[0] = phase
-        name = f"{label} ({phase})" if phase else label
-        click.echo(f"\r{name}: {done:,}/{total:,} ({elapsed:.1f} s)   ", err=True, nl=False)
+        bar = state["bar"]
+        if bar is None or phase != state["phase"] or bar.total != total:
+            if bar is not None:
+                bar.close()
+            name = f"{label} ({phase})" if phase else label
+            bar = state["bar"] = tqdm(total=total, desc=name, file=sys.stderr, leave=False, unit_scale=True,
+                                      dynamic_ncols=True)
+            state["phase"] = phase
+        bar.update(done - bar.n)
         if done >= total:
-            click.echo("", err=True)
-            current[0] = None
+            bar.close()
+            state["bar"] = None
 
     return report
 

@@ -140,3 +140,27 @@ def test_optimize_json_and_seeds_out(tmp_path):
 def test_optimize_bad_input(graph_file, args, message):
     result = run("optimize", graph_file, *args)
     assert result.exit_code == 2 and message in result.stderr
+
+
+def test_progress_bar_names_the_phase_and_clears(monkeypatch):
+    import io
+    import sys
+
+    from seeding.cli import progress_printer
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    term = Terminal()
+    monkeypatch.setattr(sys, "stderr", term)
+    report = progress_printer("mip")
+    for done in (0, 500, 1000):
+        report(done, 1000, phase="sampling")
+    report(0, 1, phase="bounding")
+    report(1, 1, phase="bounding")
+    text = term.getvalue()
+    assert "mip (sampling)" in text and "1.00k" in text and "mip (bounding)" in text
+    assert text.endswith("\r")  # the last bar cleared its line
+    monkeypatch.setattr(sys, "stderr", io.StringIO())  # not a terminal: no bar at all
+    assert progress_printer("mip") is None
