@@ -37,7 +37,6 @@ from ._common import (
     check_ratio,
     log_binomial,
     memory_cap,
-    parse_memory,
     sets_for_entries,
     sets_within,
 )
@@ -297,8 +296,9 @@ def imm(
         Failure probability ``1 / n**ell`` (``ell`` is raised by ``1 + ln 2 / ln n``
         so both phases together keep it).
     max_memory : int or str, optional
-        Cap on the memory of the final RR sets; past it, fewer sets are sampled
-        and ``details["stopped_by_memory"]`` says so (the guarantee is then weaker).
+        Cap on the memory of the RR sets (default: half of the memory available);
+        past it, fewer sets are sampled and ``details["stopped_by_memory"]`` says
+        so (the guarantee is then weaker; the certificate stays valid).
     Other parameters are as for :func:`opim_c`.
 
     Returns
@@ -345,10 +345,15 @@ def imm(
 
     seed_lb = draw_run_seed(prob.gen)
     lb = opt_floor
+    cap = memory_cap(max_memory)
+    stopped = False
     sets: RRSets | None = None
     for i in range(1, steps + 1):
         x = weight / 2.0**i
         theta_i = math.ceil(lam_p / x)
+        if sets is not None and theta_i > sets_within(cap, sets, collections=1):
+            stopped = True  # the search stops at the memory cap; LB stays a valid (smaller) bound
+            break
         have = 0 if sets is None else sets.count
         if theta_i > have:
             more = sampler.sample(theta_i - have, run_seed=seed_lb, first=have, n_threads=prob.n_threads)
@@ -359,8 +364,6 @@ def imm(
             lb = max(lb, estimate / (1.0 + eps_p))
             break
     theta = math.ceil(lam_star / lb)
-    cap = parse_memory(max_memory)
-    stopped = False
     if cap is not None and sets is not None and theta > sets_within(cap, sets, collections=1):
         theta, stopped = max(1, int(sets_within(cap, sets, collections=1))), True
     if progress:
