@@ -20,6 +20,21 @@ from ..rrsets import RRSampler
 from ..spread import SpreadEstimate, simulate_indices
 
 DEFAULT_EVALUATION = 1_000_000
+EVALUATION_PRECISION = 1e-3  # relative standard error the default RR evaluation aims at
+
+
+def evaluation_size(n_evaluation: int | None, fraction: float | None = None) -> int:
+    """RR sets for an independent evaluation: ``n_evaluation``, or by default enough for a relative
+    standard error of 0.1% when the seeds cover about ``fraction`` of the sets (at most 1,000,000).
+
+    A set that meets the seeds often costs a long walk on a dense graph, and then few are needed.
+    """
+    if n_evaluation is not None:
+        return check_count(n_evaluation, "n_evaluation")
+    if fraction is None or not 0 < fraction <= 1:
+        return DEFAULT_EVALUATION
+    need = (1.0 - fraction) / (fraction * EVALUATION_PRECISION**2)
+    return int(min(DEFAULT_EVALUATION, max(100_000, math.ceil(need))))
 
 
 class Problem:
@@ -72,11 +87,12 @@ class Problem:
             self._graph_future = scatter_graph(self.client, self.graph)
         return DistributedSampler(self.graph, self.model, self.client, self._graph_future)
 
-    def evaluate(self, seeds: np.ndarray, evaluation: str, n_evaluation: int | None) -> SpreadEstimate:
+    def evaluate(self, seeds: np.ndarray, evaluation: str, n_evaluation: int | None,
+                 fraction: float | None = None) -> SpreadEstimate:
         """Spread of ``seeds`` on fresh randomness, independent of how they were chosen."""
         seeds = np.asarray(seeds, dtype=np.int32)
         if evaluation == "rr":
-            count = DEFAULT_EVALUATION if n_evaluation is None else check_count(n_evaluation, "n_evaluation")
+            count = evaluation_size(n_evaluation, fraction)
             return self.rr_sampler().estimate(seeds, count, run_seed=draw_run_seed(self.gen), n_threads=self.n_threads)
         if evaluation == "mc":
             count = 10_000 if n_evaluation is None else check_count(n_evaluation, "n_evaluation")
@@ -108,6 +124,7 @@ class Problem:
         upper_bound: float | None = None,
         lower_bound: float | None = None,
         certify_a: float | None = None,
+        fraction: float | None = None,
         details: dict[str, Any] | None = None,
     ) -> SeedSet:
         """Evaluate ``seeds`` independently and wrap everything in a :class:`SeedSet`.
@@ -117,7 +134,7 @@ class Problem:
         concentration bound of :mod:`seeding.bounds` at ``a = certify_a``.
         """
         runtime = self.elapsed()
-        spread = self.evaluate(seeds, evaluation, n_evaluation)
+        spread = self.evaluate(seeds, evaluation, n_evaluation, fraction)
         details = dict(details or {})
         ratio = None
         if upper_bound is not None:

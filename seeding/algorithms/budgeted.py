@@ -52,11 +52,11 @@ from ..results import SeedSet
 from ..rrsets import RRSampler, RRSets
 from ..spread import SpreadEstimate, simulate_indices
 from ._common import (
-    DEFAULT_EVALUATION,
     ENTRIES_PER_SET,
     check_delta,
     check_eps,
     check_ratio,
+    evaluation_size,
     memory_cap,
     sets_for_entries,
     sets_within,
@@ -584,7 +584,7 @@ def select_seeds(
         progress(1, 1, phase="evaluating")
     order, gains = _ordered_gains(r1, chosen, weight / r1.count)
     evaluation = sampler.estimate(
-        np.asarray(order), DEFAULT_EVALUATION if n_evaluation is None else check_count(n_evaluation, "n_evaluation"),
+        np.asarray(order), evaluation_size(n_evaluation, r2.covered(np.asarray(order)) / r2.count),
         run_seed=draw_run_seed(gen), n_threads=n_threads,
     )
     lower = spread_lower(r2.covered(np.asarray(order)), a, weight, r2.count)

@@ -237,7 +237,7 @@ def opim_c(
         "opim-c", seeds, gains * (weight / r1.count),
         params={"eps": eps, "delta": delta, "min_samples": min_samples, "max_memory": cap,
                 "target_ratio": target_ratio, "time_limit": time_limit},
-        evaluation=evaluation, n_evaluation=n_evaluation,
+        evaluation=evaluation, n_evaluation=n_evaluation, fraction=covered2 / r2.count,
         upper_bound=upper, lower_bound=lower,
         details={
             "rr_sets": 2 * r1.count, "rounds": rounds, "theta_max": int(math.ceil(theta_max)),
