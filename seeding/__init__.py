@@ -15,8 +15,10 @@ Examples
 from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
 
+DISTRIBUTION = "seeding-im"  # the name on the package index ("seeding" there is an unrelated project)
+
 try:
-    __version__ = version("seeding")
+    __version__ = version(DISTRIBUTION)
 except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0+unknown"
 

@@ -26,6 +26,34 @@ def test_help_and_version():
     assert result.exit_code == 0 and "spread" in result.output
 
 
+def test_distribution_name_license_and_install_lines():
+    """The distribution is not the unrelated `seeding` of the package index; README installs from a checkout."""
+    import re
+    import sys
+    from importlib.metadata import version
+    from pathlib import Path
+
+    import seeding
+
+    root = Path(__file__).resolve().parents[1]
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+    project = tomllib.loads((root / "pyproject.toml").read_text())["project"]
+    assert project["name"] == seeding.DISTRIBUTION == "seeding-im"
+    assert project["scripts"] == {"seeding": "seeding.cli:main"}
+    assert version(seeding.DISTRIBUTION) == __version__ != "0+unknown"
+    license_text = (root / "LICENSE").read_text()
+    assert project["license"] == "MIT" and "MIT License" in license_text and "seeding developers" in license_text
+    readme = (root / "README.md").read_text()
+    installs = re.findall(r"pip install[^`\n]*", readme)
+    assert installs
+    for line in installs:  # '.', '-e .', '.[dask]': never a name that would fetch the other project
+        assert re.search(r"""(^|\s)['"]?\.(\[|['"]|\s|$)""", line.split("pip install", 1)[1] + " "), line
+    assert not (root / "seeding" / "_kernels.pyx.orig").exists()
+
+
 def test_spread_human_and_json(graph_file, tmp_path):
     result = run("spread", graph_file, "--seeds", "1", "--rng", 1, "--simulations", 100)
     assert result.exit_code == 0, result.output
