@@ -107,13 +107,17 @@ def note(message: str) -> None:
 
 def load_graph(
     path: str, probability: str | None, undirected: bool, rng: int | None, fmt: str | None = None,
-    header: str = "auto",
+    header: str = "auto", columns: Any = None, delimiter: str | None = None,
 ) -> Graph:
     """Read a graph file and apply the probability setting, telling the user what was assumed."""
-    graph = read_graph(path, undirected=undirected, format=fmt, header=header)
+    graph = read_graph(path, undirected=undirected, format=fmt, header=header, columns=columns, delimiter=delimiter)
     found = graph.info.get("header")
     if found and header == "auto":
         note(f"{path}:{found['line']}: read '{found['n']} {found['m']}' as an 'n m' header "
+             "(--header none reads it as an arc)")
+    named = graph.info.get("columns")
+    if named and header == "auto" and columns is None:
+        note(f"{path}: read the first line as column names {', '.join(named)} "
              "(--header none reads it as an arc)")
     if probability is None:
         if graph.p is None:
@@ -125,9 +129,26 @@ def load_graph(
 
 
 HEADER_OPTION = click.option(
-    "--header", type=click.Choice(["auto", "nm", "none"]), default=None,
-    help="Is an edge list's first line an 'n m' header? auto: only when it matches the file [default: auto].",
+    "--header", type=click.Choice(["auto", "nm", "names", "none"]), default=None,
+    help="An edge list's first line: an 'n m' header, column names, or an arc. auto: a header only when it "
+    "matches the file [default: auto].",
 )
+COLUMNS_OPTION = click.option(
+    "--columns", default=None, metavar="SOURCE,TARGET[,P]",
+    help="An edge list's source, target and probability columns: names from its header line "
+    "(e.g. from,to,weight) or positions from 0 (e.g. 0,1,3) [default: the first 2 or 3].",
+)
+DELIMITER_OPTION = click.option(
+    "--delimiter", default=None, metavar="CHAR",
+    help="An edge list's column delimiter: one character, or tab | comma | space [default: whitespace or commas].",
+)
+
+
+def read_options(func: Callable) -> Callable:
+    """How an edge list is read: --header, --columns, --delimiter."""
+    for option in (DELIMITER_OPTION, COLUMNS_OPTION, HEADER_OPTION):
+        func = option(func)
+    return func
 
 
 def graph_options(func: Callable) -> Callable:
@@ -144,7 +165,7 @@ def graph_options(func: Callable) -> Callable:
             "[default: given if the file has a third column, else wc].",
         ),
         click.option("--undirected", is_flag=True, help="Treat every edge as two arcs."),
-        HEADER_OPTION,
+        HEADER_OPTION, COLUMNS_OPTION, DELIMITER_OPTION,
         click.option("--rng", type=click.IntRange(min=0), default=None, help="Random seed (an integer)."),
         click.option("--jobs", type=click.IntRange(min=1), default=None, help="Threads [default: all cores]."),
         click.option("--json", "as_json", is_flag=True, help="Print one JSON object."),
@@ -220,7 +241,8 @@ def dask_client(scheduler: str | None, workers: int | None) -> Iterator[Any]:
     try:
         from distributed import Client
     except ImportError:
-        raise CommandError("--scheduler/--workers need the distributed package: pip install 'seeding[dask]'") from None
+        raise CommandError("--scheduler/--workers need the distributed package: pip install 'seeding-im[dask]' "
+                           "(or '.[dask]' in a checkout)") from None
     from .distributed import local_client
 
     with _quiet_dask_logs():  # failures are reported in one line (ClusterError), not in distributed's tracebacks
@@ -295,6 +317,8 @@ def spread(
     probability: str | None,
     undirected: bool,
     header: str | None,
+    columns: str | None,
+    delimiter: str | None,
     rng: int | None,
     jobs: int | None,
     as_json: bool,
@@ -321,7 +345,8 @@ def spread(
     else:
         seeds = read_labels(seeds_file)
     start = time.perf_counter()
-    graph = load_graph(graph_path, probability, undirected, rng, header=header or "auto")
+    graph = load_graph(graph_path, probability, undirected, rng, header=header or "auto", columns=columns,
+                       delimiter=delimiter)
     seed_idx = seed_indices(graph, seeds)
     with dask_client(scheduler, workers) as client:
         estimate = estimate_spread(
@@ -370,7 +395,7 @@ def run_options(func: Callable) -> Callable:
                      help="Arc values: given | wc | uniform:P | trivalency "
                      "[default: given if the file has a third column, else wc]."),
         click.option("--undirected", is_flag=True, default=None, help="Treat every edge as two arcs."),
-        HEADER_OPTION,
+        HEADER_OPTION, COLUMNS_OPTION, DELIMITER_OPTION,
         click.option("--rng", type=click.IntRange(min=0), default=None, help="Random seed (an integer)."),
         click.option("--jobs", type=click.IntRange(min=1), default=None, help="Threads [default: all cores]."),
         click.option("--costs", "costs", default=None, metavar="FILE|MODEL",
@@ -412,7 +437,8 @@ def solve_input(inst: Instance, method: str | None, rng: int | None, jobs: int |
     from .compare import run_instance
 
     start = time.perf_counter()
-    graph = load_graph(str(inst.graph), inst.probability, inst.undirected, rng, inst.format, inst.header)
+    graph = load_graph(str(inst.graph), inst.probability, inst.undirected, rng, inst.format, inst.header,
+                       inst.columns, inst.delimiter)
     if not inst.budgeted:
         budget_only = ["default_cost"]
         if (method or "opim-c") != "opim-c":
@@ -514,6 +540,8 @@ def optimize(
     probability: str | None,
     undirected: bool | None,
     header: str | None,
+    columns: str | None,
+    delimiter: str | None,
     rng: int | None,
     jobs: int | None,
     costs: str | None,
@@ -566,7 +594,8 @@ def optimize(
         raise CommandError("--scheduler/--workers apply to the RIS methods opim-c and imm")
     overrides = {
         "k": k, "budget": budget, "model": model, "probability": probability, "undirected": undirected,
-        "header": header, "costs": costs, "default_cost": default_cost, "groups": groups, "quotas": quotas,
+        "header": header, "columns": columns, "delimiter": delimiter, "costs": costs, "default_cost": default_cost,
+        "groups": groups, "quotas": quotas,
         "max_seeds": max_seeds,
         "must": _labels(must) if must else None, "never": _labels(never) if never else None,
     }
@@ -647,6 +676,8 @@ def compare(
     probability: str | None,
     undirected: bool | None,
     header: str | None,
+    columns: str | None,
+    delimiter: str | None,
     rng: int | None,
     jobs: int | None,
     costs: str | None,
@@ -676,7 +707,8 @@ def compare(
                      [*inputs, *_files_of(inputs), costs])
     loaded = [
         apply_overrides(instance_for(p), model=model, probability=probability, undirected=undirected,
-                        header=header, costs=costs, default_cost=default_cost)
+                        header=header, columns=columns, delimiter=delimiter, costs=costs,
+                        default_cost=default_cost)
         for p in inputs
     ]
     method_options: dict[str, dict[str, Any]] = {}
@@ -764,7 +796,7 @@ def methods() -> None:
 @click.option("--model", type=click.Choice(MODELS, case_sensitive=False), default="ic", show_default=True,
               help="Which values --output holds: IC probabilities or LT weights (normalised per node).")
 @click.option("--undirected", is_flag=True, help="Treat every edge of GRAPH as two arcs.")
-@HEADER_OPTION
+@read_options
 @click.option("--rng", type=click.IntRange(min=0), default=None, help="Random seed for the holdout split.")
 @click.option("--output", type=click.Path(dir_okay=False, writable=True), default=None,
               help="Write the learned graph as an edge list `u v p` (atomically; .gz, .graphml ok).")
@@ -787,6 +819,8 @@ def learn(
     model: str,
     undirected: bool,
     header: str | None,
+    columns: str | None,
+    delimiter: str | None,
     rng: int | None,
     output: str | None,
     evidence: str | None,
@@ -812,7 +846,8 @@ def learn(
             raise CommandError(f"--prior must be a probability in [0, 1] or 'pooled'; got {prior!r}") from None
     else:
         prior_value = prior
-    graph = read_graph(graph_path, undirected=undirected, header=header or "auto")
+    graph = read_graph(graph_path, undirected=undirected, header=header or "auto", columns=columns,
+                       delimiter=delimiter)
     result = learn_probabilities(
         graph, actions_path, method=method, window=window, holdout=holdout, prior=prior_value,
         prior_weight=prior_weight, partial_credit=not full_credit, strict=strict, rng=rng,

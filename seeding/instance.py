@@ -7,6 +7,9 @@ Example (paths are relative to the instance file)::
     probability = "wc"            # given | wc | uniform:P | trivalency
     model = "ic"                  # ic | lt
     undirected = false
+    header = "auto"               # auto | nm | names | none: the first line of the edge list
+    columns = "from,to,weight"    # source, target[, p]: names from the header line, or positions from 0
+    delimiter = ","               # one character, or tab | comma | space (default: whitespace or commas)
     k = 20                        # number of seeds, or ...
     costs = "campaign-5k-costs.csv"   # ... a costs file or model, with
     budget = 150.0                #     a budget
@@ -31,7 +34,7 @@ from typing import Any
 from ._rng import RNGLike
 from .errors import GraphFormatError, SeedingError
 from .graph import Graph
-from .io import read_graph
+from .io import HEADERS, check_columns, check_delimiter, read_graph
 from .models import check_model, with_probability
 
 if sys.version_info >= (3, 11):
@@ -105,6 +108,8 @@ class Instance:
     description: str = ""
     format: str | None = None
     header: str = "auto"
+    columns: tuple | None = None
+    delimiter: str | None = None
     undirected: bool = False
     probability: str | None = None
     model: str = "ic"
@@ -129,7 +134,8 @@ class Instance:
 
     def load_graph(self, *, rng: RNGLike = None) -> Graph:
         """Read the graph and apply the probability setting (None: given, else wc)."""
-        graph = read_graph(self.graph, undirected=self.undirected, format=self.format, header=self.header)
+        graph = read_graph(self.graph, undirected=self.undirected, format=self.format, header=self.header,
+                           columns=self.columns, delimiter=self.delimiter)
         return with_probability(graph, self.probability, rng=rng)
 
     def replace(self, **changes: Any) -> Instance:
@@ -142,6 +148,8 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "graph": (str,),
     "format": (str,),
     "header": (str,),
+    "columns": (str, list),
+    "delimiter": (str,),
     "undirected": (bool,),
     "probability": (str,),
     "model": (str,),
@@ -242,6 +250,12 @@ def load_instance(path: str | os.PathLike) -> Instance:
             check_model(data["model"])
         if "k" in data and data["k"] < 1:
             raise SeedingError(f"k must be >= 1; got {data['k']}")
+        if "columns" in data:
+            fields["columns"] = check_columns(data["columns"])
+        if "delimiter" in data:
+            fields["delimiter"] = check_delimiter(data["delimiter"])
+        if "header" in data and data["header"] not in HEADERS:
+            raise SeedingError(f"header must be one of {', '.join(HEADERS)}; got {data['header']!r}")
         if "max_seeds" in data and data["max_seeds"] < 1:
             raise SeedingError(f"max_seeds must be >= 1; got {data['max_seeds']}")
         if "budget" in data and not data["budget"] > 0:
