@@ -22,7 +22,7 @@ from . import __version__
 from ._interrupt import absorbed, interrupt_scope
 from ._rng import max_jobs, resolve_jobs
 from .errors import SeedingError, SeedingWarning
-from .io import read_graph, read_labels, to_json, write_json, write_text
+from .io import labels_for, names_of, read_graph, read_labels, read_names, to_json, write_json, write_text
 from .learn import LEARN_METHODS
 from .models import MODELS, with_probability
 
@@ -144,6 +144,12 @@ DELIMITER_OPTION = click.option(
 )
 
 
+LABELS_OPTION = click.option(
+    "--labels", "labels_path", type=click.Path(dir_okay=False), default=None, metavar="FILE",
+    help="A `label,name` file: results show the names, and seeds, --must and --never may be given by name.",
+)
+
+
 def read_options(func: Callable) -> Callable:
     """How an edge list is read: --header, --columns, --delimiter."""
     for option in (DELIMITER_OPTION, COLUMNS_OPTION, HEADER_OPTION):
@@ -165,7 +171,7 @@ def graph_options(func: Callable) -> Callable:
             "[default: given if the file has a third column, else wc].",
         ),
         click.option("--undirected", is_flag=True, help="Treat every edge as two arcs."),
-        HEADER_OPTION, COLUMNS_OPTION, DELIMITER_OPTION,
+        HEADER_OPTION, COLUMNS_OPTION, DELIMITER_OPTION, LABELS_OPTION,
         click.option("--rng", type=click.IntRange(min=0), default=None, help="Random seed (an integer)."),
         click.option("--jobs", type=click.IntRange(min=1), default=None, help="Threads [default: all cores]."),
         click.option("--json", "as_json", is_flag=True, help="Print one JSON object."),
@@ -222,7 +228,7 @@ def _files_of(inputs: tuple[str, ...]) -> list[Path | str | None]:
                 inst = load_instance(path)
             except (SeedingError, OSError):
                 continue
-            files += [inst.graph, inst.costs, inst.groups]
+            files += [inst.graph, inst.costs, inst.groups, inst.labels]
     return files
 
 
@@ -319,6 +325,7 @@ def spread(
     header: str | None,
     columns: str | None,
     delimiter: str | None,
+    labels_path: str | None,
     rng: int | None,
     jobs: int | None,
     as_json: bool,
@@ -337,13 +344,15 @@ def spread(
     if simulations < 1:
         raise CommandError(f"--simulations must be a positive integer; got {simulations}")
     check_jobs(jobs)
-    refuse_overwrite({"--output": output}, [graph_path, seeds_file])
+    refuse_overwrite({"--output": output}, [graph_path, seeds_file, labels_path])
     if seeds_text is not None:
         seeds = [s.strip() for s in seeds_text.split(",") if s.strip()]
         if not seeds:
             raise CommandError("--seeds is empty; give labels like --seeds 3,17,42")
     else:
         seeds = read_labels(seeds_file)
+    names = read_names(labels_path) if labels_path else None
+    seeds = labels_for(seeds, names)
     start = time.perf_counter()
     graph = load_graph(graph_path, probability, undirected, rng, header=header or "auto", columns=columns,
                        delimiter=delimiter)
@@ -362,6 +371,7 @@ def spread(
         "self_loops_dropped": graph.info.get("self_loops", 0),
         "parallel_arcs_merged": graph.info.get("merged", 0),
         "seeds": graph.label_of(seed_idx),
+        **({"seed_names": names_of(graph.label_of(seed_idx), names)} if names else {}),
         **estimate.to_dict(),
         "rng": rng,
         "n_jobs": resolve_jobs(jobs),
@@ -369,7 +379,7 @@ def spread(
     }
     human = (
         f"graph      {graph_path} ({graph.n:,} nodes, {graph.m:,} arcs)\n"
-        f"seeds      {len(result['seeds'])}\n"
+        f"seeds      {len(result['seeds'])}" + (f": {', '.join(result['seed_names'])}" if names else "") + "\n"
         f"model      {estimate.model.upper()}\n"
         f"spread     {estimate}\n"
         f"runtime    {runtime:.2f} s"
@@ -395,7 +405,7 @@ def run_options(func: Callable) -> Callable:
                      help="Arc values: given | wc | uniform:P | trivalency "
                      "[default: given if the file has a third column, else wc]."),
         click.option("--undirected", is_flag=True, default=None, help="Treat every edge as two arcs."),
-        HEADER_OPTION, COLUMNS_OPTION, DELIMITER_OPTION,
+        HEADER_OPTION, COLUMNS_OPTION, DELIMITER_OPTION, LABELS_OPTION,
         click.option("--rng", type=click.IntRange(min=0), default=None, help="Random seed (an integer)."),
         click.option("--jobs", type=click.IntRange(min=1), default=None, help="Threads [default: all cores]."),
         click.option("--costs", "costs", default=None, metavar="FILE|MODEL",
@@ -454,12 +464,15 @@ def solve_input(inst: Instance, method: str | None, rng: int | None, jobs: int |
     result = run_instance(inst, method=method, graph=graph, rng=rng, n_jobs=jobs, **options)
     total = time.perf_counter() - start
     source = str(inst.path or inst.graph)
+    names = inst.names()
+    seed_names = names_of(result.seeds, names)
     data = {
         "input": source,
         "graph": str(inst.graph),
         "n_nodes": graph.n,
         "n_arcs": graph.m,
         **result.to_dict(),
+        **({"seed_names": seed_names} if names else {}),
         "rng": rng,
         "n_jobs": resolve_jobs(jobs),
         "total_runtime_s": total,
@@ -467,7 +480,7 @@ def solve_input(inst: Instance, method: str | None, rng: int | None, jobs: int |
     lines = [
         f"input      {source} ({graph.n:,} nodes, {graph.m:,} arcs)",
         f"method     {result.method} ({result.spread.model.upper()}), k = {result.k}",
-        f"seeds      {', '.join(str(s) for s in result.seeds)}",
+        f"seeds      {', '.join(seed_names)}",
         f"spread     {result.spread}",
     ]
     if result.budget is not None:
@@ -542,6 +555,7 @@ def optimize(
     header: str | None,
     columns: str | None,
     delimiter: str | None,
+    labels_path: str | None,
     rng: int | None,
     jobs: int | None,
     costs: str | None,
@@ -585,7 +599,8 @@ def optimize(
     outputs: dict[str, str | Path | None] = {"--output": output, "--seeds-out": seeds_out}
     if output_dir is not None:
         outputs.update({f"--output-dir ({name}.json)": Path(output_dir) / f"{name}.json" for name in names})
-    refuse_overwrite(outputs, [*inputs, *_files_of(inputs), costs, groups, _label_file(must), _label_file(never)])
+    refuse_overwrite(outputs, [*inputs, *_files_of(inputs), costs, groups, labels_path, _label_file(must),
+                               _label_file(never)])
     if output_dir is not None:
         Path(output_dir).mkdir(parents=True, exist_ok=True)
     options = {"eps": eps, "n_simulations": simulations, "time_limit": time_limit, "default_cost": default_cost,
@@ -595,7 +610,7 @@ def optimize(
     overrides = {
         "k": k, "budget": budget, "model": model, "probability": probability, "undirected": undirected,
         "header": header, "columns": columns, "delimiter": delimiter, "costs": costs, "default_cost": default_cost,
-        "groups": groups, "quotas": quotas,
+        "groups": groups, "quotas": quotas, "labels": labels_path,
         "max_seeds": max_seeds,
         "must": _labels(must) if must else None, "never": _labels(never) if never else None,
     }
@@ -678,6 +693,7 @@ def compare(
     header: str | None,
     columns: str | None,
     delimiter: str | None,
+    labels_path: str | None,
     rng: int | None,
     jobs: int | None,
     costs: str | None,
@@ -704,11 +720,11 @@ def compare(
     if out.exists() and not out.is_dir():
         raise CommandError(f"--output-dir {output_dir!r} is a file, not a directory")
     refuse_overwrite({f"--output-dir ({name})": out / name for name in RESULT_FILES},
-                     [*inputs, *_files_of(inputs), costs])
+                     [*inputs, *_files_of(inputs), costs, labels_path])
     loaded = [
         apply_overrides(instance_for(p), model=model, probability=probability, undirected=undirected,
                         header=header, columns=columns, delimiter=delimiter, costs=costs,
-                        default_cost=default_cost)
+                        default_cost=default_cost, labels=labels_path)
         for p in inputs
     ]
     method_options: dict[str, dict[str, Any]] = {}

@@ -27,7 +27,7 @@ from .algorithms.budgeted import BUDGET_METHODS, select_seeds
 from .errors import SeedingError
 from .graph import Graph
 from .instance import Instance, instance_for, unique_names
-from .io import to_json, write_text
+from .io import labels_for, names_of, to_json, write_text
 from .results import SeedSet
 from .spread import SpreadEstimate, simulate
 
@@ -37,7 +37,8 @@ RESULT_FILES = ("results.csv", "results.json", "report.md")
 
 COLUMNS = [
     "instance", "method", "k", "budget", "spread", "ci_low", "ci_high", "stderr", "n_simulations",
-    "runtime_s", "cost", "status", "gap", "upper_bound", "approx_ratio", "n_seeds", "seeds", "eval_rng", "note",
+    "runtime_s", "cost", "status", "gap", "upper_bound", "approx_ratio", "n_seeds", "seeds", "seed_names",
+    "eval_rng", "note",
 ]
 
 
@@ -65,11 +66,13 @@ def run_instance(
     if (instance.costs is None) != (instance.budget is None):
         raise SeedingError(f"{instance.name}: a budgeted run needs both costs and a budget")
     _check_max_seeds(instance.max_seeds)
+    names = instance.names()  # must/never may name nodes by the names of the labels file
+    must, never = labels_for(instance.must, names), labels_for(instance.never, names)
     if instance.budgeted:
         extra = [("uniform", instance.max_seeds)] if instance.max_seeds is not None else None
         return select_seeds(
             graph, instance.budget, instance.costs, method=method or "mip", model=instance.model,
-            must=list(instance.must), never=list(instance.never), groups=instance.groups,
+            must=must, never=never, groups=instance.groups,
             quotas=list(instance.quotas), extra_budgets=extra, default_cost=instance.default_cost,
             rng=rng, n_jobs=n_jobs, **options,
         )
@@ -78,8 +81,8 @@ def run_instance(
     for key in ("must", "groups", "quotas", "max_seeds"):
         if getattr(instance, key):
             raise SeedingError(f"{instance.name}: {key} needs a budgeted run (costs and a budget)")
-    if instance.never:
-        options["exclude"] = list(instance.never)
+    if never:
+        options["exclude"] = never
     return maximize_influence(
         graph, instance.k, method=method or "opim-c", model=instance.model, rng=rng, n_jobs=n_jobs, **options
     )
@@ -209,6 +212,7 @@ def compare(
         for inst, label, (runs, _) in zip(loaded, labels, plans, strict=True):
             method_rng, eval_rng = (int(x) for x in gen.integers(0, 2**63, size=2))
             graph = inst.load_graph(rng=method_rng)
+            seed_names = inst.names()
             for method, k, budget in runs:
                 options = dict((method_options or {}).get(method, {}))
                 options.setdefault("n_evaluation", 1000)  # the common evaluation below is what counts
@@ -230,6 +234,7 @@ def compare(
                     "status": result.status, "gap": result.gap, "upper_bound": result.upper_bound,
                     "approx_ratio": result.approx_ratio, "n_seeds": result.k, "seeds": result.seeds,
                     "eval_rng": eval_rng, "note": "", "total_s": elapsed,
+                    **({"seed_names": names_of(result.seeds, seed_names)} if seed_names else {}),
                 })
                 done += 1
                 if out is not None:
@@ -254,7 +259,8 @@ def _csv(rows: list[dict[str, Any]]) -> str:
     writer = csv.DictWriter(buf, fieldnames=COLUMNS, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow({**row, "seeds": " ".join(str(s) for s in row["seeds"])})
+        names = {"seed_names": "; ".join(row["seed_names"])} if "seed_names" in row else {}
+        writer.writerow({**row, "seeds": " ".join(str(s) for s in row["seeds"]), **names})
     return buf.getvalue()
 
 

@@ -19,6 +19,7 @@ Example (paths are relative to the instance file)::
     must = [12]
     never = [0, 7]
     max_seeds = 30
+    labels = "campaign-5k-labels.csv"  # label,name: results show names; must/never may use them
 
 Unknown keys and missing files are errors that name the key or the path.
 """
@@ -34,7 +35,7 @@ from typing import Any
 from ._rng import RNGLike
 from .errors import GraphFormatError, SeedingError
 from .graph import Graph
-from .io import HEADERS, check_columns, check_delimiter, read_graph
+from .io import HEADERS, check_columns, check_delimiter, read_graph, read_names
 from .models import check_model, with_probability
 
 if sys.version_info >= (3, 11):
@@ -122,6 +123,7 @@ class Instance:
     must: tuple = ()
     never: tuple = ()
     max_seeds: int | None = None
+    labels: str | None = None
 
     @property
     def name(self) -> str:
@@ -137,6 +139,10 @@ class Instance:
         graph = read_graph(self.graph, undirected=self.undirected, format=self.format, header=self.header,
                            columns=self.columns, delimiter=self.delimiter)
         return with_probability(graph, self.probability, rng=rng)
+
+    def names(self) -> dict[str, str] | None:
+        """The ``label,name`` table of ``labels`` (None without one); see :func:`seeding.read_names`."""
+        return None if self.labels is None else read_names(self.labels)
 
     def replace(self, **changes: Any) -> Instance:
         """A copy with command-line overrides (None values are ignored)."""
@@ -162,6 +168,7 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "must": (list,),
     "never": (list,),
     "max_seeds": (int,),
+    "labels": (str,),
 }
 
 
@@ -233,7 +240,7 @@ def load_instance(path: str | os.PathLike) -> Instance:
     base = p.resolve().parent
     fields: dict[str, Any] = dict(data)
     fields["graph"] = Path(_resolve(base, data["graph"], "graph", source))
-    for key in ("costs", "groups"):
+    for key in ("costs", "groups", "labels"):
         if key in data:
             fields[key] = _resolve(base, data[key], key, source)
     quotas = data.get("quotas", ())

@@ -35,7 +35,8 @@ from .errors import GraphFormatError, SeedingError, SeedingWarning
 from .graph import Graph
 from .models import with_probability
 
-__all__ = ["read_graph", "read_edge_list", "read_labels", "read_table", "write_json", "write_text"]
+__all__ = ["read_graph", "read_edge_list", "read_labels", "read_names", "names_of", "labels_for", "read_table",
+           "write_json", "write_text"]
 
 _MAX_EXACT_ID = 2**53
 
@@ -778,6 +779,78 @@ def read_labels(path: str | os.PathLike) -> list[str]:
     if not labels:
         raise GraphFormatError("no node labels found", path=str(path))
     return labels
+
+
+def read_names(path: str | os.PathLike) -> dict[str, str]:
+    """Read a ``label,name`` file mapping node labels (ids) to names people know.
+
+    One row per node: the label, a comma or a tab, then the name (which may hold
+    spaces). A first row ``node,name`` (or ``label``/``id``) is a header; ``#``
+    lines are comments; ``.gz`` is fine.
+
+    Returns
+    -------
+    dict
+        Label (as written) to name, in file order.
+
+    Raises
+    ------
+    GraphFormatError
+        For a row without a name, or a label or name given twice; naming the
+        file, the line and the value.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     path = os.path.join(d, "names.csv")
+    ...     _ = open(path, "w").write("node,name\\n1,Medici\\n12,Della Strozzi\\n")
+    ...     names = read_names(path)
+    >>> names, names_of([12, 1, 5], names)
+    ({'1': 'Medici', '12': 'Della Strozzi'}, ['Della Strozzi', 'Medici', '5'])
+    """
+    name = str(path)
+    text = read_bytes(path).decode("utf-8", errors="replace")
+    table: dict[str, str] = {}
+    seen: dict[str, int] = {}
+    first = True
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line[0] == "#":
+            continue
+        parts = re.split(r"\s*[,\t]\s*", line, maxsplit=1)
+        if len(parts) != 2:
+            parts = line.split(None, 1)
+        if len(parts) != 2 or not parts[0] or not parts[1].strip():
+            raise GraphFormatError(f"expected 'label,name'; got {line[:80]!r}", path=name, line=number)
+        label, value = parts[0], parts[1].strip()
+        if first:
+            first = False
+            if label.lower() in ("node", "label", "id") and value.lower() in ("name", "label"):
+                continue
+        if label in table:
+            raise GraphFormatError(f"label {label!r} is named twice", path=name, line=number)
+        if value in seen:
+            raise GraphFormatError(f"name {value!r} is given to two labels (also line {seen[value]})",
+                                   path=name, line=number)
+        table[label] = value
+        seen[value] = number
+    if not table:
+        raise GraphFormatError("no 'label,name' rows found", path=name)
+    return table
+
+
+def names_of(labels: Any, names: dict[str, str] | None) -> list[str]:
+    """Names of node labels (a label without a name stands for itself, as a string)."""
+    return [str(label) if names is None else names.get(str(label), str(label)) for label in labels]
+
+
+def labels_for(tokens: Any, names: dict[str, str] | None) -> list:
+    """Node labels for what a person typed: a name becomes its label; anything else passes through."""
+    if not names:
+        return list(tokens)
+    label_of = {v: k for k, v in names.items()}
+    return [label_of.get(t, t) if isinstance(t, str) else t for t in tokens]
 
 
 def write_text(path: str | os.PathLike, text: str) -> None:
