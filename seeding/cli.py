@@ -20,7 +20,7 @@ import click
 
 from . import __version__
 from ._interrupt import absorbed, interrupt_scope
-from ._rng import max_jobs, resolve_jobs
+from ._rng import max_jobs, recordable_rng, resolve_jobs
 from .errors import SeedingError, SeedingWarning
 from .io import labels_for, names_of, read_graph, read_labels, read_names, to_json, write_json, write_text
 from .learn import LEARN_METHODS
@@ -344,6 +344,7 @@ def spread(
     if simulations < 1:
         raise CommandError(f"--simulations must be a positive integer; got {simulations}")
     check_jobs(jobs)
+    rng = recordable_rng(rng)  # drawn when not given, and shown: re-running with it repeats the estimate
     refuse_overwrite({"--output": output}, [graph_path, seeds_file, labels_path])
     if seeds_text is not None:
         seeds = [s.strip() for s in seeds_text.split(",") if s.strip()]
@@ -382,6 +383,7 @@ def spread(
         f"seeds      {len(result['seeds'])}" + (f": {', '.join(result['seed_names'])}" if names else "") + "\n"
         f"model      {estimate.model.upper()}\n"
         f"spread     {estimate}\n"
+        f"rng        {rng}\n"
         f"runtime    {runtime:.2f} s"
     )
     emit(result, human, as_json, output)
@@ -501,6 +503,7 @@ def solve_input(inst: Instance, method: str | None, rng: int | None, jobs: int |
         else:
             lines.append(f"certified  optimum <= {result.upper_bound:.2f}; no guarantee reached on the seeds "
                          "(too few RR sets: raise --max-memory)")
+    lines.append(f"rng        {rng}")
     lines.append(f"runtime    {result.runtime_s:.2f} s to choose, {total:.2f} s in all")
     return data, "\n".join(lines)
 
@@ -595,6 +598,7 @@ def optimize(
     check_jobs(jobs)
     if max_seeds is not None and max_seeds < 1:
         raise CommandError(f"--max-seeds must be a positive integer (at most this many seeds); got {max_seeds}")
+    rng = recordable_rng(rng)  # drawn when not given, and shown: re-running with it repeats the run
     names = unique_names(list(inputs))
     outputs: dict[str, str | Path | None] = {"--output": output, "--seeds-out": seeds_out}
     if output_dir is not None:
@@ -714,6 +718,7 @@ def compare(
 
     names = parse_methods(methods_text)
     check_jobs(jobs)
+    rng = recordable_rng(rng)  # drawn when not given, and shown: re-running with it repeats the comparison
     k_values = _numbers(ks, int, "-k")
     b_values = _numbers(budgets, float, "--budgets")
     out = Path(output_dir)
@@ -755,7 +760,7 @@ def compare(
         sys.exit(130)
     for text in result.notes:
         note(text)
-    click.echo(f"{len(result.rows)} runs; wrote {out}/results.csv, results.json, report.md and plots")
+    click.echo(f"{len(result.rows)} runs (rng {rng}); wrote {out}/results.csv, results.json, report.md and plots")
 
 
 @main.group(context_settings=CONTEXT)

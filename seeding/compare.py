@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from ._interrupt import interrupt_scope
-from ._rng import RNGLike, as_generator, resolve_jobs
+from ._rng import RNGLike, as_generator, recordable_rng, resolve_jobs
 from ._validation import Progress, check_count
 from .algorithms import METHODS, maximize_influence
 from .algorithms.budgeted import BUDGET_METHODS, select_seeds
@@ -133,9 +133,10 @@ class Comparison:
 
     rows: list[dict[str, Any]]
     notes: list[str]
+    rng: Any = None  # the rng the comparison ran with (drawn when none was given): pass it again to repeat it
 
     def to_dict(self) -> dict[str, Any]:
-        return {"rows": self.rows, "notes": self.notes}
+        return {"rng": self.rng if isinstance(self.rng, int) else None, "rows": self.rows, "notes": self.notes}
 
 
 def compare(
@@ -165,6 +166,8 @@ def compare(
     n_simulations : int, default 10000
         Simulations of the common evaluation.
     rng : None, int or numpy.random.Generator
+        None draws an int, recorded as ``Comparison.rng`` and in ``results.json``:
+        passing it again repeats the comparison.
     n_jobs : int, optional
     output_dir : path, optional
         Where to write ``results.csv``, ``results.json``, ``report.md`` and PNG
@@ -203,8 +206,10 @@ def compare(
     total = sum(len(runs) for runs, _ in plans)
     if total == 0:
         raise SeedingError("no method fits these instances: " + "; ".join(n for _, notes in plans for n in notes))
+    rng = recordable_rng(rng)
     gen = as_generator(rng)
     threads = resolve_jobs(n_jobs)
+    recorded = rng if isinstance(rng, int) else None
     rows: list[dict[str, Any]] = []
     notes = [n for _, ns in plans for n in ns]
     done = 0
@@ -238,7 +243,7 @@ def compare(
                 })
                 done += 1
                 if out is not None:
-                    write_outputs(rows, notes, out, plots=False)
+                    write_outputs(rows, notes, out, plots=False, rng=recorded)
                 if progress:
                     progress(done, total)
                 if scope.absorbed:
@@ -246,11 +251,11 @@ def compare(
     except KeyboardInterrupt:
         notes.append(f"interrupted after {done} of {total} runs")
         if out is not None and rows:  # with no new row, earlier results stay as they were
-            write_outputs(rows, notes, out, plots=True)
+            write_outputs(rows, notes, out, plots=True, rng=recorded)
         raise
     if out is not None:
-        write_outputs(rows, notes, out, plots=True)
-    return Comparison(rows, notes)
+        write_outputs(rows, notes, out, plots=True, rng=recorded)
+    return Comparison(rows, notes, rng)
 
 
 # ------------------------------------------------------------------------------ outputs
@@ -376,10 +381,11 @@ def _save(fig: Any, path: Path) -> None:
             tmp.unlink()
 
 
-def write_outputs(rows: list[dict[str, Any]], notes: list[str], out: Path, *, plots: bool) -> None:
+def write_outputs(rows: list[dict[str, Any]], notes: list[str], out: Path, *, plots: bool,
+                  rng: int | None = None) -> None:
     """Write results.csv, results.json and report.md (and the plots) into ``out``, atomically."""
     write_text(out / "results.csv", _csv(rows))
-    write_text(out / "results.json", to_json({"rows": rows, "notes": notes}) + "\n")
+    write_text(out / "results.json", to_json({"rng": rng, "rows": rows, "notes": notes}) + "\n")
     write_text(out / "report.md", report_markdown(rows, notes))
     if plots and rows:
         for inst in dict.fromkeys(r["instance"] for r in rows):

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from click.testing import CliRunner
@@ -168,3 +169,35 @@ def test_optimize_json_and_seeds_out(tmp_path):
 def test_optimize_bad_input(graph_file, args, message):
     result = run("optimize", graph_file, *args)
     assert result.exit_code == 2 and message in result.stderr
+
+
+def test_reproducible_by_default(graph_file, tmp_path):
+    """A run without --rng draws one, shows it and records it; re-running with it repeats the answer."""
+    g = tmp_path / "p.txt"
+    g.write_text("1 2 0.5\n1 3 0.5\n2 4 0.5\n3 5 0.5\n4 6 0.5\n5 6 0.5\n")
+    first = json.loads(run("spread", g, "--seeds", "1", "--simulations", 200, "--json").stdout)
+    assert isinstance(first["rng"], int) and first["rng"] >= 0
+    again = json.loads(run("spread", g, "--seeds", "1", "--simulations", 200, "--json", "--rng", first["rng"]).stdout)
+    assert (again["mean"], again["stderr"], again["rng"]) == (first["mean"], first["stderr"], first["rng"])
+    text = run("spread", g, "--seeds", "1", "--simulations", 10).output
+    assert re.search(r"^rng +\d+$", text, re.MULTILINE)
+    opt = json.loads(run("optimize", g, "-k", 2, "--method", "celf", "--simulations", 200, "--json").stdout)
+    repeat = json.loads(run("optimize", g, "-k", 2, "--method", "celf", "--simulations", 200, "--json",
+                            "--rng", opt["rng"]).stdout)
+    assert isinstance(opt["rng"], int)
+    assert (repeat["seeds"], repeat["spread"], repeat["gains"]) == (opt["seeds"], opt["spread"], opt["gains"])
+    human = run("optimize", g, "-k", 1, "--rng", 5).output
+    assert re.search(r"^rng +5$", human, re.MULTILINE)
+    out1, out2 = tmp_path / "c1", tmp_path / "c2"
+    cmp = run("compare", g, "--methods", "degree,celf", "-k", 1, "--simulations", 100, "--output-dir", out1)
+    assert cmp.exit_code == 0 and re.search(r"runs \(rng \d+\)", cmp.output)
+    drawn = json.loads((out1 / "results.json").read_text())
+    assert isinstance(drawn["rng"], int)
+    run("compare", g, "--methods", "degree,celf", "-k", 1, "--simulations", 100, "--output-dir", out2,
+        "--rng", drawn["rng"])
+    redo = json.loads((out2 / "results.json").read_text())
+
+    def answers(data):
+        return [(r["method"], r["seeds"], r["spread"], r["eval_rng"]) for r in data["rows"]]
+
+    assert answers(redo) == answers(drawn) and redo["rng"] == drawn["rng"]
