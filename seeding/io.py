@@ -267,37 +267,59 @@ def read_edge_list(
     data = read_bytes(path)
     if not data.endswith(b"\n"):
         data += b"\n"
-    if columns is not None or header == "names" or delimiter not in (None, ",", "\t", " "):
+    if delimiter not in (None, ",", "\t", " "):  # the compiled parser splits at whitespace and commas only
         return _read_general(data, name, undirected=undirected, header=header, columns=columns,
                              delimiter=delimiter)
-    table, columns_found, lines, bad_line = _edges.parse_edge_lines(data, data.count(b"\n") + 1)
+    first, start, end = _first_data(data)
+    names: list[str] | None = None
+    parse = data
+    if first and header in ("auto", "names"):
+        tokens = _split_line(data[start:end].decode("utf-8", errors="replace").strip(), delimiter)
+        if tokens and len(set(tokens)) == len(tokens) and not any(_is_number(t) for t in tokens):
+            names = tokens  # column names; the compiled parser reads the numbers below them
+            parse = data[:start] + b"#" + data[start + 1:]
+    named_columns = columns is not None and any(isinstance(c, str) for c in columns)
+    if (header == "names" and names is None) or (named_columns and names is None):
+        return _read_general(data, name, undirected=undirected, header=header, columns=columns,
+                             delimiter=delimiter)  # it explains what is wrong
+    table, columns_found, lines, bad_line = _edges.parse_edge_lines(parse, parse.count(b"\n") + 1)
     if bad_line:
-        if bad_line == _first_data_line(data):  # column names, or string ids: the general reader
-            return _read_general(data, name, undirected=undirected, header=header, columns=None,
+        if names is not None or bad_line == first:  # string ids (under a header or not): the general reader
+            return _read_general(data, name, undirected=undirected, header=header, columns=columns,
                                  delimiter=delimiter)
         raise _diagnose(data, name, bad_line)
-    columns = columns_found
+    del parse
     if table.shape[0] == 0:
-        raise GraphFormatError("no edges found (the file is empty or all comments)", path=name)
-    found = _nm_header(table, columns, lines, header, data, name)
+        below = " below the header line" if names is not None else " (the file is empty or all comments)"
+        raise GraphFormatError(f"no edges found{below}", path=name)
+    found = None if names is not None else _nm_header(table, columns_found, lines, header, data, name)
     if found is not None:
-        table, columns, lines = table[1:], columns[1:], lines[1:]
+        table, columns_found, lines = table[1:], columns_found[1:], lines[1:]
         if table.shape[0] == 0:
             raise GraphFormatError("no edges found below the 'n m' header", path=name)
-    width = int(columns[0])
-    if width not in (2, 3):
+    width = int(columns_found[0])
+    like = "the header line" if names is not None else f"line {int(lines[0])}"
+    if names is not None and width != len(names):
+        raise GraphFormatError(
+            f"expected {len(names)} columns like the header line; got {width}: {_line_text(data, int(lines[0]))!r}",
+            path=name, line=int(lines[0]),
+        )
+    if width not in (2, 3) and columns is None:
         raise GraphFormatError(
             f"expected 2 or 3 columns (u v [p]); got {width}: {_line_text(data, int(lines[0]))!r}",
             path=name, line=int(lines[0]),
         )
-    bad = np.flatnonzero(columns != width)
+    bad = np.flatnonzero(columns_found != width)
     if bad.size:
         line = int(lines[bad[0]])
         raise GraphFormatError(
-            f"expected {width} columns like line {int(lines[0])}; got {int(columns[bad[0]])}: "
-            f"{_line_text(data, line)!r}",
+            f"expected {width} columns like {like}; got {int(columns_found[bad[0]])}: {_line_text(data, line)!r}",
             path=name, line=line,
         )
+    picks = list(range(width)) if columns is None else _pick_columns(columns, names, width, name, first)
+    if picks != list(range(len(picks))):
+        table = np.ascontiguousarray(table[:, picks])
+    width = len(picks)
 
     def fail(row: int, message: str) -> GraphFormatError:
         line = int(lines[row])
@@ -319,18 +341,61 @@ def read_edge_list(
             raise fail(row, f"arc value {float(p[row])!r} is not a number in [0, 1]")
     del table
     graph = Graph.from_edges(src, dst, p, directed=not undirected)
+    info = dict(graph.info)
     if found is not None:
-        graph = graph._replace(info={**graph.info, "header": {"n": found[0], "m": found[1], "line": found[2]}})
-    return graph
+        info["header"] = {"n": found[0], "m": found[1], "line": found[2]}
+    if names is not None:
+        info["columns"] = [names[i] for i in picks]
+    return graph._replace(info=info)
+
+
+def _first_data(data: bytes) -> tuple[int, int, int]:
+    """``(line, start, end)`` of the first line that is neither blank nor a comment (line 0: none)."""
+    start, number = 0, 1
+    size = len(data)
+    while start < size:
+        end = data.find(b"\n", start)
+        end = size if end < 0 else end
+        stripped = data[start:end].strip()
+        if stripped and stripped[:1] not in (b"#", b"%"):
+            return number, start + (len(data[start:end]) - len(data[start:end].lstrip())), end
+        start, number = end + 1, number + 1
+    return 0, 0, 0
 
 
 def _first_data_line(data: bytes) -> int:
     """1-based number of the first line that is neither blank nor a comment (0: none)."""
-    for number, raw in enumerate(data.split(b"\n"), start=1):
-        stripped = raw.strip()
-        if stripped and stripped[:1] not in (b"#", b"%"):
-            return number
-    return 0
+    return _first_data(data)[0]
+
+
+def _split_line(line: str, delimiter: str | None) -> list[str]:
+    """The fields of one line (see :func:`_split_rows`)."""
+    return _split_rows(line, delimiter)[0][0] if line else []
+
+
+def _pick_columns(columns: tuple[int | str, ...], names: list[str] | None, width: int, name: str,
+                  line: int) -> list[int]:
+    """Positions of the chosen columns; an unknown name or a position past the last column is an error."""
+    picks = []
+    for column in columns:
+        if isinstance(column, int):
+            if column >= width:
+                raise GraphFormatError(
+                    f"column position {column} is past the last column ({width} columns, positions from 0)",
+                    path=name, line=line,
+                )
+            picks.append(column)
+        elif names is None:
+            raise GraphFormatError(
+                f"column {column!r} is a name, but the file has no header line of column names; "
+                "give positions from 0 (e.g. 0,1,2) or --header names", path=name, line=line,
+            )
+        elif column not in names:
+            raise GraphFormatError(f"no column {column!r}; the header line names {', '.join(names)}",
+                                   path=name, line=line)
+        else:
+            picks.append(names.index(column))
+    return picks
 
 
 def _is_number(text: str) -> bool:
@@ -419,25 +484,7 @@ def _read_general(data: bytes, name: str, *, undirected: bool, header: str,
             )
         picks = list(range(width))
     else:
-        picks = []
-        for column in columns:
-            if isinstance(column, int):
-                if column >= width:
-                    raise GraphFormatError(
-                        f"column position {column} is past the last column ({width} columns, positions from 0)",
-                        path=name, line=where(0),
-                    )
-                picks.append(column)
-            elif names is None:
-                raise GraphFormatError(
-                    f"column {column!r} is a name, but the file has no header line of column names; "
-                    "give positions from 0 (e.g. 0,1,2) or --header names", path=name, line=where(0),
-                )
-            elif column not in names:
-                raise GraphFormatError(f"no column {column!r}; the header line names {shown}",
-                                       path=name, line=_first_data_line(data))
-            else:
-                picks.append(names.index(column))
+        picks = _pick_columns(columns, names, width, name, _first_data_line(data))
     src: list[str] = []
     dst: list[str] = []
     values: list[str] = []

@@ -186,8 +186,8 @@ def test_columns_by_name_or_position_and_delimiter(tmp_path):
     assert read_graph(path, delimiter="semicolon", columns=[1, 2, 3], header="names").p.tolist() == [0.5, 0.25]
     g = read_graph(write(tmp_path, "wide.txt", "1 2 9 0.5\n2 3 9 0.25\n"), columns="0,1,3")
     assert g.labels.tolist() == [1, 2, 3] and g.p.tolist() == [0.5, 0.25]
-    g = read_graph(write(tmp_path, "rev.tsv", "2\t1\n3\t2\n"), columns=[1, 0], delimiter="tab")
-    assert g.label_of(g.sources) == [1, 2] and g.label_of(g.indices) == [2, 3]
+    g = read_graph(write(tmp_path, "rev.tsv", "2\t1\n3\t2\n4\t3\n"), columns=[1, 0], delimiter="tab")
+    assert g.label_of(g.sources) == [1, 2, 3] and g.label_of(g.indices) == [2, 3, 4]
 
 
 @pytest.mark.parametrize(
@@ -200,6 +200,10 @@ def test_columns_by_name_or_position_and_delimiter(tmp_path):
         ("a b c d\nx y z w\n", {}, r"bad.csv:1: expected 2 or 3 columns .* --columns"),
         ("1 2\n2 3\n", {"columns": "s,t"}, r"bad.csv:1: column 's' is a name, but the file has no header"),
         ("1 2\n2 3\n", {"columns": "0,5"}, r"bad.csv:1: column position 5 is past the last column"),
+        ("s t\n1 2 3\n", {}, r"bad.csv:2: expected 2 columns like the header line; got 3"),
+        ("s,t,p\n1,2,0.5\n2,3,2\n", {}, r"bad.csv:3: arc value 2.0 is not a number in \[0, 1\]: '2,3,2'"),
+        ("s,t\n1,2\n", {"columns": "s,x"}, r"bad.csv:1: no column 'x'; the header line names s, t"),
+        ("s t\n1 2\n", {"columns": "0,2"}, r"bad.csv:1: column position 2 is past the last column"),
     ],
 )
 def test_general_reader_errors_name_file_line_and_value(tmp_path, text, options, pattern):
@@ -225,9 +229,14 @@ def test_integer_files_stay_on_the_compiled_path(tmp_path, monkeypatch):
         raise AssertionError("the general reader was used for an integer edge list")
 
     monkeypatch.setattr(io, "_read_general", refuse)
-    for text in ("# SNAP\n1\t2\n2\t3\n", "1,2,0.5\n2,3,0.25\n", "3 2\n0 1\n1 2\n"):
+    for text in ("# SNAP\n1\t2\n2\t3\n", "1,2,0.5\n2,3,0.25\n", "3 2\n0 1\n1 2\n",
+                 "# header of names, integer ids below\nsource,target,p\n1,2,0.5\n2,3,0.25\n"):
         assert read_graph(write(tmp_path, "snap.txt", text)).m == 2
     assert read_graph(write(tmp_path, "snap.txt", "1\t2\n"), delimiter="tab").m == 1
+    g = read_graph(write(tmp_path, "snap.txt", "from to w\n1 2 0.5\n2 3 0.25\n"), columns="to,from")
+    assert g.info["columns"] == ["to", "from"] and g.p is None and g.label_of(g.sources) == [2, 3]
+    g = read_graph(write(tmp_path, "snap.txt", "1 2 9\n2 3 9\n4 5 9\n"), columns=[0, 1])
+    assert g.m == 3 and g.p is None
 
 
 def test_instance_and_cli_reader_options(tmp_path):
