@@ -172,7 +172,8 @@ def graph_options(func: Callable) -> Callable:
         ),
         click.option("--undirected", is_flag=True, help="Treat every edge as two arcs."),
         HEADER_OPTION, COLUMNS_OPTION, DELIMITER_OPTION, LABELS_OPTION,
-        click.option("--rng", type=click.IntRange(min=0), default=None, help="Random seed (an integer)."),
+        click.option("--rng", type=click.IntRange(min=0), default=None, metavar="N",
+                     help="Random seed (an integer) [default: one is drawn, shown and recorded, to repeat the run]."),
         click.option("--jobs", type=click.IntRange(min=1), default=None, help="Threads [default: all cores]."),
         click.option("--json", "as_json", is_flag=True, help="Print one JSON object."),
         click.option(
@@ -408,7 +409,8 @@ def run_options(func: Callable) -> Callable:
                      "[default: given if the file has a third column, else wc]."),
         click.option("--undirected", is_flag=True, default=None, help="Treat every edge as two arcs."),
         HEADER_OPTION, COLUMNS_OPTION, DELIMITER_OPTION, LABELS_OPTION,
-        click.option("--rng", type=click.IntRange(min=0), default=None, help="Random seed (an integer)."),
+        click.option("--rng", type=click.IntRange(min=0), default=None, metavar="N",
+                     help="Random seed (an integer) [default: one is drawn, shown and recorded, to repeat the run]."),
         click.option("--jobs", type=click.IntRange(min=1), default=None, help="Threads [default: all cores]."),
         click.option("--costs", "costs", default=None, metavar="FILE|MODEL",
                      help="Node costs: a `label,cost` file or uniform | degree:a,b | sqrt-degree:a,b."),
@@ -778,9 +780,10 @@ def generate_rmat(out: str, scale: int, edge_factor: int, rng: int | None) -> No
     """An R-MAT graph (Graph500 parameters 0.57/0.19/0.19/0.05) as an edge list; .gz compresses."""
     from .generate import write_rmat
 
+    rng = recordable_rng(rng)
     start = time.perf_counter()
     arcs = write_rmat(out, scale, edge_factor, rng=rng)
-    click.echo(f"wrote {out}: {1 << scale:,} nodes, {arcs:,} arcs in {time.perf_counter() - start:.1f} s")
+    click.echo(f"wrote {out}: {1 << scale:,} nodes, {arcs:,} arcs in {time.perf_counter() - start:.1f} s (rng {rng})")
 
 
 @main.command(context_settings=CONTEXT)

@@ -201,3 +201,11 @@ def test_reproducible_by_default(graph_file, tmp_path):
         return [(r["method"], r["seeds"], r["spread"], r["eval_rng"]) for r in data["rows"]]
 
     assert answers(redo) == answers(drawn) and redo["rng"] == drawn["rng"]
+
+
+def test_generate_without_rng_shows_one_that_repeats_the_graph(tmp_path):
+    first = run("generate", "rmat", tmp_path / "a.txt", "--scale", 6, "--edge-factor", 2)
+    drawn = re.search(r"\(rng (\d+)\)", first.output)
+    assert first.exit_code == 0 and drawn
+    run("generate", "rmat", tmp_path / "b.txt", "--scale", 6, "--edge-factor", 2, "--rng", drawn.group(1))
+    assert (tmp_path / "a.txt").read_bytes() == (tmp_path / "b.txt").read_bytes()
