@@ -57,11 +57,13 @@ def small_networks() -> None:
         index = write_edges(D, HERE / f"{name}.txt", f"{title} (networkx); both directions of every edge")
         labels = HERE / f"{name}-labels.csv"
         labels.write_text("node,name\n" + "".join(f"{i},{str(v).replace(',', ' ')}\n" for v, i in index.items()))
+        named = any(str(v) != str(i) for v, i in index.items())  # karate club: names are the ids
         write_toml(
             HERE / f"{name}.toml",
             description=f"{title}; weighted cascade, costs 1 + sqrt(degree)",
             graph=f"{name}.txt", probability="wc", model="ic", k=k,
             costs="sqrt-degree:1,1", budget=budget,
+            **({"labels": f"{name}-labels.csv"} if named else {}),
         )
 
 

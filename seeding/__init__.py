@@ -15,8 +15,10 @@ Examples
 from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
 
+DISTRIBUTION = "seeding-im"  # the name on the package index ("seeding" there is an unrelated project)
+
 try:
-    __version__ = version("seeding")
+    __version__ = version(DISTRIBUTION)
 except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0+unknown"
 
@@ -30,7 +32,8 @@ _API = {
     "SeedingWarning": "errors",
     "Graph": "graph", "as_graph": "graph",
     "Instance": "instance", "load_instance": "instance",
-    "ActionLog": "io", "read_actions": "io", "read_graph": "io", "read_labels": "io", "write_json": "io",
+    "ActionLog": "io", "read_actions": "io", "read_graph": "io", "read_labels": "io", "read_names": "io",
+    "write_json": "io",
     "LEARN_METHODS": "learn", "LearnedProbabilities": "learn", "learn_probabilities": "learn",
     "simulate_actions": "learn",
     "MODELS": "models", "with_probability": "models",
@@ -80,6 +83,7 @@ __all__ = [
     "read_actions",
     "read_graph",
     "read_labels",
+    "read_names",
     "run_instance",
     "select_seeds",
     "simulate",

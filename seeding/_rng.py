@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 
 import numpy as np
 
@@ -10,7 +11,25 @@ from .errors import SeedingError
 
 RNGLike = None | int | np.random.Generator
 
-__all__ = ["RNGLike", "as_generator", "draw_run_seed", "resolve_jobs", "max_jobs"]
+__all__ = ["RNGLike", "as_generator", "draw_run_seed", "recordable_rng", "resolve_jobs", "max_jobs"]
+
+
+RNG_DIGITS_BITS = 32  # a drawn rng has at most 10 digits: short enough to read out and type back
+
+
+def recordable_rng(rng: RNGLike) -> RNGLike:
+    """``rng`` itself, or for None a fresh int drawn from the OS, so a run can be recorded and repeated.
+
+    Passing the returned value again gives the same answer (reproducible by default).
+
+    Examples
+    --------
+    >>> recordable_rng(7)
+    7
+    >>> 0 <= recordable_rng(None) < 2**32
+    True
+    """
+    return secrets.randbits(RNG_DIGITS_BITS) if rng is None else rng
 
 
 def as_generator(rng: RNGLike) -> np.random.Generator:

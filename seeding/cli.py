@@ -20,9 +20,9 @@ import click
 
 from . import __version__
 from ._interrupt import absorbed, interrupt_scope
-from ._rng import max_jobs, resolve_jobs
+from ._rng import max_jobs, recordable_rng, resolve_jobs
 from .errors import SeedingError, SeedingWarning
-from .io import read_graph, read_labels, to_json, write_json, write_text
+from .io import labels_for, names_of, read_graph, read_labels, read_names, to_json, write_json, write_text
 from .learn import LEARN_METHODS
 from .models import MODELS, with_probability
 
@@ -120,13 +120,17 @@ def note(message: str) -> None:
 
 def load_graph(
     path: str, probability: str | None, undirected: bool, rng: int | None, fmt: str | None = None,
-    header: str = "auto",
+    header: str = "auto", columns: Any = None, delimiter: str | None = None,
 ) -> Graph:
     """Read a graph file and apply the probability setting, telling the user what was assumed."""
-    graph = read_graph(path, undirected=undirected, format=fmt, header=header)
+    graph = read_graph(path, undirected=undirected, format=fmt, header=header, columns=columns, delimiter=delimiter)
     found = graph.info.get("header")
     if found and header == "auto":
         note(f"{path}:{found['line']}: read '{found['n']} {found['m']}' as an 'n m' header "
+             "(--header none reads it as an arc)")
+    named = graph.info.get("columns")
+    if named and header == "auto" and columns is None:
+        note(f"{path}: read the first line as column names {', '.join(named)} "
              "(--header none reads it as an arc)")
     if probability is None:
         if graph.p is None:
@@ -138,9 +142,32 @@ def load_graph(
 
 
 HEADER_OPTION = click.option(
-    "--header", type=click.Choice(["auto", "nm", "none"]), default=None,
-    help="Is an edge list's first line an 'n m' header? auto: only when it matches the file [default: auto].",
+    "--header", type=click.Choice(["auto", "nm", "names", "none"]), default=None,
+    help="An edge list's first line: an 'n m' header, column names, or an arc. auto: a header only when it "
+    "matches the file [default: auto].",
 )
+COLUMNS_OPTION = click.option(
+    "--columns", default=None, metavar="SOURCE,TARGET[,P]",
+    help="An edge list's source, target and probability columns: names from its header line "
+    "(e.g. from,to,weight) or positions from 0 (e.g. 0,1,3) [default: the first 2 or 3].",
+)
+DELIMITER_OPTION = click.option(
+    "--delimiter", default=None, metavar="CHAR",
+    help="An edge list's column delimiter: one character, or tab | comma | space [default: whitespace or commas].",
+)
+
+
+LABELS_OPTION = click.option(
+    "--labels", "labels_path", type=click.Path(dir_okay=False), default=None, metavar="FILE",
+    help="A `label,name` file: results show the names, and seeds, --must and --never may be given by name.",
+)
+
+
+def read_options(func: Callable) -> Callable:
+    """How an edge list is read: --header, --columns, --delimiter."""
+    for option in (DELIMITER_OPTION, COLUMNS_OPTION, HEADER_OPTION):
+        func = option(func)
+    return func
 
 
 def graph_options(func: Callable) -> Callable:
@@ -157,8 +184,9 @@ def graph_options(func: Callable) -> Callable:
             "[default: given if the file has a third column, else wc].",
         ),
         click.option("--undirected", is_flag=True, help="Treat every edge as two arcs."),
-        HEADER_OPTION,
-        click.option("--rng", type=click.IntRange(min=0), default=None, help="Random seed (an integer)."),
+        HEADER_OPTION, COLUMNS_OPTION, DELIMITER_OPTION, LABELS_OPTION,
+        click.option("--rng", type=click.IntRange(min=0), default=None, metavar="N",
+                     help="Random seed (an integer) [default: one is drawn, shown and recorded, to repeat the run]."),
         click.option("--jobs", type=click.IntRange(min=1), default=None, help="Threads [default: all cores]."),
         click.option("--json", "as_json", is_flag=True, help="Print one JSON object."),
         click.option(
@@ -214,7 +242,7 @@ def _files_of(inputs: tuple[str, ...]) -> list[Path | str | None]:
                 inst = load_instance(path)
             except (SeedingError, OSError):
                 continue
-            files += [inst.graph, inst.costs, inst.groups]
+            files += [inst.graph, inst.costs, inst.groups, inst.labels]
     return files
 
 
@@ -233,7 +261,8 @@ def dask_client(scheduler: str | None, workers: int | None) -> Iterator[Any]:
     try:
         from distributed import Client
     except ImportError:
-        raise CommandError("--scheduler/--workers need the distributed package: pip install 'seeding[dask]'") from None
+        raise CommandError("--scheduler/--workers need the distributed package: pip install 'seeding-im[dask]' "
+                           "(or '.[dask]' in a checkout)") from None
     from .distributed import local_client
 
     with _quiet_dask_logs():  # failures are reported in one line (ClusterError), not in distributed's tracebacks
@@ -308,6 +337,9 @@ def spread(
     probability: str | None,
     undirected: bool,
     header: str | None,
+    columns: str | None,
+    delimiter: str | None,
+    labels_path: str | None,
     rng: int | None,
     jobs: int | None,
     as_json: bool,
@@ -326,15 +358,19 @@ def spread(
     if simulations < 1:
         raise CommandError(f"--simulations must be a positive integer; got {simulations}")
     check_jobs(jobs)
-    refuse_overwrite({"--output": output}, [graph_path, seeds_file])
+    rng = recordable_rng(rng)  # drawn when not given, and shown: re-running with it repeats the estimate
+    refuse_overwrite({"--output": output}, [graph_path, seeds_file, labels_path])
     if seeds_text is not None:
         seeds = [s.strip() for s in seeds_text.split(",") if s.strip()]
         if not seeds:
             raise CommandError("--seeds is empty; give labels like --seeds 3,17,42")
     else:
         seeds = read_labels(seeds_file)
+    names = read_names(labels_path) if labels_path else None
+    seeds = labels_for(seeds, names)
     start = time.perf_counter()
-    graph = load_graph(graph_path, probability, undirected, rng, header=header or "auto")
+    graph = load_graph(graph_path, probability, undirected, rng, header=header or "auto", columns=columns,
+                       delimiter=delimiter)
     seed_idx = seed_indices(graph, seeds)
     with dask_client(scheduler, workers) as client:
         estimate = estimate_spread(
@@ -350,6 +386,7 @@ def spread(
         "self_loops_dropped": graph.info.get("self_loops", 0),
         "parallel_arcs_merged": graph.info.get("merged", 0),
         "seeds": graph.label_of(seed_idx),
+        **({"seed_names": names_of(graph.label_of(seed_idx), names)} if names else {}),
         **estimate.to_dict(),
         "rng": rng,
         "n_jobs": resolve_jobs(jobs),
@@ -357,9 +394,10 @@ def spread(
     }
     human = (
         f"graph      {graph_path} ({graph.n:,} nodes, {graph.m:,} arcs)\n"
-        f"seeds      {len(result['seeds'])}\n"
+        f"seeds      {len(result['seeds'])}" + (f": {', '.join(result['seed_names'])}" if names else "") + "\n"
         f"model      {estimate.model.upper()}\n"
         f"spread     {estimate}\n"
+        f"rng        {rng}\n"
         f"runtime    {runtime:.2f} s"
     )
     emit(result, human, as_json, output)
@@ -383,8 +421,9 @@ def run_options(func: Callable) -> Callable:
                      help="Arc values: given | wc | uniform:P | trivalency "
                      "[default: given if the file has a third column, else wc]."),
         click.option("--undirected", is_flag=True, default=None, help="Treat every edge as two arcs."),
-        HEADER_OPTION,
-        click.option("--rng", type=click.IntRange(min=0), default=None, help="Random seed (an integer)."),
+        HEADER_OPTION, COLUMNS_OPTION, DELIMITER_OPTION, LABELS_OPTION,
+        click.option("--rng", type=click.IntRange(min=0), default=None, metavar="N",
+                     help="Random seed (an integer) [default: one is drawn, shown and recorded, to repeat the run]."),
         click.option("--jobs", type=click.IntRange(min=1), default=None, help="Threads [default: all cores]."),
         click.option("--costs", "costs", default=None, metavar="FILE|MODEL",
                      help="Node costs: a `label,cost` file or uniform | degree:a,b | sqrt-degree:a,b."),
@@ -425,7 +464,8 @@ def solve_input(inst: Instance, method: str | None, rng: int | None, jobs: int |
     from .compare import run_instance
 
     start = time.perf_counter()
-    graph = load_graph(str(inst.graph), inst.probability, inst.undirected, rng, inst.format, inst.header)
+    graph = load_graph(str(inst.graph), inst.probability, inst.undirected, rng, inst.format, inst.header,
+                       inst.columns, inst.delimiter)
     if not inst.budgeted:
         budget_only = ["default_cost"]
         if (method or "opim-c") != "opim-c":
@@ -441,12 +481,15 @@ def solve_input(inst: Instance, method: str | None, rng: int | None, jobs: int |
     result = run_instance(inst, method=method, graph=graph, rng=rng, n_jobs=jobs, **options)
     total = time.perf_counter() - start
     source = str(inst.path or inst.graph)
+    names = inst.names()
+    seed_names = names_of(result.seeds, names)
     data = {
         "input": source,
         "graph": str(inst.graph),
         "n_nodes": graph.n,
         "n_arcs": graph.m,
         **result.to_dict(),
+        **({"seed_names": seed_names} if names else {}),
         "rng": rng,
         "n_jobs": resolve_jobs(jobs),
         "total_runtime_s": total,
@@ -454,7 +497,7 @@ def solve_input(inst: Instance, method: str | None, rng: int | None, jobs: int |
     lines = [
         f"input      {source} ({graph.n:,} nodes, {graph.m:,} arcs)",
         f"method     {result.method} ({result.spread.model.upper()}), k = {result.k}",
-        f"seeds      {', '.join(str(s) for s in result.seeds)}",
+        f"seeds      {', '.join(seed_names)}",
         f"spread     {result.spread}",
     ]
     if result.budget is not None:
@@ -475,6 +518,7 @@ def solve_input(inst: Instance, method: str | None, rng: int | None, jobs: int |
         else:
             lines.append(f"certified  optimum <= {result.upper_bound:.2f}; no guarantee reached on the seeds "
                          "(too few RR sets: raise --max-memory)")
+    lines.append(f"rng        {rng}")
     lines.append(f"runtime    {result.runtime_s:.2f} s to choose, {total:.2f} s in all")
     return data, "\n".join(lines)
 
@@ -527,6 +571,9 @@ def optimize(
     probability: str | None,
     undirected: bool | None,
     header: str | None,
+    columns: str | None,
+    delimiter: str | None,
+    labels_path: str | None,
     rng: int | None,
     jobs: int | None,
     costs: str | None,
@@ -566,11 +613,13 @@ def optimize(
     check_jobs(jobs)
     if max_seeds is not None and max_seeds < 1:
         raise CommandError(f"--max-seeds must be a positive integer (at most this many seeds); got {max_seeds}")
+    rng = recordable_rng(rng)  # drawn when not given, and shown: re-running with it repeats the run
     names = unique_names(list(inputs))
     outputs: dict[str, str | Path | None] = {"--output": output, "--seeds-out": seeds_out}
     if output_dir is not None:
         outputs.update({f"--output-dir ({name}.json)": Path(output_dir) / f"{name}.json" for name in names})
-    refuse_overwrite(outputs, [*inputs, *_files_of(inputs), costs, groups, _label_file(must), _label_file(never)])
+    refuse_overwrite(outputs, [*inputs, *_files_of(inputs), costs, groups, labels_path, _label_file(must),
+                               _label_file(never)])
     if output_dir is not None:
         Path(output_dir).mkdir(parents=True, exist_ok=True)
     options = {"eps": eps, "n_simulations": simulations, "time_limit": time_limit, "default_cost": default_cost,
@@ -579,7 +628,8 @@ def optimize(
         raise CommandError("--scheduler/--workers apply to the RIS methods opim-c and imm")
     overrides = {
         "k": k, "budget": budget, "model": model, "probability": probability, "undirected": undirected,
-        "header": header, "costs": costs, "default_cost": default_cost, "groups": groups, "quotas": quotas,
+        "header": header, "columns": columns, "delimiter": delimiter, "costs": costs, "default_cost": default_cost,
+        "groups": groups, "quotas": quotas, "labels": labels_path,
         "max_seeds": max_seeds,
         "must": _labels(must) if must else None, "never": _labels(never) if never else None,
     }
@@ -660,6 +710,9 @@ def compare(
     probability: str | None,
     undirected: bool | None,
     header: str | None,
+    columns: str | None,
+    delimiter: str | None,
+    labels_path: str | None,
     rng: int | None,
     jobs: int | None,
     costs: str | None,
@@ -680,16 +733,18 @@ def compare(
 
     names = parse_methods(methods_text)
     check_jobs(jobs)
+    rng = recordable_rng(rng)  # drawn when not given, and shown: re-running with it repeats the comparison
     k_values = _numbers(ks, int, "-k")
     b_values = _numbers(budgets, float, "--budgets")
     out = Path(output_dir)
     if out.exists() and not out.is_dir():
         raise CommandError(f"--output-dir {output_dir!r} is a file, not a directory")
     refuse_overwrite({f"--output-dir ({name})": out / name for name in RESULT_FILES},
-                     [*inputs, *_files_of(inputs), costs])
+                     [*inputs, *_files_of(inputs), costs, labels_path])
     loaded = [
         apply_overrides(instance_for(p), model=model, probability=probability, undirected=undirected,
-                        header=header, costs=costs, default_cost=default_cost)
+                        header=header, columns=columns, delimiter=delimiter, costs=costs,
+                        default_cost=default_cost, labels=labels_path)
         for p in inputs
     ]
     method_options: dict[str, dict[str, Any]] = {}
@@ -720,7 +775,7 @@ def compare(
         sys.exit(130)
     for text in result.notes:
         note(text)
-    click.echo(f"{len(result.rows)} runs; wrote {out}/results.csv, results.json, report.md and plots")
+    click.echo(f"{len(result.rows)} runs (rng {rng}); wrote {out}/results.csv, results.json, report.md and plots")
 
 
 @main.group(context_settings=CONTEXT)
@@ -738,9 +793,10 @@ def generate_rmat(out: str, scale: int, edge_factor: int, rng: int | None) -> No
     """An R-MAT graph (Graph500 parameters 0.57/0.19/0.19/0.05) as an edge list; .gz compresses."""
     from .generate import write_rmat
 
+    rng = recordable_rng(rng)
     start = time.perf_counter()
     arcs = write_rmat(out, scale, edge_factor, rng=rng)
-    click.echo(f"wrote {out}: {1 << scale:,} nodes, {arcs:,} arcs in {time.perf_counter() - start:.1f} s")
+    click.echo(f"wrote {out}: {1 << scale:,} nodes, {arcs:,} arcs in {time.perf_counter() - start:.1f} s (rng {rng})")
 
 
 @main.command(context_settings=CONTEXT)
@@ -777,7 +833,7 @@ def methods() -> None:
 @click.option("--model", type=click.Choice(MODELS, case_sensitive=False), default="ic", show_default=True,
               help="Which values --output holds: IC probabilities or LT weights (normalised per node).")
 @click.option("--undirected", is_flag=True, help="Treat every edge of GRAPH as two arcs.")
-@HEADER_OPTION
+@read_options
 @click.option("--rng", type=click.IntRange(min=0), default=None, help="Random seed for the holdout split.")
 @click.option("--output", type=click.Path(dir_okay=False, writable=True), default=None,
               help="Write the learned graph as an edge list `u v p` (atomically; .gz, .graphml ok).")
@@ -800,6 +856,8 @@ def learn(
     model: str,
     undirected: bool,
     header: str | None,
+    columns: str | None,
+    delimiter: str | None,
     rng: int | None,
     output: str | None,
     evidence: str | None,
@@ -825,7 +883,8 @@ def learn(
             raise CommandError(f"--prior must be a probability in [0, 1] or 'pooled'; got {prior!r}") from None
     else:
         prior_value = prior
-    graph = read_graph(graph_path, undirected=undirected, header=header or "auto")
+    graph = read_graph(graph_path, undirected=undirected, header=header or "auto", columns=columns,
+                       delimiter=delimiter)
     result = learn_probabilities(
         graph, actions_path, method=method, window=window, holdout=holdout, prior=prior_value,
         prior_weight=prior_weight, partial_credit=not full_credit, strict=strict, rng=rng,

@@ -20,14 +20,14 @@ from typing import Any
 import numpy as np
 
 from ._interrupt import interrupt_scope
-from ._rng import RNGLike, as_generator, resolve_jobs
+from ._rng import RNGLike, as_generator, recordable_rng, resolve_jobs
 from ._validation import Progress, check_count
 from .algorithms import METHODS, maximize_influence
 from .algorithms.budgeted import BUDGET_METHODS, select_seeds
 from .errors import SeedingError
 from .graph import Graph
 from .instance import Instance, instance_for, unique_names
-from .io import to_json, write_text
+from .io import labels_for, names_of, to_json, write_text
 from .results import SeedSet
 from .spread import SpreadEstimate, simulate
 
@@ -37,7 +37,8 @@ RESULT_FILES = ("results.csv", "results.json", "report.md")
 
 COLUMNS = [
     "instance", "method", "k", "budget", "spread", "ci_low", "ci_high", "stderr", "n_simulations",
-    "runtime_s", "cost", "status", "gap", "upper_bound", "approx_ratio", "n_seeds", "seeds", "eval_rng", "note",
+    "runtime_s", "cost", "status", "gap", "upper_bound", "approx_ratio", "n_seeds", "seeds", "seed_names",
+    "eval_rng", "note",
 ]
 
 
@@ -65,11 +66,13 @@ def run_instance(
     if (instance.costs is None) != (instance.budget is None):
         raise SeedingError(f"{instance.name}: a budgeted run needs both costs and a budget")
     _check_max_seeds(instance.max_seeds)
+    names = instance.names()  # must/never may name nodes by the names of the labels file
+    must, never = labels_for(instance.must, names), labels_for(instance.never, names)
     if instance.budgeted:
         extra = [("uniform", instance.max_seeds)] if instance.max_seeds is not None else None
         return select_seeds(
             graph, instance.budget, instance.costs, method=method or "mip", model=instance.model,
-            must=list(instance.must), never=list(instance.never), groups=instance.groups,
+            must=must, never=never, groups=instance.groups,
             quotas=list(instance.quotas), extra_budgets=extra, default_cost=instance.default_cost,
             rng=rng, n_jobs=n_jobs, **options,
         )
@@ -78,8 +81,8 @@ def run_instance(
     for key in ("must", "groups", "quotas", "max_seeds"):
         if getattr(instance, key):
             raise SeedingError(f"{instance.name}: {key} needs a budgeted run (costs and a budget)")
-    if instance.never:
-        options["exclude"] = list(instance.never)
+    if never:
+        options["exclude"] = never
     return maximize_influence(
         graph, instance.k, method=method or "opim-c", model=instance.model, rng=rng, n_jobs=n_jobs, **options
     )
@@ -130,9 +133,10 @@ class Comparison:
 
     rows: list[dict[str, Any]]
     notes: list[str]
+    rng: Any = None  # the rng the comparison ran with (drawn when none was given): pass it again to repeat it
 
     def to_dict(self) -> dict[str, Any]:
-        return {"rows": self.rows, "notes": self.notes}
+        return {"rng": self.rng if isinstance(self.rng, int) else None, "rows": self.rows, "notes": self.notes}
 
 
 def compare(
@@ -162,6 +166,8 @@ def compare(
     n_simulations : int, default 10000
         Simulations of the common evaluation.
     rng : None, int or numpy.random.Generator
+        None draws an int, recorded as ``Comparison.rng`` and in ``results.json``:
+        passing it again repeats the comparison.
     n_jobs : int, optional
     output_dir : path, optional
         Where to write ``results.csv``, ``results.json``, ``report.md`` and PNG
@@ -200,8 +206,10 @@ def compare(
     total = sum(len(runs) for runs, _ in plans)
     if total == 0:
         raise SeedingError("no method fits these instances: " + "; ".join(n for _, notes in plans for n in notes))
+    rng = recordable_rng(rng)
     gen = as_generator(rng)
     threads = resolve_jobs(n_jobs)
+    recorded = rng if isinstance(rng, int) else None
     rows: list[dict[str, Any]] = []
     notes = [n for _, ns in plans for n in ns]
     done = 0
@@ -209,6 +217,7 @@ def compare(
         for inst, label, (runs, _) in zip(loaded, labels, plans, strict=True):
             method_rng, eval_rng = (int(x) for x in gen.integers(0, 2**63, size=2))
             graph = inst.load_graph(rng=method_rng)
+            seed_names = inst.names()
             for method, k, budget in runs:
                 options = dict((method_options or {}).get(method, {}))
                 options.setdefault("n_evaluation", 1000)  # the common evaluation below is what counts
@@ -230,10 +239,11 @@ def compare(
                     "status": result.status, "gap": result.gap, "upper_bound": result.upper_bound,
                     "approx_ratio": result.approx_ratio, "n_seeds": result.k, "seeds": result.seeds,
                     "eval_rng": eval_rng, "note": "", "total_s": elapsed,
+                    **({"seed_names": names_of(result.seeds, seed_names)} if seed_names else {}),
                 })
                 done += 1
                 if out is not None:
-                    write_outputs(rows, notes, out, plots=False)
+                    write_outputs(rows, notes, out, plots=False, rng=recorded)
                 if progress:
                     progress(done, total)
                 if scope.absorbed:
@@ -241,11 +251,11 @@ def compare(
     except KeyboardInterrupt:
         notes.append(f"interrupted after {done} of {total} runs")
         if out is not None and rows:  # with no new row, earlier results stay as they were
-            write_outputs(rows, notes, out, plots=True)
+            write_outputs(rows, notes, out, plots=True, rng=recorded)
         raise
     if out is not None:
-        write_outputs(rows, notes, out, plots=True)
-    return Comparison(rows, notes)
+        write_outputs(rows, notes, out, plots=True, rng=recorded)
+    return Comparison(rows, notes, rng)
 
 
 # ------------------------------------------------------------------------------ outputs
@@ -254,7 +264,8 @@ def _csv(rows: list[dict[str, Any]]) -> str:
     writer = csv.DictWriter(buf, fieldnames=COLUMNS, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow({**row, "seeds": " ".join(str(s) for s in row["seeds"])})
+        names = {"seed_names": "; ".join(row["seed_names"])} if "seed_names" in row else {}
+        writer.writerow({**row, "seeds": " ".join(str(s) for s in row["seeds"]), **names})
     return buf.getvalue()
 
 
@@ -370,10 +381,11 @@ def _save(fig: Any, path: Path) -> None:
             tmp.unlink()
 
 
-def write_outputs(rows: list[dict[str, Any]], notes: list[str], out: Path, *, plots: bool) -> None:
+def write_outputs(rows: list[dict[str, Any]], notes: list[str], out: Path, *, plots: bool,
+                  rng: int | None = None) -> None:
     """Write results.csv, results.json and report.md (and the plots) into ``out``, atomically."""
     write_text(out / "results.csv", _csv(rows))
-    write_text(out / "results.json", to_json({"rows": rows, "notes": notes}) + "\n")
+    write_text(out / "results.json", to_json({"rng": rng, "rows": rows, "notes": notes}) + "\n")
     write_text(out / "report.md", report_markdown(rows, notes))
     if plots and rows:
         for inst in dict.fromkeys(r["instance"] for r in rows):

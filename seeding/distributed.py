@@ -14,7 +14,7 @@ implementations do) -- the RR sets never travel. Tasks are submitted with retrie
 its range and of the picks so far, so a task re-run after a worker failure gives
 the same answer.
 
-Requires the ``distributed`` package (``pip install seeding[dask]``).
+Requires the ``distributed`` package (``pip install 'seeding-im[dask]'``, or ``pip install '.[dask]'`` in a checkout).
 """
 
 from __future__ import annotations

@@ -466,7 +466,8 @@ class Graph:
         except ValueError:
             node_labels = np.empty(len(nodes), dtype=object)
             node_labels[:] = nodes
-        if node_labels.dtype.kind not in "iuU":
+        mixed = node_labels.dtype.kind == "U" and not all(isinstance(x, str) for x in nodes)  # 3 and "a"
+        if node_labels.dtype.kind not in "iuU" or mixed:
             node_labels = np.empty(len(nodes), dtype=object)
             node_labels[:] = nodes
         weights = None

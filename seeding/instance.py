@@ -7,6 +7,9 @@ Example (paths are relative to the instance file)::
     probability = "wc"            # given | wc | uniform:P | trivalency
     model = "ic"                  # ic | lt
     undirected = false
+    header = "auto"               # auto | nm | names | none: the first line of the edge list
+    columns = "from,to,weight"    # source, target[, p]: names from the header line, or positions from 0
+    delimiter = ","               # one character, or tab | comma | space (default: whitespace or commas)
     k = 20                        # number of seeds, or ...
     costs = "campaign-5k-costs.csv"   # ... a costs file or model, with
     budget = 150.0                #     a budget
@@ -16,6 +19,7 @@ Example (paths are relative to the instance file)::
     must = [12]
     never = [0, 7]
     max_seeds = 30
+    labels = "campaign-5k-labels.csv"  # label,name: results show names; must/never may use them
 
 Unknown keys and missing files are errors that name the key or the path.
 """
@@ -31,7 +35,7 @@ from typing import Any
 from ._rng import RNGLike
 from .errors import GraphFormatError, SeedingError
 from .graph import Graph
-from .io import read_graph
+from .io import HEADERS, check_columns, check_delimiter, read_graph, read_names
 from .models import check_model, with_probability
 
 if sys.version_info >= (3, 11):
@@ -105,6 +109,8 @@ class Instance:
     description: str = ""
     format: str | None = None
     header: str = "auto"
+    columns: tuple | None = None
+    delimiter: str | None = None
     undirected: bool = False
     probability: str | None = None
     model: str = "ic"
@@ -117,6 +123,7 @@ class Instance:
     must: tuple = ()
     never: tuple = ()
     max_seeds: int | None = None
+    labels: str | None = None
 
     @property
     def name(self) -> str:
@@ -129,8 +136,13 @@ class Instance:
 
     def load_graph(self, *, rng: RNGLike = None) -> Graph:
         """Read the graph and apply the probability setting (None: given, else wc)."""
-        graph = read_graph(self.graph, undirected=self.undirected, format=self.format, header=self.header)
+        graph = read_graph(self.graph, undirected=self.undirected, format=self.format, header=self.header,
+                           columns=self.columns, delimiter=self.delimiter)
         return with_probability(graph, self.probability, rng=rng)
+
+    def names(self) -> dict[str, str] | None:
+        """The ``label,name`` table of ``labels`` (None without one); see :func:`seeding.read_names`."""
+        return None if self.labels is None else read_names(self.labels)
 
     def replace(self, **changes: Any) -> Instance:
         """A copy with command-line overrides (None values are ignored)."""
@@ -142,6 +154,8 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "graph": (str,),
     "format": (str,),
     "header": (str,),
+    "columns": (str, list),
+    "delimiter": (str,),
     "undirected": (bool,),
     "probability": (str,),
     "model": (str,),
@@ -154,6 +168,7 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "must": (list,),
     "never": (list,),
     "max_seeds": (int,),
+    "labels": (str,),
 }
 
 
@@ -225,7 +240,7 @@ def load_instance(path: str | os.PathLike) -> Instance:
     base = p.resolve().parent
     fields: dict[str, Any] = dict(data)
     fields["graph"] = Path(_resolve(base, data["graph"], "graph", source))
-    for key in ("costs", "groups"):
+    for key in ("costs", "groups", "labels"):
         if key in data:
             fields[key] = _resolve(base, data[key], key, source)
     quotas = data.get("quotas", ())
@@ -242,6 +257,12 @@ def load_instance(path: str | os.PathLike) -> Instance:
             check_model(data["model"])
         if "k" in data and data["k"] < 1:
             raise SeedingError(f"k must be >= 1; got {data['k']}")
+        if "columns" in data:
+            fields["columns"] = check_columns(data["columns"])
+        if "delimiter" in data:
+            fields["delimiter"] = check_delimiter(data["delimiter"])
+        if "header" in data and data["header"] not in HEADERS:
+            raise SeedingError(f"header must be one of {', '.join(HEADERS)}; got {data['header']!r}")
         if "max_seeds" in data and data["max_seeds"] < 1:
             raise SeedingError(f"max_seeds must be >= 1; got {data['max_seeds']}")
         if "budget" in data and not data["budget"] > 0:

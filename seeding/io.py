@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bz2
 import contextlib
+import csv
 import dataclasses
 import datetime
 import errno
@@ -34,7 +35,8 @@ from .errors import GraphFormatError, SeedingError, SeedingWarning
 from .graph import Graph
 from .models import with_probability
 
-__all__ = ["read_graph", "read_edge_list", "read_labels", "read_table", "write_json", "write_text"]
+__all__ = ["read_graph", "read_edge_list", "read_labels", "read_names", "names_of", "labels_for", "read_table",
+           "write_json", "write_text"]
 
 _MAX_EXACT_ID = 2**53
 
@@ -130,7 +132,63 @@ def _line_text(data: bytes, line: int, limit: int | None = 80) -> str:
     return raw.decode("utf-8", errors="replace").strip()[:limit]
 
 
-HEADERS = ("auto", "nm", "none")
+HEADERS = ("auto", "nm", "names", "none")
+# Column names that mark a first line as a header even when they could be node ids.
+_HEADER_WORDS = frozenset({
+    "source", "target", "src", "dst", "from", "to", "u", "v", "p", "w", "weight", "prob", "probability",
+    "node", "node1", "node2", "id1", "id2", "head", "tail", "follower", "followee", "user", "friend",
+})
+_DELIMITERS = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|", "space": " ",
+               "whitespace": " "}
+
+
+def check_delimiter(delimiter: str | None) -> str | None:
+    """Normalise a delimiter: None (whitespace or commas), ``" "`` (whitespace only) or one character.
+
+    Names are accepted too: ``tab``, ``comma``, ``semicolon``, ``pipe``, ``space``/``whitespace``.
+
+    Examples
+    --------
+    >>> check_delimiter("tab"), check_delimiter(";"), check_delimiter(None)
+    ('\\t', ';', None)
+    """
+    if delimiter is None:
+        return None
+    text = _DELIMITERS.get(str(delimiter).lower(), str(delimiter))
+    if len(text) != 1 or text in "\"\r\n#%" or text.isalnum():
+        raise SeedingError(
+            f"delimiter must be one character (such as ',', ';', '|') or tab, comma, space; got {delimiter!r}"
+        )
+    return text
+
+
+def check_columns(columns: str | Any | None) -> tuple[int | str, ...] | None:
+    """Normalise a column choice: 2 or 3 names or 0-based positions (source, target[, probability]).
+
+    A string is split at commas; items that spell whole numbers are positions.
+
+    Examples
+    --------
+    >>> check_columns("from,to,weight"), check_columns([0, 1, 3]), check_columns("1,0")
+    (('from', 'to', 'weight'), (0, 1, 3), (1, 0))
+    """
+    if columns is None:
+        return None
+    items = [c.strip() for c in columns.split(",")] if isinstance(columns, str) else list(columns)
+    out: list[int | str] = []
+    for item in items:
+        if isinstance(item, str) and item.strip().isdigit():
+            item = int(item)
+        if isinstance(item, bool) or not isinstance(item, (int, str)) or item == "" or (
+                isinstance(item, int) and item < 0):
+            raise SeedingError(f"columns must be column names or positions from 0; got {item!r} in {columns!r}")
+        out.append(item)
+    if len(out) not in (2, 3) or len(set(out)) != len(out):
+        raise SeedingError(
+            f"columns must name 2 or 3 distinct columns (source, target[, probability]), "
+            f"e.g. 'source,target,p' or '0,1,3'; got {columns!r}"
+        )
+    return tuple(out)
 
 
 def read_edge_list(
@@ -138,71 +196,130 @@ def read_edge_list(
     *,
     undirected: bool = False,
     header: str = "auto",
+    columns: str | Any | None = None,
+    delimiter: str | None = None,
 ) -> Graph:
     """Read a whitespace-, tab- or comma-separated edge list.
 
-    Each data line is ``u v`` or ``u v p`` with integer node ids and an optional
-    arc value in [0, 1] (a probability, or an LT weight). Lines starting with
-    ``#`` or ``%`` are comments; CRLF line ends are fine; ``.gz``, ``.bz2`` and
-    ``.xz`` files are decompressed. A first line ``n m`` (IMM/OPIM style) may
-    be a header: see ``header``.
+    Each data line is ``u v`` or ``u v p`` with node ids and an optional arc
+    value in [0, 1] (a probability, or an LT weight). Lines starting with ``#``
+    or ``%`` are comments; CRLF line ends are fine; ``.gz``, ``.bz2`` and
+    ``.xz`` files are decompressed. A first line ``n m`` (IMM/OPIM style) or a
+    line of column names (``source,target,p``; ``from to weight``) may be a
+    header: see ``header``. Integer ids without a header are read by compiled
+    code in one pass; string ids, column names, ``columns`` and other
+    delimiters go through a general reader (Python's csv module).
 
     Parameters
     ----------
     path : path-like
     undirected : bool, default False
         Add every edge in both directions.
-    header : {"auto", "nm", "none"}, default "auto"
+    header : {"auto", "nm", "names", "none"}, default "auto"
         ``"nm"``: the first data line is an ``n m`` header (node and arc counts);
-        ``"none"``: every line is an arc. ``"auto"`` takes a two-number first
-        line as a header only when it is consistent with the file: ``m`` equals
-        the number of lines below it and ``n`` the number of distinct ids, or
-        the largest id (ids from 0 or 1). A line that only might be a header
-        (``m`` matches, ``n`` is merely large enough) is an error asking to
-        choose. ``graph.info["header"]`` holds the header that was read.
+        ``"names"``: the first data line names the columns; ``"none"``: every
+        line is an arc. ``"auto"`` takes a two-number first line as a header
+        only when it is consistent with the file: ``m`` equals the number of
+        lines below it and ``n`` the number of distinct ids, or the largest id
+        (ids from 0 or 1). A line that only might be a header (``m`` matches,
+        ``n`` is merely large enough) is an error asking to choose. ``"auto"``
+        also takes a first line of words as column names when no word is a
+        number and either one is a usual column name (source, target, from, to,
+        p, weight, ...) or none of them appears as a node id below.
+        ``graph.info["header"]`` holds the ``n m`` header that was read, and
+        ``graph.info["columns"]`` the column names.
+    columns : str or sequence, optional
+        Which columns hold the source, the target and (optionally) the arc
+        value: 2 or 3 names from the header line, or positions from 0, e.g.
+        ``"from,to,weight"`` or ``[0, 1, 3]``. Default: the first two, and the
+        third as the value when a line has exactly three.
+    delimiter : str, optional
+        One character (``","``, ``";"``, ``"|"``, ``"\\t"``; or ``"tab"``,
+        ``"comma"``, ``"space"``). Default: any run of whitespace or commas.
 
     Returns
     -------
     Graph
-        Node labels are the integer ids; ``p`` is None without a third column.
-        Self-loops are dropped and parallel arcs merged (see
-        :meth:`Graph.from_edges`).
+        Node labels are the ids: integers when every id is an integer, else
+        strings. ``p`` is None without a value column. Self-loops are dropped
+        and parallel arcs merged (see :meth:`Graph.from_edges`).
 
     Raises
     ------
     GraphFormatError
         Naming the file, the line and its text.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     path = os.path.join(d, "friends.csv")
+    ...     _ = open(path, "w").write("from,to,weight\\nann,bob,0.5\\nbob,cy,0.25\\n")
+    ...     g = read_edge_list(path)
+    >>> g.labels.tolist(), g.p.tolist(), g.info["columns"]
+    (['ann', 'bob', 'cy'], [0.5, 0.25], ['from', 'to', 'weight'])
     """
     name = str(path)
+    if header not in HEADERS:
+        raise SeedingError(f"header must be one of {', '.join(HEADERS)}; got {header!r}")
+    columns = check_columns(columns)
+    delimiter = check_delimiter(delimiter)
     data = read_bytes(path)
     if not data.endswith(b"\n"):
         data += b"\n"
-    table, columns, lines, bad_line = _edges.parse_edge_lines(data, data.count(b"\n") + 1)
+    if delimiter not in (None, ",", "\t", " "):  # the compiled parser splits at whitespace and commas only
+        return _read_general(data, name, undirected=undirected, header=header, columns=columns,
+                             delimiter=delimiter)
+    first, start, end = _first_data(data)
+    names: list[str] | None = None
+    parse = data
+    if first and header in ("auto", "names"):
+        tokens = _split_line(data[start:end].decode("utf-8", errors="replace").strip(), delimiter)
+        if tokens and len(set(tokens)) == len(tokens) and not any(_is_number(t) for t in tokens):
+            names = tokens  # column names; the compiled parser reads the numbers below them
+            parse = data[:start] + b"#" + data[start + 1:]
+    named_columns = columns is not None and any(isinstance(c, str) for c in columns)
+    if (header == "names" and names is None) or (named_columns and names is None):
+        return _read_general(data, name, undirected=undirected, header=header, columns=columns,
+                             delimiter=delimiter)  # it explains what is wrong
+    table, columns_found, lines, bad_line = _edges.parse_edge_lines(parse, parse.count(b"\n") + 1)
     if bad_line:
+        if names is not None or bad_line == first:  # string ids (under a header or not): the general reader
+            return _read_general(data, name, undirected=undirected, header=header, columns=columns,
+                                 delimiter=delimiter)
         raise _diagnose(data, name, bad_line)
-    if header not in HEADERS:
-        raise SeedingError(f"header must be one of {', '.join(HEADERS)}; got {header!r}")
+    del parse
     if table.shape[0] == 0:
-        raise GraphFormatError("no edges found (the file is empty or all comments)", path=name)
-    found = _nm_header(table, columns, lines, header, data, name)
+        below = " below the header line" if names is not None else " (the file is empty or all comments)"
+        raise GraphFormatError(f"no edges found{below}", path=name)
+    found = None if names is not None else _nm_header(table, columns_found, lines, header, data, name)
     if found is not None:
-        table, columns, lines = table[1:], columns[1:], lines[1:]
+        table, columns_found, lines = table[1:], columns_found[1:], lines[1:]
         if table.shape[0] == 0:
             raise GraphFormatError("no edges found below the 'n m' header", path=name)
-    width = int(columns[0])
-    if width not in (2, 3):
+    width = int(columns_found[0])
+    like = "the header line" if names is not None else f"line {int(lines[0])}"
+    if names is not None and width != len(names):
+        raise GraphFormatError(
+            f"expected {len(names)} columns like the header line; got {width}: {_line_text(data, int(lines[0]))!r}",
+            path=name, line=int(lines[0]),
+        )
+    if width not in (2, 3) and columns is None:
         raise GraphFormatError(
             f"expected 2 or 3 columns (u v [p]); got {width}: {_line_text(data, int(lines[0]))!r}",
             path=name, line=int(lines[0]),
         )
-    bad = np.flatnonzero(columns != width)
+    bad = np.flatnonzero(columns_found != width)
     if bad.size:
         line = int(lines[bad[0]])
         raise GraphFormatError(
-            f"expected {width} columns like line {int(lines[0])}; got {int(columns[bad[0]])}: "
-            f"{_line_text(data, line)!r}",
+            f"expected {width} columns like {like}; got {int(columns_found[bad[0]])}: {_line_text(data, line)!r}",
             path=name, line=line,
         )
+    picks = list(range(width)) if columns is None else _pick_columns(columns, names, width, name, first)
+    if picks != list(range(len(picks))):
+        table = np.ascontiguousarray(table[:, picks])
+    width = len(picks)
 
     def fail(row: int, message: str) -> GraphFormatError:
         line = int(lines[row])
@@ -224,9 +341,187 @@ def read_edge_list(
             raise fail(row, f"arc value {float(p[row])!r} is not a number in [0, 1]")
     del table
     graph = Graph.from_edges(src, dst, p, directed=not undirected)
+    info = dict(graph.info)
     if found is not None:
-        graph = graph._replace(info={**graph.info, "header": {"n": found[0], "m": found[1], "line": found[2]}})
-    return graph
+        info["header"] = {"n": found[0], "m": found[1], "line": found[2]}
+    if names is not None:
+        info["columns"] = [names[i] for i in picks]
+    return graph._replace(info=info)
+
+
+def _first_data(data: bytes) -> tuple[int, int, int]:
+    """``(line, start, end)`` of the first line that is neither blank nor a comment (line 0: none)."""
+    start, number = 0, 1
+    size = len(data)
+    while start < size:
+        end = data.find(b"\n", start)
+        end = size if end < 0 else end
+        stripped = data[start:end].strip()
+        if stripped and stripped[:1] not in (b"#", b"%"):
+            return number, start + (len(data[start:end]) - len(data[start:end].lstrip())), end
+        start, number = end + 1, number + 1
+    return 0, 0, 0
+
+
+def _first_data_line(data: bytes) -> int:
+    """1-based number of the first line that is neither blank nor a comment (0: none)."""
+    return _first_data(data)[0]
+
+
+def _split_line(line: str, delimiter: str | None) -> list[str]:
+    """The fields of one line (see :func:`_split_rows`)."""
+    return _split_rows(line, delimiter)[0][0] if line else []
+
+
+def _pick_columns(columns: tuple[int | str, ...], names: list[str] | None, width: int, name: str,
+                  line: int) -> list[int]:
+    """Positions of the chosen columns; an unknown name or a position past the last column is an error."""
+    picks = []
+    for column in columns:
+        if isinstance(column, int):
+            if column >= width:
+                raise GraphFormatError(
+                    f"column position {column} is past the last column ({width} columns, positions from 0)",
+                    path=name, line=line,
+                )
+            picks.append(column)
+        elif names is None:
+            raise GraphFormatError(
+                f"column {column!r} is a name, but the file has no header line of column names; "
+                "give positions from 0 (e.g. 0,1,2) or --header names", path=name, line=line,
+            )
+        elif column not in names:
+            raise GraphFormatError(f"no column {column!r}; the header line names {', '.join(names)}",
+                                   path=name, line=line)
+        else:
+            picks.append(names.index(column))
+    return picks
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _split_rows(text: str, delimiter: str | None) -> tuple[list[list[str]], list[int]]:
+    """Fields of every data line (comments and blank lines skipped) and their line numbers."""
+    kept: list[str] = []
+    numbers: list[int] = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        stripped = raw.strip()
+        if stripped and stripped[0] not in "#%":
+            kept.append(stripped)
+            numbers.append(number)
+    if delimiter is None:
+        split = re.compile(r"[,\s]+").split
+        rows = [[f for f in split(line) if f] for line in kept]
+    elif delimiter == " ":
+        rows = [line.split() for line in kept]
+    else:
+        rows = [[f.strip() for f in row] for row in csv.reader(kept, delimiter=delimiter, skipinitialspace=True)]
+    return rows, numbers
+
+
+def _names_header(rows: list[list[str]], header: str) -> bool:
+    """Whether the first row names the columns (see ``header`` in :func:`read_edge_list`)."""
+    if header == "names":
+        return True
+    if header != "auto" or not rows:
+        return False
+    first = rows[0]
+    if not first or any(_is_number(f) for f in first) or len(set(first)) != len(first):
+        return False
+    if any(f.lower() in _HEADER_WORDS for f in first):
+        return True
+    below = {f for row in rows[1:] for f in row[:2]}
+    return not any(f in below for f in first[:2])
+
+
+def _read_general(data: bytes, name: str, *, undirected: bool, header: str,
+                  columns: tuple[int | str, ...] | None, delimiter: str | None) -> Graph:
+    """The general edge-list reader: string ids, column names, chosen columns, any delimiter."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise GraphFormatError(f"is not UTF-8 text (byte {exc.start:,})", path=name, line=line) from None
+    rows, numbers = _split_rows(text, delimiter)
+    if not rows:
+        raise GraphFormatError("no edges found (the file is empty or all comments)", path=name)
+    nm: tuple[int, int, int] | None = None
+    names: list[str] | None = None
+    if header == "nm":
+        first = rows[0]
+        if len(first) != 2 or not all(f.isdigit() for f in first):
+            raise GraphFormatError(f"--header nm: the first line is not two counts 'n m': {' '.join(first)[:80]!r}",
+                                   path=name, line=numbers[0])
+        nm = (int(first[0]), int(first[1]), numbers[0])
+        rows, numbers = rows[1:], numbers[1:]
+    elif _names_header(rows, header):
+        names = rows[0]
+        rows, numbers = rows[1:], numbers[1:]
+    if not rows:
+        raise GraphFormatError("no edges found below the header line", path=name)
+    width = len(names) if names is not None else len(rows[0])
+    shown = ", ".join(names) if names is not None else None
+
+    def where(row: int) -> int:
+        return numbers[row]
+
+    def fail(row: int, message: str) -> GraphFormatError:
+        return GraphFormatError(f"{message}: {_line_text(data, where(row))!r}", path=name, line=where(row))
+
+    if columns is None:
+        if width not in (2, 3):
+            what = f"names {shown}" if shown else f"{width:,} columns"
+            raise GraphFormatError(
+                f"expected 2 or 3 columns (u v [p]); got {what}: say which hold source, target and p with "
+                "--columns (API: columns=), e.g. --columns source,target,p or --columns 0,1,3",
+                path=name, line=_first_data_line(data),
+            )
+        picks = list(range(width))
+    else:
+        picks = _pick_columns(columns, names, width, name, _first_data_line(data))
+    src: list[str] = []
+    dst: list[str] = []
+    values: list[str] = []
+    a, b = picks[0], picks[1]
+    c = picks[2] if len(picks) == 3 else None
+    for row, fields in enumerate(rows):
+        if len(fields) != width:
+            like = "the header line" if names is not None else f"line {where(0)}"
+            raise fail(row, f"expected {width} columns like {like}; got {len(fields):,}")
+        src.append(fields[a])
+        dst.append(fields[b])
+        if c is not None:
+            values.append(fields[c])
+        if not fields[a] or not fields[b]:
+            raise fail(row, "empty node id")
+    p = None
+    if c is not None:
+        try:
+            p = np.asarray(values, dtype=np.float64)
+        except ValueError:
+            row = next(i for i, v in enumerate(values) if not _is_number(v))
+            raise fail(row, f"cannot read {values[row][:40]!r} as a number (arc value)") from None
+        bad_p = ~(np.isfinite(p) & (p >= 0.0) & (p <= 1.0))
+        if bad_p.any():
+            row = int(np.flatnonzero(bad_p)[0])
+            raise fail(row, f"arc value {float(p[row])!r} is not a number in [0, 1]")
+    ends = np.asarray(src + dst)
+    integer = re.compile(r"-?[0-9]{1,15}")  # ids below 2**53 read as integers, like the compiled reader's
+    ids = ends.astype(np.int64) if all(integer.fullmatch(t) for t in ends.tolist()) else ends
+    m = len(src)
+    graph = Graph.from_edges(ids[:m], ids[m:], p, directed=not undirected)
+    info = dict(graph.info)
+    if names is not None:
+        info["columns"] = [names[i] for i in picks]
+    if nm is not None:
+        info["header"] = {"n": nm[0], "m": nm[1], "line": nm[2]}
+    return graph._replace(info=info)
 
 
 def _nm_header(
@@ -427,6 +722,8 @@ def read_graph(
     format: str | None = None,
     cache: bool | None = None,
     header: str = "auto",
+    columns: str | Any | None = None,
+    delimiter: str | None = None,
 ) -> Graph:
     """Read a graph file: an edge list, GraphML or GML.
 
@@ -451,9 +748,14 @@ def read_graph(
         and reuse it while the source has the same contents (checked by a
         blake2b hash of its bytes). A damaged cache is rebuilt with a warning; one
         that cannot be written is skipped. None: only for files of 32 MiB or more.
-    header : {"auto", "nm", "none"}, default "auto"
-        Whether an edge list's first line is an ``n m`` header (see
-        :func:`read_edge_list`).
+    header : {"auto", "nm", "names", "none"}, default "auto"
+        Whether an edge list's first line is an ``n m`` header or names the
+        columns (see :func:`read_edge_list`).
+    columns : str or sequence, optional
+        An edge list's source, target and (optional) value columns: names from
+        its header line or positions from 0 (``"from,to,weight"``, ``[0, 1, 3]``).
+    delimiter : str, optional
+        An edge list's column delimiter (default: whitespace or commas).
 
     Returns
     -------
@@ -482,8 +784,8 @@ def read_graph(
     fmt = format or (
         "graphml" if lower.endswith(".graphml") else "gml" if lower.endswith(".gml") else "edgelist"
     )
-    if fmt == "edgelist" and header != "auto":
-        graph = read_edge_list(path, undirected=undirected, header=header)
+    if fmt == "edgelist" and (header != "auto" or columns is not None or delimiter is not None):
+        graph = read_edge_list(path, undirected=undirected, header=header, columns=columns, delimiter=delimiter)
     elif fmt == "edgelist":
         graph = _cached_edge_list(Path(path), undirected, cache)
     elif fmt in ("graphml", "gml"):
@@ -524,6 +826,78 @@ def read_labels(path: str | os.PathLike) -> list[str]:
     if not labels:
         raise GraphFormatError("no node labels found", path=str(path))
     return labels
+
+
+def read_names(path: str | os.PathLike) -> dict[str, str]:
+    """Read a ``label,name`` file mapping node labels (ids) to names people know.
+
+    One row per node: the label, a comma or a tab, then the name (which may hold
+    spaces). A first row ``node,name`` (or ``label``/``id``) is a header; ``#``
+    lines are comments; ``.gz`` is fine.
+
+    Returns
+    -------
+    dict
+        Label (as written) to name, in file order.
+
+    Raises
+    ------
+    GraphFormatError
+        For a row without a name, or a label or name given twice; naming the
+        file, the line and the value.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     path = os.path.join(d, "names.csv")
+    ...     _ = open(path, "w").write("node,name\\n1,Medici\\n12,Della Strozzi\\n")
+    ...     names = read_names(path)
+    >>> names, names_of([12, 1, 5], names)
+    ({'1': 'Medici', '12': 'Della Strozzi'}, ['Della Strozzi', 'Medici', '5'])
+    """
+    name = str(path)
+    text = read_bytes(path).decode("utf-8", errors="replace")
+    table: dict[str, str] = {}
+    seen: dict[str, int] = {}
+    first = True
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line[0] == "#":
+            continue
+        parts = re.split(r"\s*[,\t]\s*", line, maxsplit=1)
+        if len(parts) != 2:
+            parts = line.split(None, 1)
+        if len(parts) != 2 or not parts[0] or not parts[1].strip():
+            raise GraphFormatError(f"expected 'label,name'; got {line[:80]!r}", path=name, line=number)
+        label, value = parts[0], parts[1].strip()
+        if first:
+            first = False
+            if label.lower() in ("node", "label", "id") and value.lower() in ("name", "label"):
+                continue
+        if label in table:
+            raise GraphFormatError(f"label {label!r} is named twice", path=name, line=number)
+        if value in seen:
+            raise GraphFormatError(f"name {value!r} is given to two labels (also line {seen[value]})",
+                                   path=name, line=number)
+        table[label] = value
+        seen[value] = number
+    if not table:
+        raise GraphFormatError("no 'label,name' rows found", path=name)
+    return table
+
+
+def names_of(labels: Any, names: dict[str, str] | None) -> list[str]:
+    """Names of node labels (a label without a name stands for itself, as a string)."""
+    return [str(label) if names is None else names.get(str(label), str(label)) for label in labels]
+
+
+def labels_for(tokens: Any, names: dict[str, str] | None) -> list:
+    """Node labels for what a person typed: a name becomes its label; anything else passes through."""
+    if not names:
+        return list(tokens)
+    label_of = {v: k for k, v in names.items()}
+    return [label_of.get(t, t) if isinstance(t, str) else t for t in tokens]
 
 
 def write_text(path: str | os.PathLike, text: str) -> None:

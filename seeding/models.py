@@ -13,24 +13,31 @@ Arc values come from a probability *setting*:
 * ``"given"``: the values read from the file or graph;
 * ``"wc"``: weighted cascade, ``p(u, v) = 1 / indeg(v)`` (also the usual LT weights);
 * ``"uniform:P"``: every arc gets ``P``;
-* ``"trivalency"``: each arc drawn from {0.1, 0.01, 0.001} with the run's ``rng``.
+* ``"trivalency"``: each arc drawn from {0.1, 0.01, 0.001} with the run's ``rng``;
+* ``"attr:NAME"``: a networkx graph's edge attribute ``NAME`` (e.g. ``"attr:weight"``).
+
+Every setting applies to a :class:`~seeding.Graph` and to a networkx graph alike
+(a networkx graph's ``p`` edge attribute is its given values).
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
 from ._rng import RNGLike, as_generator
 from .errors import SeedingError
-from .graph import Graph
+from .graph import Graph, as_graph
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = ["MODELS", "PROBABILITY_SETTINGS", "check_model", "with_probability", "live_edge_arrays"]
 
 Model = Literal["ic", "lt"]
 MODELS: tuple[str, ...] = ("ic", "lt")
-PROBABILITY_SETTINGS: tuple[str, ...] = ("given", "wc", "uniform:P", "trivalency")
+PROBABILITY_SETTINGS: tuple[str, ...] = ("given", "wc", "uniform:P", "trivalency", "attr:NAME")
 LT_TOLERANCE = 1e-3
 _SCALE = float(2**53)
 
@@ -43,15 +50,19 @@ def check_model(model: str) -> Model:
     return name  # type: ignore[return-value]
 
 
-def with_probability(graph: Graph, setting: str | None, *, rng: RNGLike = None) -> Graph:
+def with_probability(graph: Graph | nx.Graph, setting: str | None, *, rng: RNGLike = None) -> Graph:
     """Return ``graph`` with arc values set by a probability setting.
 
     Parameters
     ----------
-    graph : Graph
-    setting : {"given", "wc", "uniform:P", "trivalency"} or None
+    graph : Graph or networkx graph
+        A networkx graph is converted first (:meth:`Graph.from_networkx`; its
+        ``p`` edge attribute, if any, holds the given values; an undirected
+        graph gets both arc directions).
+    setting : {"given", "wc", "uniform:P", "trivalency", "attr:NAME"} or None
         None keeps the given values if the graph has them and otherwise uses
-        weighted cascade.
+        weighted cascade. ``"attr:NAME"`` takes a networkx graph's edge
+        attribute ``NAME`` (such as ``"attr:weight"``) as the probability.
     rng : None, int or numpy.random.Generator
         Randomness for ``"trivalency"``.
 
@@ -73,8 +84,25 @@ def with_probability(graph: Graph, setting: str | None, *, rng: RNGLike = None) 
     [0.5, 0.5, 1.0]
     >>> with_probability(g, "uniform:0.1").p.tolist()
     [0.1, 0.1, 0.1]
+    >>> import networkx as nx
+    >>> G = nx.DiGraph([("a", "b", {"weight": 0.3}), ("c", "b", {"weight": 0.6})])
+    >>> with_probability(G, "wc").p.tolist(), with_probability(G, "attr:weight").p.tolist()
+    ([0.5, 0.5], [0.3, 0.6])
     """
-    text = "auto" if setting is None else str(setting).strip().lower()
+    raw = "auto" if setting is None else str(setting).strip()
+    text = raw.lower()
+    if text.startswith("attr:"):
+        name = raw[len("attr:"):].strip()
+        if isinstance(graph, Graph) or not name:
+            raise SeedingError(
+                f"probability {setting!r}: 'attr:NAME' reads the edge attribute NAME of a networkx graph "
+                "(e.g. 'attr:weight'); for an edge list choose its column with --columns (API: columns=)"
+            )
+        converted = Graph.from_networkx(_networkx_graph(graph), probability=name)
+        if converted.p is None:
+            raise SeedingError(f"probability {setting!r}: no edge of the networkx graph has a {name!r} attribute")
+        return converted.with_lt_weights(None)
+    graph = as_graph(graph)
     if text == "auto":
         return graph if graph.p is not None else with_probability(graph, "wc")
     if text == "given":
@@ -105,12 +133,21 @@ def with_probability(graph: Graph, setting: str | None, *, rng: RNGLike = None) 
     return graph.with_p(p).with_lt_weights(None)
 
 
+def _networkx_graph(graph: object) -> nx.Graph:
+    """Check that ``graph`` is a networkx graph (for ``attr:NAME``)."""
+    import networkx as nx
+
+    if not isinstance(graph, nx.Graph):
+        raise SeedingError(f"expected a seeding.Graph or a networkx graph; got {type(graph).__name__}")
+    return graph
+
+
 def _arc_values(graph: Graph, model: Model) -> np.ndarray:
     values = graph.lt_weights if model == "lt" and graph.lt_weights is not None else graph.p
     if values is None:
         raise SeedingError(
-            "the graph has no arc probabilities; set them first, e.g. "
-            "seeding.with_probability(graph, 'wc') or --probability wc"
+            "the graph has no arc probabilities; set them first, e.g. probability='wc' "
+            "(seeding.with_probability(graph, 'wc')) or --probability wc"
         )
     return values
 

@@ -15,7 +15,7 @@ from ._rng import RNGLike, draw_run_seed, resolve_jobs
 from ._validation import Progress, check_count
 from .errors import SeedingError
 from .graph import Graph, as_graph
-from .models import check_model, live_edge_arrays
+from .models import check_model, live_edge_arrays, with_probability
 
 if TYPE_CHECKING:  # networkx is imported where it is used: startup stays fast
     import networkx as nx
@@ -138,6 +138,7 @@ def simulate(
     seeds: Iterable[Any],
     *,
     model: str = "ic",
+    probability: str | None = None,
     n_simulations: int = 10_000,
     rng: RNGLike = None,
     n_jobs: int | None = None,
@@ -160,7 +161,7 @@ def simulate(
     >>> simulate(g, [0], n_simulations=3, rng=1).tolist()
     [2.0, 2.0, 2.0]
     """
-    graph = as_graph(graph)
+    graph = as_graph(graph) if probability is None else with_probability(graph, probability, rng=rng)
     model = check_model(model)
     n_simulations = check_count(n_simulations, "n_simulations")
     seeds_idx = seed_indices(graph, seeds)
@@ -183,6 +184,7 @@ def estimate_spread(
     seeds: Iterable[Any],
     *,
     model: str = "ic",
+    probability: str | None = None,
     n_simulations: int = 10_000,
     rng: RNGLike = None,
     n_jobs: int | None = None,
@@ -194,11 +196,15 @@ def estimate_spread(
     Parameters
     ----------
     graph : Graph or networkx graph
-        Arc probabilities must be set (see :func:`seeding.with_probability`).
+        With arc probabilities (a networkx graph's ``p`` edge attribute), or
+        give ``probability``.
     seeds : sequence of node labels
         Original labels; duplicates are ignored. Seeds count as reached.
     model : {"ic", "lt"}, default "ic"
         Independent Cascade or Linear Threshold.
+    probability : str, optional
+        A probability setting applied first (see :func:`seeding.with_probability`):
+        ``"wc"``, ``"uniform:P"``, ``"trivalency"``, ``"attr:weight"``, ...
     n_simulations : int, default 10000
         Number of independent diffusions.
     rng : None, int or numpy.random.Generator
@@ -242,7 +248,7 @@ def estimate_spread(
     True
     """
     samples = simulate(
-        graph, seeds, model=model, n_simulations=n_simulations, rng=rng, n_jobs=n_jobs,
+        graph, seeds, model=model, probability=probability, n_simulations=n_simulations, rng=rng, n_jobs=n_jobs,
         progress=progress, runner=runner,
     )
     return SpreadEstimate.from_samples(samples, check_model(model))

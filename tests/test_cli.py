@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from click.testing import CliRunner
@@ -24,6 +25,34 @@ def test_help_and_version():
     assert run("--version").output.strip().endswith(__version__)
     result = run("-h")
     assert result.exit_code == 0 and "spread" in result.output
+
+
+def test_distribution_name_license_and_install_lines():
+    """The distribution is not the unrelated `seeding` of the package index; README installs from a checkout."""
+    import re
+    import sys
+    from importlib.metadata import version
+    from pathlib import Path
+
+    import seeding
+
+    root = Path(__file__).resolve().parents[1]
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+    project = tomllib.loads((root / "pyproject.toml").read_text())["project"]
+    assert project["name"] == seeding.DISTRIBUTION == "seeding-im"
+    assert project["scripts"] == {"seeding": "seeding.cli:main"}
+    assert version(seeding.DISTRIBUTION) == __version__ != "0+unknown"
+    license_text = (root / "LICENSE").read_text()
+    assert project["license"] == "MIT" and "MIT License" in license_text and "seeding developers" in license_text
+    readme = (root / "README.md").read_text()
+    installs = re.findall(r"pip install[^`\n]*", readme)
+    assert installs
+    for line in installs:  # '.', '-e .', '.[dask]': never a name that would fetch the other project
+        assert re.search(r"""(^|\s)['"]?\.(\[|['"]|\s|$)""", line.split("pip install", 1)[1] + " "), line
+    assert not (root / "seeding" / "_kernels.pyx.orig").exists()
 
 
 def test_spread_human_and_json(graph_file, tmp_path):
@@ -164,3 +193,43 @@ def test_progress_bar_names_the_phase_and_clears(monkeypatch):
     assert text.endswith("\r")  # the last bar cleared its line
     monkeypatch.setattr(sys, "stderr", io.StringIO())  # not a terminal: no bar at all
     assert progress_printer("mip") is None
+
+
+def test_reproducible_by_default(graph_file, tmp_path):
+    """A run without --rng draws one, shows it and records it; re-running with it repeats the answer."""
+    g = tmp_path / "p.txt"
+    g.write_text("1 2 0.5\n1 3 0.5\n2 4 0.5\n3 5 0.5\n4 6 0.5\n5 6 0.5\n")
+    first = json.loads(run("spread", g, "--seeds", "1", "--simulations", 200, "--json").stdout)
+    assert isinstance(first["rng"], int) and first["rng"] >= 0
+    again = json.loads(run("spread", g, "--seeds", "1", "--simulations", 200, "--json", "--rng", first["rng"]).stdout)
+    assert (again["mean"], again["stderr"], again["rng"]) == (first["mean"], first["stderr"], first["rng"])
+    text = run("spread", g, "--seeds", "1", "--simulations", 10).output
+    assert re.search(r"^rng +\d+$", text, re.MULTILINE)
+    opt = json.loads(run("optimize", g, "-k", 2, "--method", "celf", "--simulations", 200, "--json").stdout)
+    repeat = json.loads(run("optimize", g, "-k", 2, "--method", "celf", "--simulations", 200, "--json",
+                            "--rng", opt["rng"]).stdout)
+    assert isinstance(opt["rng"], int)
+    assert (repeat["seeds"], repeat["spread"], repeat["gains"]) == (opt["seeds"], opt["spread"], opt["gains"])
+    human = run("optimize", g, "-k", 1, "--rng", 5).output
+    assert re.search(r"^rng +5$", human, re.MULTILINE)
+    out1, out2 = tmp_path / "c1", tmp_path / "c2"
+    cmp = run("compare", g, "--methods", "degree,celf", "-k", 1, "--simulations", 100, "--output-dir", out1)
+    assert cmp.exit_code == 0 and re.search(r"runs \(rng \d+\)", cmp.output)
+    drawn = json.loads((out1 / "results.json").read_text())
+    assert isinstance(drawn["rng"], int)
+    run("compare", g, "--methods", "degree,celf", "-k", 1, "--simulations", 100, "--output-dir", out2,
+        "--rng", drawn["rng"])
+    redo = json.loads((out2 / "results.json").read_text())
+
+    def answers(data):
+        return [(r["method"], r["seeds"], r["spread"], r["eval_rng"]) for r in data["rows"]]
+
+    assert answers(redo) == answers(drawn) and redo["rng"] == drawn["rng"]
+
+
+def test_generate_without_rng_shows_one_that_repeats_the_graph(tmp_path):
+    first = run("generate", "rmat", tmp_path / "a.txt", "--scale", 6, "--edge-factor", 2)
+    drawn = re.search(r"\(rng (\d+)\)", first.output)
+    assert first.exit_code == 0 and drawn
+    run("generate", "rmat", tmp_path / "b.txt", "--scale", 6, "--edge-factor", 2, "--rng", drawn.group(1))
+    assert (tmp_path / "a.txt").read_bytes() == (tmp_path / "b.txt").read_bytes()

@@ -140,3 +140,72 @@ def test_bundled_instances_load():
         if inst.costs is not None:
             assert seeding.costs.resolve_costs(graph, inst.costs, default_cost=inst.default_cost).min() > 0
     assert np.isfinite(graph.p).all()
+
+
+# ----------------------------------------------------------------------------- labels (issue 14)
+def test_bundled_labels_name_the_seeds():
+    inst = load_instance(ROOT / "instances" / "florentine-families.toml")
+    names = inst.names()
+    assert names["1"] == "Medici" and inst.labels.endswith("florentine-families-labels.csv")
+    result = CliRunner().invoke(main, ["optimize", str(ROOT / "instances" / "florentine-families.toml"), "-k", "2",
+                                       "--rng", "1", "--json"])
+    assert result.exit_code == 0, result.output + result.stderr
+    data = json.loads(result.stdout)
+    assert all(isinstance(s, int) for s in data["seeds"])  # ids stay ids
+    assert data["seed_names"] == [names[str(s)] for s in data["seeds"]] and "Medici" in data["seed_names"]
+    human = CliRunner().invoke(main, ["optimize", str(ROOT / "instances" / "florentine-families.toml"), "-k", "2",
+                                      "--rng", "1"])
+    seeds_line = next(line for line in human.output.splitlines() if line.startswith("seeds"))
+    assert seeds_line.split(None, 1)[1] == ", ".join(data["seed_names"])
+    for name in ("davis-southern-women", "les-miserables"):
+        assert load_instance(ROOT / "instances" / f"{name}.toml").names()
+
+
+def test_labels_option_on_graphs_spread_must_and_compare(tmp_path):
+    graph = tmp_path / "g.txt"
+    graph.write_text("1 2 1.0\n2 3 1.0\n4 5 1.0\n")
+    labels = tmp_path / "names.csv"
+    labels.write_text("node,name\n1,Ann Lee\n2,Bob\n3,Cy\n4,Dee\n")  # 5 has no name: shown as its id
+    runner = CliRunner()
+    spread = runner.invoke(main, ["spread", str(graph), "--labels", str(labels), "--seeds", "Ann Lee,4",
+                                  "--rng", "1", "--simulations", "10"])
+    assert spread.exit_code == 0, spread.output + spread.stderr
+    assert "seeds      2: Ann Lee, Dee" in spread.output
+    data = json.loads(runner.invoke(main, ["spread", str(graph), "--labels", str(labels), "--seeds", "Ann Lee",
+                                           "--json", "--rng", "1", "--simulations", "10"]).stdout)
+    assert data["seeds"] == [1] and data["seed_names"] == ["Ann Lee"] and data["mean"] == 3.0
+    plain = json.loads(runner.invoke(main, ["spread", str(graph), "--seeds", "1", "--json", "--rng", "1",
+                                            "--simulations", "10"]).stdout)
+    assert "seed_names" not in plain
+    opt = runner.invoke(main, ["optimize", str(graph), "--labels", str(labels), "--costs", "uniform", "--budget", "2",
+                               "--never", "Ann Lee", "--json", "--rng", "1", "--time-limit", "5"])
+    assert opt.exit_code == 0, opt.output + opt.stderr
+    data = json.loads(opt.stdout)
+    assert 1 not in data["seeds"] and data["seed_names"] == [
+        {1: "Ann Lee", 2: "Bob", 3: "Cy", 4: "Dee"}.get(s, str(s)) for s in data["seeds"]]
+    out = tmp_path / "cmp"
+    cmp = runner.invoke(main, ["compare", str(graph), "--labels", str(labels), "--methods", "degree", "-k", "1",
+                               "--rng", "1", "--simulations", "50", "--output-dir", str(out)])
+    assert cmp.exit_code == 0, cmp.output + cmp.stderr
+    row = json.loads((out / "results.json").read_text())
+    rows = row["rows"] if isinstance(row, dict) else row
+    assert rows[0]["seed_names"] == ["Ann Lee"]
+    assert "Ann Lee" in (out / "results.csv").read_text()
+
+
+def test_read_names_errors(tmp_path):
+    bad = tmp_path / "names.csv"
+    bad.write_text("node,name\n1,Ann\n2\n")
+    with pytest.raises(GraphFormatError, match=r"names.csv:3: expected 'label,name'; got '2'"):
+        seeding.read_names(bad)
+    bad.write_text("1,Ann\n1,Bob\n")
+    with pytest.raises(GraphFormatError, match=r"names.csv:2: label '1' is named twice"):
+        seeding.read_names(bad)
+    bad.write_text("1,Ann\n2,Ann\n")
+    with pytest.raises(GraphFormatError, match=r"names.csv:2: name 'Ann' is given to two labels \(also line 1\)"):
+        seeding.read_names(bad)
+    inst = tmp_path / "c.toml"
+    (tmp_path / "g.txt").write_text("1 2\n")
+    inst.write_text('graph = "g.txt"\nlabels = "missing.csv"\n')
+    with pytest.raises(GraphFormatError, match="labels = 'missing.csv': no such file"):
+        load_instance(inst)

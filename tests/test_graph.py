@@ -89,3 +89,50 @@ def test_bad_values_rejected():
         as_graph([(0, 1)])
     with pytest.raises(SeedingError, match="empty"):
         Graph.from_networkx(nx.DiGraph())
+
+
+# ----------------------------------------------------------------------------- networkx everywhere (issue 14)
+def test_networkx_graphs_everywhere_with_probability_settings():
+    import seeding
+
+    G = nx.Graph([("ann", "bob"), ("bob", "cy"), ("cy", "dee"), ("ann", "cy")])
+    wc = seeding.with_probability(G, "wc")  # a plain nx.Graph: AttributeError before
+    assert wc.m == 8 and sorted(wc.labels.tolist()) == ["ann", "bob", "cy", "dee"]
+    assert np.allclose(wc.p, 1.0 / wc.in_degree[wc.indices])
+    D = nx.DiGraph([("a", "b", {"weight": 0.5}), ("b", "c", {"weight": 1.0})])
+    assert seeding.with_probability(D, "uniform:0.2").p.tolist() == [0.2, 0.2]
+    assert seeding.with_probability(D, "attr:weight").p.tolist() == [0.5, 1.0]
+    with pytest.raises(SeedingError, match="no edge of the networkx graph has a 'cost' attribute"):
+        seeding.with_probability(D, "attr:cost")
+    with pytest.raises(SeedingError, match="'attr:NAME' reads the edge attribute NAME of a networkx graph"):
+        seeding.with_probability(wc, "attr:weight")
+    # estimate_spread and maximize_influence take the graph and the setting directly
+    est = seeding.estimate_spread(D, ["a"], probability="attr:weight", n_simulations=4000, rng=1)
+    assert abs(est.mean - 2.0) < 4 * est.stderr  # a, then b and c together with probability 0.5
+    same = seeding.estimate_spread(seeding.with_probability(D, "attr:weight"), ["a"], n_simulations=4000, rng=1)
+    assert same.mean == est.mean
+    exact = seeding.estimate_spread(G, ["bob"], probability="uniform:1", n_simulations=100, rng=1)
+    assert exact.mean == 4.0
+    result = seeding.maximize_influence(G, 1, probability="uniform:1", rng=1, n_evaluation=100)
+    assert result.seeds[0] in {"ann", "bob", "cy", "dee"} and result.spread.mean == 4.0
+    assert seeding.maximize_influence(D, 1, probability="attr:weight", method="degree", rng=1).seeds == ["a"]
+    with pytest.raises(SeedingError, match="probability='wc'"):
+        seeding.maximize_influence(G, 1, rng=1)
+
+
+def test_networkx_round_trip_keeps_labels_and_probabilities():
+    import seeding
+
+    G = nx.DiGraph()
+    G.add_edge("ann", "bob", p=0.25)
+    G.add_edge("bob", "cy", p=0.5)
+    G.add_edge(3, "ann", p=1.0)
+    G.add_node("isolated")
+    g = seeding.as_graph(G)
+    back = g.to_networkx()
+    assert set(back.nodes) == set(G.nodes)
+    assert {(a, b): d["p"] for a, b, d in back.edges(data=True)} == {(a, b): d["p"] for a, b, d in G.edges(data=True)}
+    again = seeding.as_graph(back)
+    assert again.labels.tolist() == g.labels.tolist() and again.p.tolist() == g.p.tolist()
+    chosen = seeding.maximize_influence(back, 1, method="degree", rng=1).seeds
+    assert chosen[0] in set(G.nodes)

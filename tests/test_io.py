@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import bz2
 import gzip
+import json
 
 import networkx as nx
 import pytest
@@ -156,3 +157,114 @@ def test_cli_header_option_and_note(tmp_path):
     noted = runner.invoke(main, ["optimize", str(path), "-k", "1", "--rng", "1"])
     assert noted.exit_code == 0, noted.stderr
     assert "read '3 2' as an 'n m' header" in noted.stderr
+
+
+# ----------------------------------------------------------------------------- inputs people have (issue 14)
+@pytest.mark.parametrize(
+    ("text", "labels", "p", "columns"),
+    [
+        ("source,target,p\nalice,bob,0.5\nbob,carol,0.25\n", ["alice", "bob", "carol"], [0.5, 0.25],
+         ["source", "target", "p"]),
+        ("from to weight\n1 2 0.5\n2 3 0.25\n", [1, 2, 3], [0.5, 0.25], ["from", "to", "weight"]),
+        ("# comment\nsrc\tdst\n10\t20\n", [10, 20], None, ["src", "dst"]),
+        ("alice bob\nbob carol\n", ["alice", "bob", "carol"], None, None),  # string ids, no header
+        ("alice,bob,0.5\nbob,carol,0.25\n", ["alice", "bob", "carol"], [0.5, 0.25], None),
+    ],
+)
+def test_string_ids_and_header_of_column_names(tmp_path, text, labels, p, columns):
+    g = read_graph(write(tmp_path, "g.csv", text))
+    assert g.labels.tolist() == labels
+    assert (None if g.p is None else g.p.tolist()) == p
+    assert g.info.get("columns") == columns
+
+
+def test_columns_by_name_or_position_and_delimiter(tmp_path):
+    path = write(tmp_path, "g.csv", "id;a;b;w\n7;ann lee;bob;0.5\n8;bob;cy;0.25\n")
+    g = read_graph(path, delimiter=";", columns="a,b,w")
+    assert g.labels.tolist() == ["ann lee", "bob", "cy"] and g.p.tolist() == [0.5, 0.25]
+    assert read_graph(path, delimiter=";", columns=("a", "b")).p is None
+    assert read_graph(path, delimiter="semicolon", columns=[1, 2, 3], header="names").p.tolist() == [0.5, 0.25]
+    g = read_graph(write(tmp_path, "wide.txt", "1 2 9 0.5\n2 3 9 0.25\n"), columns="0,1,3")
+    assert g.labels.tolist() == [1, 2, 3] and g.p.tolist() == [0.5, 0.25]
+    g = read_graph(write(tmp_path, "rev.tsv", "2\t1\n3\t2\n4\t3\n"), columns=[1, 0], delimiter="tab")
+    assert g.label_of(g.sources) == [1, 2, 3] and g.label_of(g.indices) == [2, 3, 4]
+
+
+@pytest.mark.parametrize(
+    ("text", "options", "pattern"),
+    [
+        ("s,t,p\na,b,x\n", {}, r"bad.csv:2: cannot read 'x' as a number"),
+        ("s,t,p\na,b,2\n", {}, r"bad.csv:2: arc value 2.0 is not a number in \[0, 1\]: 'a,b,2'"),
+        ("s,t\na,b\n", {"columns": "s,q"}, r"bad.csv:1: no column 'q'; the header line names s, t"),
+        ("s t\na b c\n", {}, r"bad.csv:2: expected 2 columns like the header line; got 3"),
+        ("a b c d\nx y z w\n", {}, r"bad.csv:1: expected 2 or 3 columns .* --columns"),
+        ("1 2\n2 3\n", {"columns": "s,t"}, r"bad.csv:1: column 's' is a name, but the file has no header"),
+        ("1 2\n2 3\n", {"columns": "0,5"}, r"bad.csv:1: column position 5 is past the last column"),
+        ("s t\n1 2 3\n", {}, r"bad.csv:2: expected 2 columns like the header line; got 3"),
+        ("s,t,p\n1,2,0.5\n2,3,2\n", {}, r"bad.csv:3: arc value 2.0 is not a number in \[0, 1\]: '2,3,2'"),
+        ("s,t\n1,2\n", {"columns": "s,x"}, r"bad.csv:1: no column 'x'; the header line names s, t"),
+        ("s t\n1 2\n", {"columns": "0,2"}, r"bad.csv:1: column position 2 is past the last column"),
+    ],
+)
+def test_general_reader_errors_name_file_line_and_value(tmp_path, text, options, pattern):
+    with pytest.raises(GraphFormatError, match=pattern):
+        read_graph(write(tmp_path, "bad.csv", text), **options)
+
+
+@pytest.mark.parametrize(
+    ("options", "pattern"),
+    [({"columns": "a"}, "columns must name 2 or 3"), ({"columns": "a,a"}, "2 or 3 distinct"),
+     ({"columns": [0, -1]}, "positions from 0"), ({"delimiter": "ab"}, "delimiter must be one character"),
+     ({"header": "maybe"}, "header must be one of auto, nm, names, none")],
+)
+def test_bad_reader_options(tmp_path, options, pattern):
+    with pytest.raises(SeedingError, match=pattern):
+        read_graph(write(tmp_path, "g.txt", "1 2\n"), **options)
+
+
+def test_integer_files_stay_on_the_compiled_path(tmp_path, monkeypatch):
+    import seeding.io as io
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the general reader was used for an integer edge list")
+
+    monkeypatch.setattr(io, "_read_general", refuse)
+    for text in ("# SNAP\n1\t2\n2\t3\n", "1,2,0.5\n2,3,0.25\n", "3 2\n0 1\n1 2\n",
+                 "# header of names, integer ids below\nsource,target,p\n1,2,0.5\n2,3,0.25\n"):
+        assert read_graph(write(tmp_path, "snap.txt", text)).m == 2
+    assert read_graph(write(tmp_path, "snap.txt", "1\t2\n"), delimiter="tab").m == 1
+    g = read_graph(write(tmp_path, "snap.txt", "from to w\n1 2 0.5\n2 3 0.25\n"), columns="to,from")
+    assert g.info["columns"] == ["to", "from"] and g.p is None and g.label_of(g.sources) == [2, 3]
+    g = read_graph(write(tmp_path, "snap.txt", "1 2 9\n2 3 9\n4 5 9\n"), columns=[0, 1])
+    assert g.m == 3 and g.p is None
+
+
+def test_instance_and_cli_reader_options(tmp_path):
+    from click.testing import CliRunner
+
+    from seeding import load_instance
+    from seeding.cli import main
+
+    write(tmp_path, "g.csv", "id;a;b\n1;ann;bob\n2;bob;cy\n3;cy;dee\n")
+    write(tmp_path, "c.toml",
+          'graph = "g.csv"\ncolumns = ["a", "b"]\ndelimiter = ";"\nk = 1\nprobability = "uniform:1"\n')
+    inst = load_instance(tmp_path / "c.toml")
+    assert inst.columns == ("a", "b") and inst.delimiter == ";"
+    assert inst.load_graph().labels.tolist() == ["ann", "bob", "cy", "dee"]
+    write(tmp_path, "bad.toml", 'graph = "g.csv"\ncolumns = "a"\n')
+    with pytest.raises(GraphFormatError, match="bad.toml: columns must name 2 or 3"):
+        load_instance(tmp_path / "bad.toml")
+    runner = CliRunner()
+    result = runner.invoke(main, ["optimize", str(tmp_path / "c.toml"), "--json", "--rng", "1"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["seeds"] == ["ann"]
+    spread = runner.invoke(main, ["spread", str(tmp_path / "g.csv"), "--columns", "a,b", "--delimiter", ";",
+                                  "--seeds", "ann", "--probability", "uniform:1", "--json", "--rng", "1"])
+    assert spread.exit_code == 0, spread.output
+    assert json.loads(spread.stdout)["mean"] == 4.0
+    named = runner.invoke(main, ["spread", str(write(tmp_path, "n.csv", "from,to\nann,bob\n")), "--seeds", "ann",
+                                 "--json", "--rng", "1", "--simulations", "10"])
+    assert named.exit_code == 0 and "read the first line as column names from, to" in named.stderr
+    bad = runner.invoke(main, ["spread", str(tmp_path / "g.csv"), "--columns", "a,q", "--delimiter", ";",
+                               "--seeds", "ann"])
+    assert bad.exit_code == 2 and "g.csv:1: no column 'q'; the header line names id, a, b" in bad.stderr

@@ -8,6 +8,7 @@ from typing import Any
 
 from .._rng import RNGLike
 from ..errors import SeedingError
+from ..models import with_probability
 from ..results import SeedSet
 from .greedy import celf, celfpp, greedy
 from .heuristics import degree, degree_discount, pagerank
@@ -34,6 +35,7 @@ def maximize_influence(
     *,
     method: str = "opim-c",
     model: str = "ic",
+    probability: str | None = None,
     rng: RNGLike = None,
     n_jobs: int | None = None,
     **options: Any,
@@ -43,13 +45,17 @@ def maximize_influence(
     Parameters
     ----------
     graph : Graph or networkx graph
-        With arc probabilities set (see :func:`seeding.with_probability`).
+        With arc probabilities (a networkx graph's ``p`` edge attribute), or
+        give ``probability``.
     k : int
         Number of seeds, in ``[1, n]``.
     method : str, default "opim-c"
         One of :data:`METHODS`: ``opim-c``, ``imm``, ``celf``, ``celf++``,
         ``greedy``, ``degree``, ``degree-discount``, ``pagerank``.
     model : {"ic", "lt"}
+    probability : str, optional
+        A probability setting applied first (see :func:`seeding.with_probability`):
+        ``"wc"``, ``"uniform:P"``, ``"trivalency"``, ``"attr:weight"``, ...
     rng : None, int or numpy.random.Generator
         The same value gives the same seeds, whatever ``n_jobs`` is.
     n_jobs : int, optional
@@ -88,4 +94,6 @@ def maximize_influence(
     unknown = sorted(set(options) - accepted)
     if unknown:
         raise SeedingError(f"method {key!r} takes no option {unknown[0]!r}")
+    if probability is not None:
+        graph = with_probability(graph, probability, rng=rng)
     return func(graph, k, model=model, rng=rng, n_jobs=n_jobs, **options)
