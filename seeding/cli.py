@@ -477,6 +477,8 @@ def solve_input(inst: Instance, method: str | None, rng: int | None, jobs: int |
         options = {k: v for k, v in options.items() if k not in budget_only}
     # The instance carries default_cost already (run_instance passes it on): never pass it twice.
     options = {k: v for k, v in options.items() if v is not None and k != "default_cost"}
+    if inst.budgeted and options.get("client") is not None:
+        raise CommandError("--scheduler/--workers apply to k-runs (opim-c, imm); a budgeted run is local")
     options["progress"] = progress_printer(method or ("mip" if inst.budgeted else "opim-c"))
     result = run_instance(inst, method=method, graph=graph, rng=rng, n_jobs=jobs, **options)
     total = time.perf_counter() - start
@@ -531,7 +533,7 @@ def _amount(value: float) -> str:
 @main.command(context_settings=CONTEXT)
 @click.argument("inputs", nargs=-1, required=True, metavar="GRAPH|INSTANCE.toml...",
                 type=click.Path(dir_okay=False))
-@click.option("-k", "k", type=click.IntRange(min=None), default=None, help="Number of seeds to choose.")
+@click.option("-k", "k", type=int, default=None, help="Number of seeds to choose.")
 @click.option("--budget", type=float, default=None, help="Total cost allowed (with --costs).")
 @click.option(
     "--method", default=None, metavar="NAME",

@@ -233,3 +233,13 @@ def test_generate_without_rng_shows_one_that_repeats_the_graph(tmp_path):
     assert first.exit_code == 0 and drawn
     run("generate", "rmat", tmp_path / "b.txt", "--scale", 6, "--edge-factor", 2, "--rng", drawn.group(1))
     assert (tmp_path / "a.txt").read_bytes() == (tmp_path / "b.txt").read_bytes()
+
+
+def test_workers_with_a_budgeted_run_is_a_clear_error():
+    pytest.importorskip("distributed")
+    root = __import__("pathlib").Path(__file__).resolve().parents[1]
+    result = CliRunner().invoke(main, ["optimize", str(root / "instances" / "karate-club.toml"), "--workers", "1",
+                                       "--rng", "1"])
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines()[-1] == (
+        "error: --scheduler/--workers apply to k-runs (opim-c, imm); a budgeted run is local")
