@@ -454,6 +454,11 @@ def apply_overrides(inst: Instance, **cli: Any) -> Instance:
     return inst.replace(**cli)
 
 
+#: API parameter -> the option that sets it, for messages.
+_FLAGS = {"n_simulations": "--simulations", "eps": "--eps", "max_memory": "--max-memory", "time_limit": "--time-limit",
+          "target_ratio": "--target-ratio", "default_cost": "--default-cost"}
+
+
 def solve_input(inst: Instance, method: str | None, rng: int | None, jobs: int | None,
                 options: dict[str, Any], *, strict: bool = True) -> tuple[dict[str, Any], str]:
     """Run one instance; return its JSON result and the human summary.
@@ -467,14 +472,17 @@ def solve_input(inst: Instance, method: str | None, rng: int | None, jobs: int |
     graph = load_graph(str(inst.graph), inst.probability, inst.undirected, rng, inst.format, inst.header,
                        inst.columns, inst.delimiter)
     if not inst.budgeted:
-        budget_only = ["default_cost"]
-        if (method or "opim-c") != "opim-c":
-            budget_only += ["time_limit", "target_ratio"]
-        for key in budget_only:
-            if strict and options.get(key) is not None:
-                where = "budgeted runs (--costs and --budget)" if key == "default_cost" else "budgeted runs and opim-c"
-                raise CommandError(f"--{key.replace('_', '-')} applies to {where}")
-        options = {k: v for k, v in options.items() if k not in budget_only}
+        from .algorithms.registry import method_name, method_options
+
+        name = method_name(method or "opim-c")
+        accepted = method_options(name)
+        for key in [k for k, v in options.items() if v is not None and k not in ("client", "progress")]:
+            if key == "default_cost" or key not in accepted:
+                if strict and key == "default_cost":
+                    raise CommandError("--default-cost applies to budgeted runs (--costs and --budget)")
+                if strict:
+                    raise CommandError(f"{_FLAGS.get(key, key)} does not apply to method {name}")
+                options.pop(key)
     # The instance carries default_cost already (run_instance passes it on): never pass it twice.
     options = {k: v for k, v in options.items() if v is not None and k != "default_cost"}
     if inst.budgeted and options.get("client") is not None:

@@ -243,3 +243,15 @@ def test_workers_with_a_budgeted_run_is_a_clear_error():
     assert result.exit_code == 2
     assert result.stderr.strip().splitlines()[-1] == (
         "error: --scheduler/--workers apply to k-runs (opim-c, imm); a budgeted run is local")
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--simulations", "100"], "error: --simulations does not apply to method opim-c"),
+    (["--method", "degree", "--eps", "0.1"], "error: --eps does not apply to method degree"),
+    (["--method", "celf", "--time-limit", "3"], "error: --time-limit does not apply to method celf"),
+    (["--default-cost", "3"], "error: --default-cost applies to budgeted runs (--costs and --budget)"),
+])
+def test_cli_errors_name_options_not_api_parameters(args, message):
+    root = __import__("pathlib").Path(__file__).resolve().parents[1]
+    result = CliRunner().invoke(main, ["optimize", str(root / "instances" / "karate-club.txt"), "-k", "2", *args])
+    assert result.exit_code == 2 and result.stderr.strip().splitlines()[-1] == message

@@ -14,7 +14,7 @@ from .greedy import celf, celfpp, greedy
 from .heuristics import degree, degree_discount, pagerank
 from .ris import imm, opim_c
 
-__all__ = ["METHODS", "maximize_influence"]
+__all__ = ["METHODS", "maximize_influence", "method_name", "method_options"]
 
 #: name -> (function, one-line description), in the order `seeding methods` lists them.
 METHODS: dict[str, tuple[Callable, str]] = {
@@ -83,12 +83,9 @@ def maximize_influence(
     >>> seeding.maximize_influence(g, 2, rng=1, n_evaluation=1000).seeds
     [0, 3]
     """
-    key = str(method).lower().replace("_", "-")
-    key = {"celfpp": "celf++", "opimc": "opim-c", "degreediscount": "degree-discount"}.get(key, key)
-    if key not in METHODS:
-        raise SeedingError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
+    key = method_name(method)
     func = METHODS[key][0]
-    accepted = set(inspect.signature(func).parameters)
+    accepted = method_options(key)
     if "progress" not in accepted:  # quick methods report no progress
         options.pop("progress", None)
     unknown = sorted(set(options) - accepted)
@@ -97,3 +94,17 @@ def maximize_influence(
     if probability is not None:
         graph = with_probability(graph, probability, rng=rng)
     return func(graph, k, model=model, rng=rng, n_jobs=n_jobs, **options)
+
+
+def method_name(method: str) -> str:
+    """The registry's name of ``method`` (``"celfpp"`` -> ``"celf++"``); an unknown one is an error."""
+    key = str(method).lower().replace("_", "-")
+    key = {"celfpp": "celf++", "opimc": "opim-c", "degreediscount": "degree-discount"}.get(key, key)
+    if key not in METHODS:
+        raise SeedingError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
+    return key
+
+
+def method_options(method: str) -> set[str]:
+    """The keyword options a k-seed method takes (beyond graph, k, model, rng and n_jobs)."""
+    return set(inspect.signature(METHODS[method_name(method)][0]).parameters)
