@@ -507,13 +507,20 @@ def solve_input(inst: Instance, method: str | None, rng: int | None, jobs: int |
     lines = [
         f"input      {source} ({graph.n:,} nodes, {graph.m:,} arcs)",
         f"method     {result.method} ({result.spread.model.upper()}), k = {result.k}",
-        f"seeds      {', '.join(seed_names)}",
-        f"spread     {result.spread}",
+        f"seeds      {_listing(seed_names)}",
     ]
+    if result.gains:
+        lines.append(f"gains      {_listing([f'{g:,.2f}' for g in result.gains])}")
+    lines.append(f"spread     {result.spread}")
     if result.budget is not None:
         gap = "n/a" if result.gap is None else f"{100 * result.gap:.2f}%"
         spent = f"{_amount(result.cost)} of {_amount(result.budget)}"
         lines.append(f"cost       {spent}; status {result.status}; gap {gap}")
+        if result.details.get("seed_costs"):
+            lines.append(f"           per seed {_listing([_amount(c) for c in result.details['seed_costs']])}")
+        if result.details.get("group_counts"):
+            counts = ", ".join(f"{g} {c}" for g, c in result.details["group_counts"].items())
+            lines.append(f"groups     {counts}")
     if result.upper_bound is not None:
         delta = result.params.get("delta")
         sure = f", with probability >= 1 - {delta:.2g}" if delta else ""
@@ -531,6 +538,14 @@ def solve_input(inst: Instance, method: str | None, rng: int | None, jobs: int |
     lines.append(f"rng        {rng}")
     lines.append(f"runtime    {result.runtime_s:.2f} s to choose, {total:.2f} s in all")
     return data, "\n".join(lines)
+
+
+def _listing(items: list, most: int = 12) -> str:
+    """``a, b, c`` or, past ``most`` items, ``a, b, ..., (50 in all)``."""
+    text = [str(x) for x in items]
+    if len(text) <= most:
+        return ", ".join(text)
+    return ", ".join(text[:most]) + f", ... ({len(text)} in all)"
 
 
 def _amount(value: float) -> str:

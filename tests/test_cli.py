@@ -255,3 +255,16 @@ def test_cli_errors_name_options_not_api_parameters(args, message):
     root = __import__("pathlib").Path(__file__).resolve().parents[1]
     result = CliRunner().invoke(main, ["optimize", str(root / "instances" / "karate-club.txt"), "-k", "2", *args])
     assert result.exit_code == 2 and result.stderr.strip().splitlines()[-1] == message
+
+
+def test_text_output_lists_gains_and_budget_details():
+    root = __import__("pathlib").Path(__file__).resolve().parents[1]
+    result = CliRunner().invoke(main, ["optimize", str(root / "instances" / "campaign-5k.toml"), "--rng", "1",
+                                       "--time-limit", "10"])
+    assert result.exit_code == 0, result.stderr
+    lines = {line[:10].strip(): line[11:] for line in result.output.splitlines() if line[:10].strip()}
+    k = int(lines["method"].rsplit("k = ", 1)[1])
+    assert lines["seeds"].endswith(f"... ({k} in all)") and lines["gains"].endswith(f"... ({k} in all)")
+    assert "per seed" in result.output
+    counts = dict(part.split() for part in lines["groups"].split(", "))
+    assert sum(int(c) for c in counts.values()) == k and int(counts["north"]) >= 1 and int(counts["west"]) >= 1

@@ -590,6 +590,10 @@ def select_seeds(
     lower = spread_lower(r2.covered(np.asarray(order)), a, weight, r2.count)
     ratio = certified_ratio(lower, upper)
     details["certified_lower_bound"] = lower
+    details["seed_costs"] = [float(c) for c in cost[order]]
+    if cons.group_of is not None and cons.group_names:
+        in_group = cons.group_of[np.asarray(order, dtype=np.int64)]
+        details["group_counts"] = {name: int((in_group == g).sum()) for g, name in enumerate(cons.group_names)}
     details["slack"] = slack(ratio, value, bound_cov, lower=lower, judged=(r2.covered(np.asarray(order)), r2.count),
                              upper=upper, chosen_count=r1.count, weight=weight)
     if lower <= 0:
