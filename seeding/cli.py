@@ -516,7 +516,7 @@ def solve_input(inst: Instance, method: str | None, rng: int | None, jobs: int |
         gap = "n/a" if result.gap is None else f"{100 * result.gap:.2f}%"
         spent = f"{_amount(result.cost)} of {_amount(result.budget)}"
         lines.append(f"cost       {spent}; status {result.status}; gap {gap}")
-        if result.details.get("seed_costs"):
+        if len(set(result.details.get("seed_costs", []))) > 1:
             lines.append(f"           per seed {_listing([_amount(c) for c in result.details['seed_costs']])}")
         if result.details.get("group_counts"):
             counts = ", ".join(f"{g} {c}" for g, c in result.details["group_counts"].items())

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import inspect
 import io as _io
 import os
 import time
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -24,7 +26,7 @@ from ._rng import RNGLike, as_generator, recordable_rng, resolve_jobs
 from ._validation import Progress, check_count
 from .algorithms import METHODS, maximize_influence
 from .algorithms.budgeted import BUDGET_METHODS, select_seeds
-from .errors import SeedingError
+from .errors import SeedingError, SeedingWarning
 from .graph import Graph
 from .instance import Instance, instance_for, unique_names
 from .io import labels_for, names_of, to_json, write_text
@@ -78,13 +80,25 @@ def run_instance(
         )
     if instance.k is None:
         raise SeedingError(f"{instance.name}: give k (-k K), or costs and a budget (--costs, --budget)")
-    for key in ("must", "groups", "quotas", "max_seeds"):
-        if getattr(instance, key):
-            raise SeedingError(f"{instance.name}: {key} needs a budgeted run (costs and a budget)")
+    constrained = [key for key in ("must", "groups", "quotas") if getattr(instance, key)]
+    k = instance.k if instance.max_seeds is None else min(instance.k, instance.max_seeds)
+    if constrained and (method is None or method in BUDGET_METHODS):
+        # k seeds under must-seed lists and quotas: the budgeted machinery, every node costing 1.
+        accepted = set(inspect.signature(select_seeds).parameters)
+        result = select_seeds(
+            graph, float(k), "uniform", method=method or "mip", model=instance.model, must=must, never=never,
+            groups=instance.groups, quotas=list(instance.quotas), rng=rng, n_jobs=n_jobs,
+            **{key: value for key, value in options.items() if key in accepted},
+        )
+        result.details["k_run"] = f"k = {k} seeds with {', '.join(constrained)}: a budget of {k} unit costs"
+        return result
+    if constrained:
+        warnings.warn(f"{instance.name}: method {method} cannot honour {', '.join(constrained)}; they are ignored "
+                      "(the budgeted methods, e.g. mip, honour them)", SeedingWarning, stacklevel=2)
     if never:
         options["exclude"] = never
     return maximize_influence(
-        graph, instance.k, method=method or "opim-c", model=instance.model, rng=rng, n_jobs=n_jobs, **options
+        graph, k, method=method or "opim-c", model=instance.model, rng=rng, n_jobs=n_jobs, **options
     )
 
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import shlex
@@ -11,7 +12,7 @@ from click.testing import CliRunner
 
 import seeding
 from seeding.cli import main
-from seeding.compare import compare
+from seeding.compare import compare, run_instance
 from seeding.errors import GraphFormatError, SeedingError
 from seeding.instance import load_instance
 
@@ -209,3 +210,15 @@ def test_read_names_errors(tmp_path):
     inst.write_text('graph = "g.txt"\nlabels = "missing.csv"\n')
     with pytest.raises(GraphFormatError, match="labels = 'missing.csv': no such file"):
         load_instance(inst)
+
+
+def test_k_run_on_an_instance_with_quotas_honours_them():
+    inst = load_instance(ROOT / "instances" / "campaign-5k.toml")  # quotas north=1:, west=1:
+    k_run = dataclasses.replace(inst, budget=None, costs=None, k=6)
+    result = run_instance(k_run, rng=1, time_limit=10, n_evaluation=20_000)
+    assert result.k == 6 and result.details["k_run"].startswith("k = 6 seeds with groups, quotas")
+    counts = result.details["group_counts"]
+    assert counts["north"] >= 1 and counts["west"] >= 1 and sum(counts.values()) == 6
+    with pytest.warns(seeding.SeedingWarning, match="cannot honour groups, quotas"):
+        other = run_instance(dataclasses.replace(k_run, k=3), method="degree", rng=1, n_evaluation=1000)
+    assert other.k == 3
