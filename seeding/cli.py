@@ -387,7 +387,7 @@ def spread(
         "parallel_arcs_merged": graph.info.get("merged", 0),
         "seeds": graph.label_of(seed_idx),
         **({"seed_names": names_of(graph.label_of(seed_idx), names)} if names else {}),
-        **estimate.to_dict(),
+        "spread": estimate.to_dict(),
         "rng": rng,
         "n_jobs": resolve_jobs(jobs),
         "runtime_s": runtime,

@@ -67,12 +67,15 @@ class SpreadEstimate:
         return cls(mean, stderr, mean - half, mean + half, count, model)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready mapping: ``mean``, ``stderr``, ``ci95``, ``n_simulations``, ``model``."""
+        """JSON-ready mapping: ``mean``, ``stderr``, ``ci95``, ``samples``, ``model``, ``estimator``.
+
+        ``samples`` counts simulations (``estimator`` "mc") or RR sets ("rr").
+        """
         return {
             "mean": self.mean,
             "stderr": self.stderr,
             "ci95": [self.ci_low, self.ci_high],
-            "n_simulations": self.n_simulations,
+            "samples": self.n_simulations,
             "model": self.model,
             "estimator": self.estimator,
         }

@@ -62,17 +62,18 @@ def test_spread_human_and_json(graph_file, tmp_path):
     out = tmp_path / "out.json"
     result = run("spread", graph_file, "--seeds", "1,2", "--json", "--rng", 1, "--output", out)
     data = json.loads(result.output)
-    for key in ("mean", "stderr", "ci95", "n_simulations", "model", "n_nodes", "n_arcs", "runtime_s"):
+    for key in ("spread", "seeds", "n_nodes", "n_arcs", "runtime_s", "rng"):
         assert key in data
-    assert data["mean"] == 3.0 and data["n_nodes"] == 4 and data["seeds"] == [1, 2]
-    assert json.loads(out.read_text())["mean"] == 3.0
+    assert set(data["spread"]) == {"mean", "stderr", "ci95", "samples", "model", "estimator"}
+    assert data["spread"]["mean"] == 3.0 and data["n_nodes"] == 4 and data["seeds"] == [1, 2]
+    assert json.loads(out.read_text())["spread"]["mean"] == 3.0
 
 
 def test_seeds_file_and_lt(graph_file, tmp_path):
     seeds = tmp_path / "seeds.txt"
     seeds.write_text("1\n")
     result = run("spread", graph_file, "--seeds-file", seeds, "--model", "lt", "--json", "--rng", 2)
-    assert result.exit_code == 0 and json.loads(result.output)["model"] == "lt"
+    assert result.exit_code == 0 and json.loads(result.output)["spread"]["model"] == "lt"
 
 
 def test_missing_probabilities_defaults_to_wc_with_a_note(tmp_path):
@@ -129,7 +130,7 @@ def test_real_graph(shared_data):
     result = run("spread", shared_data / "nethept-lt.txt", "--model", "lt", "--seeds", "0,1,2",
                  "--simulations", 2000, "--rng", 3, "--json")
     assert result.exit_code == 0, result.output
-    assert json.loads(result.output)["mean"] > 3
+    assert json.loads(result.output)["spread"]["mean"] > 3
 
 
 def test_methods_lists_every_method():
@@ -202,7 +203,7 @@ def test_reproducible_by_default(graph_file, tmp_path):
     first = json.loads(run("spread", g, "--seeds", "1", "--simulations", 200, "--json").stdout)
     assert isinstance(first["rng"], int) and first["rng"] >= 0
     again = json.loads(run("spread", g, "--seeds", "1", "--simulations", 200, "--json", "--rng", first["rng"]).stdout)
-    assert (again["mean"], again["stderr"], again["rng"]) == (first["mean"], first["stderr"], first["rng"])
+    assert (again["spread"], again["rng"]) == (first["spread"], first["rng"])
     text = run("spread", g, "--seeds", "1", "--simulations", 10).output
     assert re.search(r"^rng +\d+$", text, re.MULTILINE)
     opt = json.loads(run("optimize", g, "-k", 2, "--method", "celf", "--simulations", 200, "--json").stdout)

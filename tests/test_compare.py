@@ -174,7 +174,7 @@ def test_labels_option_on_graphs_spread_must_and_compare(tmp_path):
     assert "seeds      2: Ann Lee, Dee" in spread.output
     data = json.loads(runner.invoke(main, ["spread", str(graph), "--labels", str(labels), "--seeds", "Ann Lee",
                                            "--json", "--rng", "1", "--simulations", "10"]).stdout)
-    assert data["seeds"] == [1] and data["seed_names"] == ["Ann Lee"] and data["mean"] == 3.0
+    assert data["seeds"] == [1] and data["seed_names"] == ["Ann Lee"] and data["spread"]["mean"] == 3.0
     plain = json.loads(runner.invoke(main, ["spread", str(graph), "--seeds", "1", "--json", "--rng", "1",
                                             "--simulations", "10"]).stdout)
     assert "seed_names" not in plain

@@ -261,7 +261,7 @@ def test_instance_and_cli_reader_options(tmp_path):
     spread = runner.invoke(main, ["spread", str(tmp_path / "g.csv"), "--columns", "a,b", "--delimiter", ";",
                                   "--seeds", "ann", "--probability", "uniform:1", "--json", "--rng", "1"])
     assert spread.exit_code == 0, spread.output
-    assert json.loads(spread.stdout)["mean"] == 4.0
+    assert json.loads(spread.stdout)["spread"]["mean"] == 4.0
     named = runner.invoke(main, ["spread", str(write(tmp_path, "n.csv", "from,to\nann,bob\n")), "--seeds", "ann",
                                  "--json", "--rng", "1", "--simulations", "10"])
     assert named.exit_code == 0 and "read the first line as column names from, to" in named.stderr

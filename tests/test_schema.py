@@ -1,0 +1,49 @@
+"""The JSON outputs against the schema that documents them (seeding/schemas/result.schema.json)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from seeding.cli import main
+
+jsonschema = pytest.importorskip("jsonschema")
+ROOT = Path(__file__).resolve().parents[1]
+SCHEMA = json.loads((ROOT / "seeding" / "schemas" / "result.schema.json").read_text())
+
+
+def validate(data):
+    jsonschema.Draft202012Validator.check_schema(SCHEMA)
+    jsonschema.validate(data, SCHEMA)
+
+
+def invoke(*args):
+    result = CliRunner().invoke(main, [str(a) for a in args])
+    assert result.exit_code == 0, result.stderr
+    return result
+
+
+def test_spread_and_optimize_outputs_follow_the_schema():
+    karate = ROOT / "instances" / "karate-club.txt"
+    spread = json.loads(invoke("spread", karate, "--seeds", "0,33", "--json", "--rng", 1).stdout)
+    validate(spread)
+    for args in ([karate, "-k", 3], [karate, "-k", 2, "--method", "degree"], [ROOT / "instances" / "karate-club.toml"]):
+        data = json.loads(invoke("optimize", *args, "--json", "--rng", 1).stdout)
+        validate(data)
+        assert data["spread"].keys() == spread["spread"].keys()  # one shape for every estimate
+
+
+def test_compare_results_follow_the_schema(tmp_path):
+    invoke("compare", ROOT / "instances" / "karate-club.toml", "--methods", "degree,opim-c,cost-celf", "-k", "2",
+           "--budgets", "10", "--simulations", 500, "--rng", 1, "--time-limit", 5, "--output-dir", tmp_path)
+    validate(json.loads((tmp_path / "results.json").read_text()))
+
+
+def test_the_schema_rejects_what_it_should():
+    with pytest.raises(jsonschema.ValidationError):
+        validate({"graph": "g", "n_nodes": 3, "n_arcs": 1, "seeds": [1], "rng": 1, "runtime_s": 0.1,
+                  "spread": {"mean": 1.0, "stderr": 0.1, "ci95": [0.9, 1.1], "n_simulations": 10, "model": "ic",
+                             "estimator": "mc"}})  # the old key
