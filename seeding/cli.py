@@ -436,6 +436,23 @@ def run_options(func: Callable) -> Callable:
     return func
 
 
+def constraint_options(func: Callable) -> Callable:
+    """Options shared by `optimize` and `compare`: the approximation slack and the side constraints."""
+    options = [
+        click.option("--eps", type=float, default=None, help="Approximation slack (opim-c, imm, budgeted sampling)."),
+        click.option("--must", default=None, metavar="A,B|@FILE", help="Nodes that must be seeded."),
+        click.option("--never", default=None, metavar="A,B|@FILE", help="Nodes that must not be seeded."),
+        click.option("--groups", type=click.Path(dir_okay=False), default=None,
+                     help="A `label,group` file, for quotas."),
+        click.option("--quota", "quotas", multiple=True, metavar="GROUP=MIN:MAX",
+                     help="Seeds per group (repeatable; MIN or MAX may be empty)."),
+        click.option("--max-seeds", type=int, default=None, help="A second budget: at most this many seeds."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
 def apply_overrides(inst: Instance, **cli: Any) -> Instance:
     """Command-line values replace the instance's; -k turns a budgeted instance into a k-run."""
     if cli.get("k") is not None and (cli.get("costs") is not None or cli.get("budget") is not None):
@@ -563,13 +580,7 @@ def _amount(value: float) -> str:
     help="Selection method; `seeding methods` lists them [default: opim-c, or mip with a budget].",
 )
 @run_options
-@click.option("--eps", type=float, default=None, help="Approximation slack (opim-c, imm, budgeted sampling).")
-@click.option("--must", default=None, metavar="A,B|@FILE", help="Nodes that must be seeded.")
-@click.option("--never", default=None, metavar="A,B|@FILE", help="Nodes that must not be seeded.")
-@click.option("--groups", type=click.Path(dir_okay=False), default=None, help="A `label,group` file, for quotas.")
-@click.option("--quota", "quotas", multiple=True, metavar="GROUP=MIN:MAX",
-              help="Seeds per group (repeatable; MIN or MAX may be empty).")
-@click.option("--max-seeds", type=int, default=None, help="A second budget: at most this many seeds.")
+@constraint_options
 @click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=None,
               help="Seconds for the whole selection: sampling, bounds, solver "
               "[default: 60 with a budget, none for -k].")
@@ -722,7 +733,8 @@ def _numbers(text: str | None, kind: type, name: str) -> list | None:
 @click.option("-k", "ks", default=None, metavar="K1,K2,...", help="Numbers of seeds (k-methods).")
 @click.option("--budgets", default=None, metavar="B1,B2,...", help="Budgets (budgeted methods).")
 @run_options
-@click.option("--time-limit", type=float, default=None, help="Seconds per OR-Tools solve [default: 60].")
+@constraint_options
+@click.option("--time-limit", type=float, default=None, help="Seconds per budgeted run [default: 60].")
 @click.option("--output-dir", type=click.Path(), default="comparison", show_default=True,
               help="Where results.csv, results.json, report.md and the PNG plots go.")
 @friendly_errors
@@ -743,6 +755,12 @@ def compare(
     costs: str | None,
     default_cost: float | None,
     simulations: int | None,
+    eps: float | None,
+    must: str | None,
+    never: str | None,
+    groups: str | None,
+    quotas: tuple[str, ...],
+    max_seeds: int | None,
     time_limit: float | None,
     output_dir: str,
 ) -> None:
@@ -769,7 +787,9 @@ def compare(
     loaded = [
         apply_overrides(instance_for(p), model=model, probability=probability, undirected=undirected,
                         header=header, columns=columns, delimiter=delimiter, costs=costs,
-                        default_cost=default_cost, labels=labels_path)
+                        default_cost=default_cost, labels=labels_path, groups=groups, quotas=quotas,
+                        max_seeds=max_seeds, must=_labels(must) if must else None,
+                        never=_labels(never) if never else None)
         for p in inputs
     ]
     method_options: dict[str, dict[str, Any]] = {}
@@ -779,6 +799,8 @@ def compare(
             opts["n_simulations"] = simulations
         if time_limit is not None and name in ("mip", "cp-sat", "cost-celf"):
             opts["time_limit"] = time_limit
+        if eps is not None and name in ("opim-c", "imm", "mip", "cp-sat", "cost-celf"):
+            opts["eps"] = eps
         method_options[name] = opts
     bar = progress_printer("runs") or (lambda done, total: click.echo(f"run {done}/{total}", err=True))
     finished = [0]

@@ -222,3 +222,19 @@ def test_k_run_on_an_instance_with_quotas_honours_them():
     with pytest.warns(seeding.SeedingWarning, match="cannot honour groups, quotas"):
         other = run_instance(dataclasses.replace(k_run, k=3), method="degree", rng=1, n_evaluation=1000)
     assert other.k == 3
+
+
+def test_compare_takes_the_constraint_options_of_optimize(tmp_path):
+    groups = tmp_path / "groups.csv"
+    groups.write_text("".join(f"{v},{'a' if v < 17 else 'b'}\n" for v in range(34)))
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, [
+        "compare", str(ROOT / "instances" / "karate-club.txt"), "--methods", "degree,mip", "-k", "2",
+        "--budgets", "12", "--costs", "sqrt-degree:1,1", "--must", "5", "--never", "0", "--groups", str(groups),
+        "--quota", "b=1:", "--eps", "0.1", "--simulations", "300", "--rng", "1", "--time-limit", "5",
+        "--output-dir", str(out)])
+    assert result.exit_code == 0, result.stderr
+    assert "degree cannot honour must, groups, quotas" in result.stderr
+    rows = json.loads((out / "results.json").read_text())["rows"]
+    mip = [r for r in rows if r["method"] == "mip"]
+    assert mip and all(5 in r["seeds"] and 0 not in r["seeds"] and any(s >= 17 for s in r["seeds"]) for r in mip)
