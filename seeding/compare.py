@@ -327,6 +327,9 @@ def report_markdown(rows: list[dict[str, Any]], notes: list[str]) -> str:
     return "\n".join(lines)
 
 
+_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
+
+
 def plot_instance(rows: list[dict[str, Any]], path_prefix: Path) -> list[Path]:
     """Two PNGs per sweep kind: spread with 95% CI bands, and runtime on a log axis."""
     import matplotlib
@@ -344,17 +347,24 @@ def plot_instance(rows: list[dict[str, Any]], path_prefix: Path) -> list[Path]:
         inst = part[0]["instance"]
         xlabel = "seeds k" if kind == "k" else "budget (cost units)"
         fig, ax = plt.subplots(figsize=(7.5, 4.8), dpi=110)
-        for m in methods:
+        xs = [_sweep(r)[1] for r in part]
+        span = (max(xs) - min(xs)) or max(abs(max(xs)), 1.0)
+        for i, m in enumerate(methods):
             pts = sorted((r for r in part if r["method"] == m), key=lambda r: _sweep(r)[1])
-            x = [_sweep(r)[1] for r in pts]
+            # Methods that tie would hide each other: each gets its own marker and a small offset,
+            # and error bars show the CI even where a band would be too thin to see.
+            shift = (i - (len(methods) - 1) / 2) * 0.012 * span
+            x = np.array([_sweep(r)[1] for r in pts], dtype=float) + shift
             y = np.array([r["spread"] for r in pts])
-            ax.plot(x, y, marker="o", label=m)
-            ax.fill_between(x, [r["ci_low"] for r in pts], [r["ci_high"] for r in pts], alpha=0.2)
+            low, high = np.array([r["ci_low"] for r in pts]), np.array([r["ci_high"] for r in pts])
+            line = ax.errorbar(x, y, yerr=[np.maximum(y - low, 0), np.maximum(high - y, 0)], label=m,
+                               marker=_MARKERS[i % len(_MARKERS)], markersize=6, capsize=3, linewidth=1.4)
+            ax.fill_between(x, low, high, alpha=0.12, color=line[0].get_color())
         ax.set_xlabel(xlabel)
         if kind == "k":
             ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_ylabel("expected spread (nodes reached)")
-        ax.set_title(f"{inst}: spread by {kind} (95% CI bands)")
+        ax.set_title(f"{inst}: spread by {kind} (95% CI; methods offset slightly to stay apart)")
         ax.grid(alpha=0.3)
         ax.legend(loc="best", fontsize="small")
         fig.tight_layout()
