@@ -421,6 +421,14 @@ cdef inline int64_t _last_above(const uint64_t* thr, int64_t hi_k, uint64_t r) n
     return lo_k
 
 
+cdef inline void _prefetch_in_arcs(const uint64_t* rr_nodes, const int32_t* in_indices, int32_t v) noexcept nogil:
+    """Prefetch the first and last in-arc of ``v``: a short in-list (most) fits in these lines."""
+    cdef uint64_t a = rr_nodes[2 * v] & RR_BEGIN, d = rr_nodes[2 * v + 1] & RR_DEG
+    if d != 0:
+        seeding_prefetch(&in_indices[a])
+        seeding_prefetch(&in_indices[a + d - 1])
+
+
 cdef inline int _reach(
     int32_t u, const uint64_t* rr_nodes, uint64_t* seen, const uint8_t* stop, int32_t** buf, int64_t* cap,
     int64_t* end,
@@ -475,6 +483,8 @@ cdef int _rr_walk(
         head += 1
         w0 = rr_nodes[2 * v]
         w1 = rr_nodes[2 * v + 1]
+        if head < end[0]:  # the next node's in-arcs (its record was prefetched when it was queued)
+            _prefetch_in_arcs(rr_nodes, in_indices, buf[0][head])
         rest = <int64_t>(w1 & RR_DEG)
         if rest == 0:
             continue
@@ -598,6 +608,33 @@ cdef inline int32_t _draw_root(uint64_t* stream, int64_t n, const double* cdf, i
     return <int32_t>lo_k
 
 
+cdef inline uint64_t _set_stream(uint64_t run_seed, int64_t idx) noexcept nogil:
+    """The stream of RR set ``idx``: its root is drawn first, then its arcs."""
+    return mix64(run_seed + mix64(<uint64_t>idx * GAMMA + RR_SALT))
+
+
+cdef inline int32_t _root_of(
+    uint64_t run_seed, int64_t idx, int64_t n, const double* cdf, int64_t n_cdf,
+) noexcept nogil:
+    """The root of RR set ``idx``."""
+    cdef uint64_t stream = _set_stream(run_seed, idx)
+    return _draw_root(&stream, n, cdf, n_cdf)
+
+
+cdef inline void _prefetch_roots(
+    const uint64_t* rr_nodes, const int32_t* in_indices, uint64_t run_seed, int64_t idx, int64_t n,
+    const double* cdf, int64_t n_cdf,
+) noexcept nogil:
+    """Prefetch for the sets ahead of ``idx``: the record of the root of ``idx + 8``, the
+    in-arcs of the root of ``idx + 4`` (whose record came in 4 sets ago).
+
+    Most sets are a handful of nodes, so the root's misses are a large share of a
+    set's; roots depend only on ``(run_seed, index)`` and are cheap to draw twice.
+    """
+    seeding_prefetch(&rr_nodes[2 * _root_of(run_seed, idx + 8, n, cdf, n_cdf)])
+    _prefetch_in_arcs(rr_nodes, in_indices, _root_of(run_seed, idx + 4, n, cdf, n_cdf))
+
+
 def sample_rr_sets(
     const uint64_t[:, ::1] rr_nodes,
     const uint64_t[::1] rr_pool,
@@ -640,7 +677,7 @@ def sample_rr_sets(
     cdef const uint64_t* p_thr = &in_thr[0] if in_thr.shape[0] > 0 else NULL
     cdef const double* p_cdf = &root_cdf[0] if root_cdf.shape[0] > 0 else NULL
     cdef int64_t n_cdf = root_cdf.shape[0]
-    cdef int64_t blk, i, idx, last, begin, end, cap, total = 0
+    cdef int64_t blk, i, last, begin, end, cap, total = 0
     cdef uint64_t stream
     cdef int32_t root
     cdef uint64_t* seen
@@ -657,8 +694,8 @@ def sample_rr_sets(
                 end = 0
                 last = min((blk + 1) * RR_BLOCK, count)
                 for i in range(blk * RR_BLOCK, last):
-                    idx = first_set + i
-                    stream = mix64(run_seed + mix64(<uint64_t>idx * GAMMA + RR_SALT))
+                    _prefetch_roots(p_nodes, p_indices, run_seed, first_set + i, n, p_cdf, n_cdf)
+                    stream = _set_stream(run_seed, first_set + i)  # assigned here: private to the thread
                     root = _draw_root(&stream, n, p_cdf, n_cdf)
                     begin = end
                     end = _rr_set(
@@ -737,7 +774,8 @@ def count_rr_hits(
             else:
                 last = min((blk + 1) * RR_BLOCK, count)
                 for i in range(blk * RR_BLOCK, last):
-                    stream = mix64(run_seed + mix64(<uint64_t>(first_set + i) * GAMMA + RR_SALT))
+                    _prefetch_roots(p_nodes, p_indices, run_seed, first_set + i, n, p_cdf, n_cdf)
+                    stream = _set_stream(run_seed, first_set + i)  # assigned here: private to the thread
                     root = _draw_root(&stream, n, p_cdf, n_cdf)
                     end = _rr_set(p_nodes, p_pool, p_indices, p_thr, lt, root, &stream, &buf, &cap, 0, seen, p_mask)
                     if end == -2:
