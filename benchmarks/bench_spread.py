@@ -28,7 +28,10 @@ except ImportError:  # pragma: no cover
 GRAPHS = [("nethept-wc.txt", "given"), ("soc-Epinions1.txt.gz", "wc")]
 
 
-def cynetdiff_rate(graph, seeds, model, seconds):
+def cynetdiff_model(graph, seeds, model):
+    """A CyNetDiff model of ``graph`` (its CSR, float32 values) with ``seeds`` set."""
+    if IndependentCascadeModel is None:
+        raise SystemExit("install the peer first: pip install -e '.[bench]'")
     starts = array.array("I", graph.indptr[:-1].astype(np.uint32))
     edges = array.array("I", graph.indices.astype(np.uint32))
     values = array.array("f", graph.p.astype(np.float32))
@@ -37,6 +40,11 @@ def cynetdiff_rate(graph, seeds, model, seconds):
     else:
         sim = LinearThresholdModel(starts, edges, influence=values, rng=1)
     sim.set_seeds(seeds.tolist())
+    return sim
+
+
+def cynetdiff_rate(graph, seeds, model, seconds):
+    sim = cynetdiff_model(graph, seeds, model)
     runs, total, start = 0, 0, time.perf_counter()
     while time.perf_counter() - start < seconds:
         for _ in range(10):

@@ -15,11 +15,11 @@ def simulate(
     run_seed: int, first_world: int, n_worlds: int, n_threads: int,
 ) -> F64: ...
 def sample_rr_sets(
-    in_indptr: I64, in_indices: I32, in_hi: U64, node_log1m: F64, lt: bool, root_cdf: F64,
+    rr_nodes: U64, rr_pool: U64, in_indices: I32, in_thr: U64, lt: bool, root_cdf: F64,
     run_seed: int, first_set: int, count: int, n_threads: int,
 ) -> tuple[I32, I64]: ...
 def count_rr_hits(
-    in_indptr: I64, in_indices: I32, in_hi: U64, node_log1m: F64, lt: bool, root_cdf: F64, seed_mask: U8,
+    rr_nodes: U64, rr_pool: U64, in_indices: I32, in_thr: U64, lt: bool, root_cdf: F64, seed_mask: U8,
     run_seed: int, first_set: int, count: int, n_threads: int,
 ) -> int: ...
 def max_cover(nodes: I32, offsets: I64, n: int, k: int, allowed: U8) -> tuple[I32, I64, int]: ...

@@ -47,10 +47,10 @@ instead of ``k``, and only the worlds that need the coin are settled.
 """
 
 from cython.parallel cimport parallel, prange
-from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t, uint64_t
+from libc.stdint cimport int32_t, int64_t, uint8_t, uint64_t
 from libc.math cimport floor, log
 from libc.stdlib cimport calloc, free, malloc, realloc
-from libc.string cimport memcpy, memset
+from libc.string cimport memcpy
 
 import numpy as np
 
@@ -350,10 +350,44 @@ def simulate(
 # RR set i is sampled from its own stream, seeded by (run seed, i): the sets do
 # not depend on the number of threads. Sets are produced in blocks; each block
 # fills a private growable buffer and the blocks are concatenated in order.
+#
+# The walk is bound by cache misses (a node's record, then the source of each
+# live in-arc), so the per-node data is packed into 16 bytes and what the draws
+# compare with sits in a small shared pool. ``rr_nodes[v] = (word0, word1)``:
+# ``word0 = begin | kind << 62`` (``begin``: first in-arc of ``v``) and ``word1 =
+# deg | off << 32`` (``deg``: in-degree, ``off``: offset in ``rr_pool``). Under IC:
+#
+# * ``RR_TABLE``: all in-arcs share one probability ``p < 1`` and ``deg`` is small.
+#   ``P = rr_pool + off`` holds ``P[j] = floor((1 - p)**j * 2**53)`` for ``j = 0 ..
+#   deg`` (shared by the nodes with the same ``p``). The gap ``J`` before the next
+#   live arc is geometric: ``J >= j`` iff a uniform 53-bit draw ``r`` is below
+#   ``P[j]``. So ``r < P[deg]`` means no live in-arc (probability ``(1 - p)**deg``,
+#   one draw, no ``log()``); otherwise the first live arc is ``1 + J`` past the
+#   last one, ``J`` the last ``j`` with ``r < P[j]``, found by a binary search,
+#   and each later draw ``r < P[rest]`` ends the list (``rest`` arcs are left).
+#   The events of one draw nest exactly, as the thresholds are shared.
+# * ``RR_LOG``: the same with a large ``deg``: ``rr_pool[off] = (1 - p)**deg`` as
+#   above and ``rr_pool[off + 1]`` the bits of ``log(1 - p)``; after the first
+#   draw, gaps are ``floor(log(U) / log(1 - p))``.
+# * ``RR_ALL``: every in-arc has ``p >= 1``: all live, no draw.
+# * ``RR_COIN``: mixed probabilities: one coin per arc, live iff ``r < in_thr[e]
+#   = floor(p_e * 2**53)``.
+#
+# Under LT ``in_thr`` is the upper end of each in-arc's interval, increasing
+# within a node; ``kind`` and ``off`` are unused.
 
 cdef uint64_t RR_SALT = 0x8CB92BA72F3D8DD7ULL
 cdef int64_t RR_BLOCK = 256
 cdef double INV53 = 1.0 / 9007199254740992.0
+
+cdef enum:
+    RR_TABLE = 0
+    RR_LOG = 1
+    RR_ALL = 2
+    RR_COIN = 3
+
+cdef uint64_t RR_BEGIN = ((<uint64_t>1) << 62) - 1
+cdef uint64_t RR_DEG = ((<uint64_t>1) << 32) - 1
 
 
 cdef inline uint64_t next64(uint64_t* s) noexcept nogil:
@@ -374,19 +408,170 @@ cdef inline int push(int32_t** buf, int64_t* cap, int64_t size, int32_t v) noexc
     return 0
 
 
-cdef int64_t _rr_set(
-    const int64_t* in_indptr,
+cdef inline int64_t _last_above(const uint64_t* thr, int64_t hi_k, uint64_t r) noexcept nogil:
+    """Largest ``j`` in ``[0, hi_k]`` with ``thr[j] > r``, given ``thr`` non-increasing and ``thr[0] > r``.
+
+    Branch-free halving: the trip count depends on ``hi_k`` only.
+    """
+    cdef int64_t lo_k = 0, size = hi_k + 1, half
+    while size > 1:
+        half = size >> 1
+        lo_k = lo_k + half if thr[lo_k + half] > r else lo_k
+        size -= half
+    return lo_k
+
+
+cdef inline void _prefetch_in_arcs(const uint64_t* rr_nodes, const int32_t* in_indices, int32_t v) noexcept nogil:
+    """Prefetch the first and last in-arc of ``v``: a short in-list (most) fits in these lines."""
+    cdef uint64_t a = rr_nodes[2 * v] & RR_BEGIN, d = rr_nodes[2 * v + 1] & RR_DEG
+    if d != 0:
+        seeding_prefetch(&in_indices[a])
+        seeding_prefetch(&in_indices[a + d - 1])
+
+
+cdef inline int _reach(
+    int32_t u, const uint64_t* rr_nodes, uint64_t* seen, const uint8_t* stop, int32_t** buf, int64_t* cap,
+    int64_t* end,
+) noexcept nogil:
+    """Add ``u`` to the set unless seen: 0, or -2 if ``u`` is a stop node, -1 if out of memory.
+
+    The record of a new node is prefetched: it is read when the node's turn comes.
+    """
+    cdef uint64_t bit = (<uint64_t>1) << (u & 63)
+    if seen[u >> 6] & bit:
+        return 0
+    if stop != NULL and stop[u]:
+        return -2
+    seen[u >> 6] |= bit
+    seeding_prefetch(&rr_nodes[2 * u])
+    if push(buf, cap, end[0], u) < 0:
+        return -1
+    end[0] += 1
+    return 0
+
+
+cdef int _rr_walk(
+    const uint64_t* rr_nodes,
+    const uint64_t* rr_pool,
     const int32_t* in_indices,
-    const uint64_t* in_hi,
-    const double* node_log1m,
+    const uint64_t* in_thr,
+    bint lt,
+    uint64_t* stream,
+    int32_t** buf,
+    int64_t* cap,
+    int64_t head,
+    int64_t* end,
+    uint64_t* seen,
+    const uint8_t* stop,
+) noexcept nogil:
+    """Grow the set in ``buf[head:end[0]]`` to all it reaches; 0, or -2 (stop node), -1 (out of memory).
+
+    IC: each in-arc of a reached node is live independently; see the layout note
+    above for the kinds of node. LT: each reached node keeps at most one in-arc,
+    the one whose interval ``[in_thr[k-1], in_thr[k])`` holds ``U``, and the walk
+    stops at a node seen before.
+    """
+    cdef int64_t a, b, lo_k, hi_k, mid, pos, rest
+    cdef int32_t v
+    cdef uint64_t r, w0, w1
+    cdef const uint64_t* P
+    cdef double q, jump
+    cdef int kind, status
+    cdef bint known
+    while head < end[0]:
+        v = buf[0][head]
+        head += 1
+        w0 = rr_nodes[2 * v]
+        w1 = rr_nodes[2 * v + 1]
+        if head < end[0]:  # the next node's in-arcs (its record was prefetched when it was queued)
+            _prefetch_in_arcs(rr_nodes, in_indices, buf[0][head])
+        rest = <int64_t>(w1 & RR_DEG)
+        if rest == 0:
+            continue
+        a = <int64_t>(w0 & RR_BEGIN)
+        b = a + rest
+        if lt:
+            r = next64(stream) >> 11
+            if r >= in_thr[b - 1]:
+                continue
+            lo_k = a
+            hi_k = b - 1
+            while lo_k < hi_k:  # first in-arc whose upper end exceeds r
+                mid = (lo_k + hi_k) >> 1
+                if in_thr[mid] > r:
+                    hi_k = mid
+                else:
+                    lo_k = mid + 1
+            status = _reach(in_indices[lo_k], rr_nodes, seen, stop, buf, cap, end)
+            if status:
+                return status
+            continue
+        kind = <int>(w0 >> 62)
+        P = rr_pool + (w1 >> 32)
+        if kind == RR_TABLE:
+            r = next64(stream) >> 11
+            if r < P[rest]:
+                continue  # no live in-arc
+            pos = a - 1
+            while True:
+                pos += 1 + _last_above(P, rest - 1, r)
+                status = _reach(in_indices[pos], rr_nodes, seen, stop, buf, cap, end)
+                if status:
+                    return status
+                rest = b - 1 - pos
+                if rest == 0:
+                    break
+                r = next64(stream) >> 11
+                if r < P[rest]:
+                    break
+        elif kind == RR_LOG:
+            r = next64(stream) >> 11
+            if r < P[0]:
+                continue  # no live in-arc
+            q = (<const double*>&P[1])[0]
+            pos = a - 1
+            known = True  # a live arc follows pos
+            while True:
+                jump = floor(log((r + 1) * INV53) / q)
+                if jump >= <double>rest:
+                    if not known:
+                        break
+                    jump = <double>(rest - 1)
+                pos += 1 + <int64_t>jump
+                status = _reach(in_indices[pos], rr_nodes, seen, stop, buf, cap, end)
+                if status:
+                    return status
+                rest = b - 1 - pos
+                if rest == 0:
+                    break
+                r = next64(stream) >> 11
+                known = False
+        elif kind == RR_ALL:
+            for pos in range(a, b):
+                status = _reach(in_indices[pos], rr_nodes, seen, stop, buf, cap, end)
+                if status:
+                    return status
+        else:
+            for pos in range(a, b):
+                if (next64(stream) >> 11) < in_thr[pos]:
+                    status = _reach(in_indices[pos], rr_nodes, seen, stop, buf, cap, end)
+                    if status:
+                        return status
+    return 0
+
+
+cdef int64_t _rr_set(
+    const uint64_t* rr_nodes,
+    const uint64_t* rr_pool,
+    const int32_t* in_indices,
+    const uint64_t* in_thr,
     bint lt,
     int32_t root,
     uint64_t* stream,
     int32_t** buf,
     int64_t* cap,
     int64_t start,
-    uint32_t* visited,
-    uint32_t epoch,
+    uint64_t* seen,
     const uint8_t* stop,
 ) noexcept nogil:
     """Append one RR set rooted at ``root`` to ``buf`` from ``start``; return the new end (-1: OOM).
@@ -394,79 +579,17 @@ cdef int64_t _rr_set(
     With a ``stop`` mask, return -2 as soon as the set reaches a marked node (an
     estimate only needs to know whether the set meets the seeds).
 
-    IC: each in-arc of a reached node is live independently (``U < in_hi``); where all
-    in-arcs of a node share one probability, live arcs are found by geometric jumps
-    (``node_log1m[v] = log(1 - p) < 0``), one draw per live arc instead of one per arc.
-    LT: each reached node keeps at most one in-arc, the one whose interval
-    ``[in_hi[k-1], in_hi[k])`` holds ``U``, and the walk stops at a node seen before.
+    ``seen`` is a bitmap of the nodes, all clear on entry and on return: the
+    members' words are cleared at the end, which costs less than a stamp per
+    node and keeps the bitmap (``n / 8`` bytes) in the nearest cache.
     """
-    cdef int64_t end = start, head = start, a, b, lo_k, hi_k, mid, pos
-    cdef int32_t v, u
-    cdef uint64_t r
-    cdef double q, jump
-    if stop != NULL and stop[root]:
-        return -2
-    if push(buf, cap, end, root) < 0:
-        return -1
-    visited[root] = epoch
-    end += 1
-    while head < end:
-        v = buf[0][head]
-        head += 1
-        a = in_indptr[v]
-        b = in_indptr[v + 1]
-        if a == b:
-            continue
-        if lt:
-            r = next64(stream) >> 11
-            if r >= in_hi[b - 1]:
-                continue
-            lo_k = a
-            hi_k = b - 1
-            while lo_k < hi_k:  # first in-arc whose upper end exceeds r
-                mid = (lo_k + hi_k) >> 1
-                if in_hi[mid] > r:
-                    hi_k = mid
-                else:
-                    lo_k = mid + 1
-            u = in_indices[lo_k]
-            if visited[u] != epoch:
-                if stop != NULL and stop[u]:
-                    return -2
-                visited[u] = epoch
-                if push(buf, cap, end, u) < 0:
-                    return -1
-                end += 1
-            continue
-        q = node_log1m[v]
-        if q < 0.0:
-            pos = a - 1
-            while True:
-                jump = floor(log(((next64(stream) >> 11) + 1) * INV53) / q)
-                if jump >= <double>(b - pos - 1):
-                    break
-                pos += 1 + <int64_t>jump
-                u = in_indices[pos]
-                if visited[u] != epoch:
-                    if stop != NULL and stop[u]:
-                        return -2
-                    visited[u] = epoch
-                    if push(buf, cap, end, u) < 0:
-                        return -1
-                    end += 1
-        else:
-            for pos in range(a, b):
-                u = in_indices[pos]
-                if visited[u] == epoch:
-                    continue
-                if (next64(stream) >> 11) < in_hi[pos]:
-                    if stop != NULL and stop[u]:
-                        return -2
-                    visited[u] = epoch
-                    if push(buf, cap, end, u) < 0:
-                        return -1
-                    end += 1
-    return end
+    cdef int64_t end = start, k
+    cdef int status = _reach(root, rr_nodes, seen, stop, buf, cap, &end)
+    if status == 0:
+        status = _rr_walk(rr_nodes, rr_pool, in_indices, in_thr, lt, stream, buf, cap, start, &end, seen, stop)
+    for k in range(start, end):
+        seen[buf[0][k] >> 6] = 0
+    return end if status == 0 else status
 
 
 cdef inline int32_t _draw_root(uint64_t* stream, int64_t n, const double* cdf, int64_t n_cdf) noexcept nogil:
@@ -485,19 +608,38 @@ cdef inline int32_t _draw_root(uint64_t* stream, int64_t n, const double* cdf, i
     return <int32_t>lo_k
 
 
-cdef inline void _next_epoch(uint32_t* visited, int64_t n) noexcept nogil:
-    """Advance the visit stamp kept in ``visited[n]``, clearing the stamps when it wraps."""
-    visited[n] += 1
-    if visited[n] == 0:
-        memset(visited, 0, n * sizeof(uint32_t))
-        visited[n] = 1
+cdef inline uint64_t _set_stream(uint64_t run_seed, int64_t idx) noexcept nogil:
+    """The stream of RR set ``idx``: its root is drawn first, then its arcs."""
+    return mix64(run_seed + mix64(<uint64_t>idx * GAMMA + RR_SALT))
+
+
+cdef inline int32_t _root_of(
+    uint64_t run_seed, int64_t idx, int64_t n, const double* cdf, int64_t n_cdf,
+) noexcept nogil:
+    """The root of RR set ``idx``."""
+    cdef uint64_t stream = _set_stream(run_seed, idx)
+    return _draw_root(&stream, n, cdf, n_cdf)
+
+
+cdef inline void _prefetch_roots(
+    const uint64_t* rr_nodes, const int32_t* in_indices, uint64_t run_seed, int64_t idx, int64_t n,
+    const double* cdf, int64_t n_cdf,
+) noexcept nogil:
+    """Prefetch for the sets ahead of ``idx``: the record of the root of ``idx + 8``, the
+    in-arcs of the root of ``idx + 4`` (whose record came in 4 sets ago).
+
+    Most sets are a handful of nodes, so the root's misses are a large share of a
+    set's; roots depend only on ``(run_seed, index)`` and are cheap to draw twice.
+    """
+    seeding_prefetch(&rr_nodes[2 * _root_of(run_seed, idx + 8, n, cdf, n_cdf)])
+    _prefetch_in_arcs(rr_nodes, in_indices, _root_of(run_seed, idx + 4, n, cdf, n_cdf))
 
 
 def sample_rr_sets(
-    const int64_t[::1] in_indptr,
+    const uint64_t[:, ::1] rr_nodes,
+    const uint64_t[::1] rr_pool,
     const int32_t[::1] in_indices,
-    const uint64_t[::1] in_hi,
-    const double[::1] node_log1m,
+    const uint64_t[::1] in_thr,
     bint lt,
     const double[::1] root_cdf,
     uint64_t run_seed,
@@ -509,10 +651,9 @@ def sample_rr_sets(
 
     Parameters
     ----------
-    in_hi : per in-arc threshold (IC: ``p * 2**53``; LT: upper end of the arc's
-        interval within its target's in-list, increasing within each node).
-    node_log1m : per node, ``log(1 - p)`` when all its in-arcs share a probability
-        ``0 < p < 1`` (IC geometric jumps), else 0.
+    rr_nodes, rr_pool : per node, its in-arcs and kind, and the shared thresholds
+        (see the layout note above).
+    in_thr : per in-arc threshold (coins under IC, interval ends under LT).
     root_cdf : empty for uniform roots, else the cumulative node weights (last = 1).
 
     Returns
@@ -520,7 +661,7 @@ def sample_rr_sets(
     nodes : int32 array, all sets back to back (root first in each set)
     offsets : int64 array of length ``count + 1``
     """
-    cdef int64_t n = in_indptr.shape[0] - 1
+    cdef int64_t n = rr_nodes.shape[0]
     cdef int64_t n_blocks = (count + RR_BLOCK - 1) // RR_BLOCK
     sizes_arr = np.zeros(count + 1, dtype=np.int64)
     cdef int64_t[::1] sizes = sizes_arr
@@ -530,44 +671,42 @@ def sample_rr_sets(
         free(bufs)
         free(lens)
         raise MemoryError("not enough memory for RR sets")
-    cdef const int64_t* p_indptr = &in_indptr[0]
+    cdef const uint64_t* p_nodes = &rr_nodes[0, 0]
+    cdef const uint64_t* p_pool = &rr_pool[0] if rr_pool.shape[0] > 0 else NULL
     cdef const int32_t* p_indices = &in_indices[0] if in_indices.shape[0] > 0 else NULL
-    cdef const uint64_t* p_hi = &in_hi[0] if in_hi.shape[0] > 0 else NULL
-    cdef const double* p_log1m = &node_log1m[0]
+    cdef const uint64_t* p_thr = &in_thr[0] if in_thr.shape[0] > 0 else NULL
     cdef const double* p_cdf = &root_cdf[0] if root_cdf.shape[0] > 0 else NULL
     cdef int64_t n_cdf = root_cdf.shape[0]
-    cdef int64_t blk, i, idx, last, begin, end, cap, total = 0
+    cdef int64_t blk, i, last, begin, end, cap, total = 0
     cdef uint64_t stream
     cdef int32_t root
-    cdef uint32_t* visited
+    cdef uint64_t* seen
     cdef int failed = 0
 
     with nogil, parallel(num_threads=max(1, n_threads)):
-        visited = <uint32_t*> calloc(n + 1, sizeof(uint32_t))  # visited[n]: the epoch
+        seen = <uint64_t*> calloc((n + 63) // 64, sizeof(uint64_t))
         for blk in prange(n_blocks, schedule="dynamic"):
             cap = 4096
             bufs[blk] = <int32_t*> malloc(cap * sizeof(int32_t))
-            if visited == NULL or bufs[blk] == NULL:
+            if seen == NULL or bufs[blk] == NULL:
                 failed += 1
             else:
                 end = 0
                 last = min((blk + 1) * RR_BLOCK, count)
                 for i in range(blk * RR_BLOCK, last):
-                    idx = first_set + i
-                    stream = mix64(run_seed + mix64(<uint64_t>idx * GAMMA + RR_SALT))
+                    _prefetch_roots(p_nodes, p_indices, run_seed, first_set + i, n, p_cdf, n_cdf)
+                    stream = _set_stream(run_seed, first_set + i)  # assigned here: private to the thread
                     root = _draw_root(&stream, n, p_cdf, n_cdf)
-                    _next_epoch(visited, n)
                     begin = end
                     end = _rr_set(
-                        p_indptr, p_indices, p_hi, p_log1m, lt, root, &stream,
-                        &bufs[blk], &cap, end, visited, visited[n], NULL,
+                        p_nodes, p_pool, p_indices, p_thr, lt, root, &stream, &bufs[blk], &cap, end, seen, NULL,
                     )
                     if end < 0:
                         failed += 1
                         break
                     sizes[i + 1] = end - begin
                 lens[blk] = end if end > 0 else 0
-        free(visited)
+        free(seen)
 
     if failed:
         for blk in range(n_blocks):
@@ -592,10 +731,10 @@ def sample_rr_sets(
 
 
 def count_rr_hits(
-    const int64_t[::1] in_indptr,
+    const uint64_t[:, ::1] rr_nodes,
+    const uint64_t[::1] rr_pool,
     const int32_t[::1] in_indices,
-    const uint64_t[::1] in_hi,
-    const double[::1] node_log1m,
+    const uint64_t[::1] in_thr,
     bint lt,
     const double[::1] root_cdf,
     const uint8_t[::1] seed_mask,
@@ -610,12 +749,12 @@ def count_rr_hits(
     stored and each set stops as soon as it reaches a seed: the RIS estimate of a
     seed set's spread without the memory of the sets.
     """
-    cdef int64_t n = in_indptr.shape[0] - 1
+    cdef int64_t n = rr_nodes.shape[0]
     cdef int64_t n_blocks = (count + RR_BLOCK - 1) // RR_BLOCK
-    cdef const int64_t* p_indptr = &in_indptr[0]
+    cdef const uint64_t* p_nodes = &rr_nodes[0, 0]
+    cdef const uint64_t* p_pool = &rr_pool[0] if rr_pool.shape[0] > 0 else NULL
     cdef const int32_t* p_indices = &in_indices[0] if in_indices.shape[0] > 0 else NULL
-    cdef const uint64_t* p_hi = &in_hi[0] if in_hi.shape[0] > 0 else NULL
-    cdef const double* p_log1m = &node_log1m[0]
+    cdef const uint64_t* p_thr = &in_thr[0] if in_thr.shape[0] > 0 else NULL
     cdef const double* p_cdf = &root_cdf[0] if root_cdf.shape[0] > 0 else NULL
     cdef const uint8_t* p_mask = &seed_mask[0]
     cdef int64_t n_cdf = root_cdf.shape[0]
@@ -623,28 +762,27 @@ def count_rr_hits(
     cdef int64_t hits = 0, failed = 0
     cdef uint64_t stream
     cdef int32_t root
-    cdef uint32_t* visited
+    cdef uint64_t* seen
     cdef int32_t* buf
     with nogil, parallel(num_threads=max(1, n_threads)):
-        visited = <uint32_t*> calloc(n + 1, sizeof(uint32_t))
+        seen = <uint64_t*> calloc((n + 63) // 64, sizeof(uint64_t))
         cap = 4096
         buf = <int32_t*> malloc(cap * sizeof(int32_t))
         for blk in prange(n_blocks, schedule="dynamic"):
-            if visited == NULL or buf == NULL:
+            if seen == NULL or buf == NULL:
                 failed += 1
             else:
                 last = min((blk + 1) * RR_BLOCK, count)
                 for i in range(blk * RR_BLOCK, last):
-                    stream = mix64(run_seed + mix64(<uint64_t>(first_set + i) * GAMMA + RR_SALT))
+                    _prefetch_roots(p_nodes, p_indices, run_seed, first_set + i, n, p_cdf, n_cdf)
+                    stream = _set_stream(run_seed, first_set + i)  # assigned here: private to the thread
                     root = _draw_root(&stream, n, p_cdf, n_cdf)
-                    _next_epoch(visited, n)
-                    end = _rr_set(p_indptr, p_indices, p_hi, p_log1m, lt, root, &stream,
-                                  &buf, &cap, 0, visited, visited[n], p_mask)
+                    end = _rr_set(p_nodes, p_pool, p_indices, p_thr, lt, root, &stream, &buf, &cap, 0, seen, p_mask)
                     if end == -2:
                         hits += 1
                     elif end == -1:
                         failed += 1
-        free(visited)
+        free(seen)
         free(buf)
     if failed:
         raise MemoryError("not enough memory to sample RR sets")

@@ -15,6 +15,7 @@ import numpy as np
 
 from . import _kernels
 from ._interrupt import in_chunks
+from .errors import SeedingError
 from .graph import Graph
 from .models import check_model, live_edge_arrays
 from .spread import Z95, SpreadEstimate
@@ -135,27 +136,7 @@ class RRSampler:
     def __init__(self, graph: Graph, model: str) -> None:
         self.graph = graph
         self.model = check_model(model)
-        order = graph.in_arcs
-        if self.model == "ic":
-            lo, width, _ = live_edge_arrays(graph, "ic")
-            p_in = graph.p[order]
-            self.in_hi = np.ascontiguousarray(width[order])
-            # Nodes whose in-arcs share one probability 0 < q < 1 use geometric jumps.
-            deg = np.diff(graph.in_indptr)
-            has = deg > 0
-            log1m = np.zeros(graph.n)
-            if graph.m:
-                starts = graph.in_indptr[:-1][has]
-                qmin = np.minimum.reduceat(p_in, starts)
-                qmax = np.maximum.reduceat(p_in, starts)
-                same = (qmin == qmax) & (qmin > 0) & (qmin < 1)
-                idx = np.flatnonzero(has)[same]
-                log1m[idx] = np.log1p(-qmin[same])
-            self.node_log1m = log1m
-        else:
-            lo, width, _ = live_edge_arrays(graph, "lt")
-            self.in_hi = np.ascontiguousarray((lo + width)[order])
-            self.node_log1m = np.zeros(graph.n)
+        self.rr_nodes, self.rr_pool, self.in_thr = _rr_tables(graph, self.model)
         if graph.node_weights is None:
             self.root_cdf = np.zeros(0)
             self.total_weight = float(graph.n)
@@ -174,8 +155,8 @@ class RRSampler:
 
         def run(start: int, size: int) -> int:
             return int(_kernels.count_rr_hits(
-                g.in_indptr, g.in_indices, self.in_hi, self.node_log1m, self.model == "lt",
-                self.root_cdf, mask, run_seed, start, size, int(n_threads),
+                self.rr_nodes, self.rr_pool, g.in_indices, self.in_thr, self.model == "lt", self.root_cdf, mask,
+                run_seed, start, size, int(n_threads),
             ))
 
         return sum(in_chunks(run, int(first), int(count), step=_RR_STEP * n_threads, start=_RR_STEP * n_threads))
@@ -195,14 +176,85 @@ class RRSampler:
 
         def run(start: int, size: int) -> tuple[np.ndarray, np.ndarray]:
             return _kernels.sample_rr_sets(
-                g.in_indptr, g.in_indices, self.in_hi, self.node_log1m, self.model == "lt",
-                self.root_cdf, run_seed, start, size, int(n_threads),
+                self.rr_nodes, self.rr_pool, g.in_indices, self.in_thr, self.model == "lt", self.root_cdf,
+                run_seed, start, size, int(n_threads),
             )
 
         # In chunks (Ctrl-C); set i depends only on (run_seed, i), so the result is the same.
         parts = list(in_chunks(run, int(first), int(count), step=_RR_STEP * n_threads, start=_RR_STEP * n_threads))
         nodes, offsets = _join_sets(parts)
         return RRSets(nodes, offsets, g.n, self.total_weight, self.model)
+
+
+# Kinds of node of the RR kernels (layout in ``_kernels.pyx``).
+_RR_TABLE, _RR_LOG, _RR_ALL, _RR_COIN = 0, 1, 2, 3
+_RR_TABLE_MAX_DEG = 64  # larger geometric nodes jump with log(): their tables would miss the cache
+
+
+def _rr_tables(graph: Graph, model: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The ``(rr_nodes, rr_pool, in_thr)`` arrays of the RR kernels (layout in ``_kernels.pyx``).
+
+    IC: a node whose in-arcs share one probability ``p < 1`` jumps geometrically,
+    with thresholds ``floor((1 - p)**j * 2**53)`` in a pool shared by the nodes of
+    equal ``p`` (a handful of short tables under weighted cascade); one whose
+    in-arcs all have ``p >= 1`` keeps them all; any other flips a coin per arc.
+    LT: the upper ends of the in-arc intervals.
+    """
+    n = graph.n
+    order = graph.in_arcs
+    indptr = graph.in_indptr
+    deg = np.diff(indptr)
+    if n and (indptr[-1] >= 2**62 or deg.max() >= 2**32):
+        raise SeedingError(f"graph too large for the RR kernels: {indptr[-1]} arcs")
+    kind = np.full(n, _RR_COIN, dtype=np.uint64)
+    off = np.zeros(n, dtype=np.uint64)
+    pool = np.zeros(0, dtype=np.uint64)
+    if model == "lt":
+        lo, width, _ = live_edge_arrays(graph, "lt")
+        in_thr = np.ascontiguousarray((lo + width)[order])
+    else:
+        _, width, _ = live_edge_arrays(graph, "ic")
+        in_thr = np.ascontiguousarray(width[order])  # coins: floor(p * 2**53)
+        has = deg > 0
+        if graph.m:
+            p_in = np.asarray(graph.p, dtype=np.float64)[order]
+            starts = indptr[:-1][has]
+            pmin = np.minimum.reduceat(p_in, starts)
+            pmax = np.maximum.reduceat(p_in, starts)
+            nodes = np.flatnonzero(has)
+            kind[nodes[pmin >= 1.0]] = _RR_ALL
+            same = (pmin == pmax) & (pmin < 1.0)
+            geo, p, d = nodes[same], pmin[same], deg[nodes[same]]
+            small = d <= _RR_TABLE_MAX_DEG
+            # One table per distinct p, as long as the largest in-degree using it.
+            values, which = np.unique(p[small], return_inverse=True)
+            longest = np.zeros(values.shape[0], dtype=np.int64)
+            np.maximum.at(longest, which, d[small])
+            starts_t = np.concatenate([[0], np.cumsum(longest + 1)])
+            owner = np.repeat(np.arange(values.shape[0]), longest + 1)
+            j = np.arange(starts_t[-1]) - starts_t[owner]
+            tables = _threshold(np.log1p(-values)[owner] * j)
+            kind[geo[small]] = _RR_TABLE
+            off[geo[small]] = starts_t[which]
+            # Large nodes: (1 - p)**deg, then log(1 - p).
+            big, q = geo[~small], np.log1p(-p[~small])
+            extra = np.empty((big.shape[0], 2), dtype=np.uint64)
+            extra[:, 0] = _threshold(q * d[~small])
+            extra[:, 1] = q.view(np.uint64)
+            kind[big] = _RR_LOG
+            off[big] = starts_t[-1] + 2 * np.arange(big.shape[0], dtype=np.uint64)
+            pool = np.concatenate([tables, extra.ravel()])
+            if pool.shape[0] >= 2**32:
+                raise SeedingError(f"graph too large for the RR kernels: {pool.shape[0]} thresholds")
+    rr_nodes = np.empty((n, 2), dtype=np.uint64)
+    rr_nodes[:, 0] = indptr[:-1].astype(np.uint64) | (kind << np.uint64(62))
+    rr_nodes[:, 1] = deg.astype(np.uint64) | (off << np.uint64(32))
+    return rr_nodes, pool, in_thr
+
+
+def _threshold(log_prob: np.ndarray) -> np.ndarray:
+    """``floor(exp(log_prob) * 2**53)`` as uint64: a 53-bit draw below it has that probability."""
+    return np.floor(np.ldexp(np.exp(log_prob), 53)).astype(np.uint64)
 
 
 def _join_sets(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:

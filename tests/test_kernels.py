@@ -5,8 +5,10 @@ from __future__ import annotations
 import networkx as nx
 import numpy as np
 import pytest
+from exact import exact_ic_spread
+from scipy import stats
 
-from seeding import Graph, with_probability
+from seeding import Graph, RRSampler, with_probability
 from seeding._kernels import live_worlds, simulate
 from seeding.models import live_edge_arrays
 
@@ -117,3 +119,66 @@ def test_repeated_seeds_are_harmless_at_the_kernel_boundary(model):
     assert again.tolist() == once.tolist()
     with pytest.raises(ValueError, match="seed indices must be in"):
         simulate(g.indptr, g.indices, lo, width, by_target, np.array([12], np.int32), np.zeros(0), 9, 0, 64, 1)
+
+
+# --------------------------------------------------------------------------
+# RR sets: the in-arcs of a reached node are independent coins, whatever the
+# kernel's path (geometric table, geometric with log(), all live, one coin each)
+# --------------------------------------------------------------------------
+
+
+def _rooted_at_zero(d: int, probs) -> Graph:
+    """Node 0 with in-arcs from 1..d; all root weight on node 0."""
+    g = Graph.from_edges(list(range(1, d + 1)), [0] * d, probs, labels=list(range(d + 1)))
+    return g.with_node_weights(np.eye(1, d + 1)[0])
+
+
+@pytest.mark.parametrize(
+    "d, p",
+    [(1, 0.5), (2, 0.5), (3, 1 / 3), (7, 0.9), (64, 1 / 64), (64, 0.2), (65, 1 / 65), (300, 0.01), (300, 0.5),
+     (5, [0.2, 0.5, 1.0, 0.1, 0.7]), (4, 1.0), (3, 0.0)],
+)
+def test_rr_in_arcs_are_independent_coins(d, p):
+    probs = np.broadcast_to(np.asarray(p, dtype=float), (d,))
+    g = _rooted_at_zero(d, probs)
+    n_sets = 40_000
+    sets = RRSampler(g, "ic").sample(n_sets, run_seed=11)
+    assert (sets.nodes[sets.offsets[:-1]] == 0).all()
+    # Each in-arc's marginal (by position in the in-list, where the kernel jumps).
+    freq = np.bincount(sets.nodes, minlength=d + 1)[1:] / n_sets
+    sd = np.sqrt(probs * (1 - probs) / n_sets)
+    assert (np.abs(freq - probs) <= 5 * sd + 1e-12).all()
+    # Equal probabilities: the number of live in-arcs is binomial.
+    if np.ptp(probs) == 0 and 0 < probs[0] < 1:
+        live = np.diff(sets.offsets) - 1
+        expected = stats.binom.pmf(np.arange(d + 1), d, probs[0]) * n_sets
+        observed = np.bincount(live, minlength=d + 1).astype(float)
+        keep = expected >= 5  # pool the thin tails into one bin
+        obs = np.append(observed[keep], observed[~keep].sum())
+        exp = np.append(expected[keep], expected[~keep].sum())
+        obs, exp = (obs, exp) if exp[-1] >= 5 else (obs[:-1], exp[:-1] + exp[-1] * exp[:-1] / exp[:-1].sum())
+        chi2 = ((obs - exp) ** 2 / exp).sum()
+        assert stats.chi2.sf(chi2, max(len(obs) - 1, 1)) > 1e-5
+
+
+def test_rr_arcs_of_a_node_are_pairwise_independent():
+    # Joint frequencies of two in-arcs, near each other and far apart (geometric gaps).
+    d, p, n_sets = 40, 1 / 40, 200_000
+    sets = RRSampler(_rooted_at_zero(d, [p] * d), "ic").sample(n_sets, run_seed=3)
+    member = np.zeros((n_sets, d + 1), dtype=bool)
+    rows = np.repeat(np.arange(n_sets), np.diff(sets.offsets))
+    member[rows, sets.nodes] = True
+    for i, j in [(1, 2), (1, 40), (20, 21), (39, 40)]:
+        both = (member[:, i] & member[:, j]).mean()
+        assert abs(both - p * p) < 5 * np.sqrt(p * p / n_sets)
+
+
+@pytest.mark.parametrize("seeds", [[0], [3], [1, 4], [6]])
+def test_rr_estimate_is_exact_on_equal_probability_graphs(seeds):
+    # Weighted cascade on a tiny graph with merges and a cycle: nodes take the
+    # geometric path; RIS estimates match enumeration of the live-edge worlds.
+    g = with_probability(
+        Graph.from_edges([0, 1, 2, 0, 3, 1, 4, 2, 5, 6, 3, 4], [1, 2, 3, 3, 4, 4, 5, 5, 6, 0, 6, 6]), "wc"
+    ).with_node_weights(np.array([1.0, 2.0, 0.5, 1.0, 3.0, 1.0, 0.25]))
+    est = RRSampler(g, "ic").sample(200_000, run_seed=21).estimate(g.index_of(seeds))
+    assert abs(est.mean - exact_ic_spread(g, g.index_of(seeds))) < 4.5 * est.stderr
