@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -95,13 +96,16 @@ def test_fixing_never_removes_a_node_of_an_optimal_selection(problem):
     assert out.bound >= min(best, out.objective) - 1e-6
 
 
+def karate_sample(count: int, k: int, run_seed: int):
+    """Karate club (weighted cascade): ``count`` RR sets, the k-seed constraints and the shrunk instance."""
+    g = seeding.read_graph(Path(__file__).resolve().parents[1] / "instances" / "karate-club.txt", probability="wc")
+    sets = seeding.RRSampler(g, "ic").sample(count, run_seed=run_seed)
+    cons = Constraints(costs=np.ones(g.n), budget=float(k), must=np.zeros(0, np.int32), never=np.zeros(0, np.int32))
+    return g, sets, cons, shrink(sets, cons)
+
+
 def test_lagrangian_bound_for_k_seeds_is_tight_where_greedy_is_optimal():
-    g = seeding.read_graph(
-        __import__("pathlib").Path(__file__).resolve().parents[1] / "instances" / "karate-club.txt", probability="wc"
-    )
-    sets = seeding.RRSampler(g, "ic").sample(20_000, run_seed=3)
-    cons = Constraints(costs=np.ones(g.n), budget=3.0, must=np.zeros(0, np.int32), never=np.zeros(0, np.int32))
-    instance = shrink(sets, cons)
+    g, sets, cons, instance = karate_sample(20_000, 3, run_seed=3)
     seeds, gains, greedy_bound = sets.greedy(3)
     relaxation = lagrangian_bound(instance, NodeBudgets.of(instance, cons),
                                   incumbent=np.flatnonzero(np.isin(instance.candidates, seeds)), max_iterations=300)
@@ -111,12 +115,7 @@ def test_lagrangian_bound_for_k_seeds_is_tight_where_greedy_is_optimal():
 
 
 def test_heuristic_core_keeps_the_incumbent_and_the_best_forced_nodes():
-    g = seeding.read_graph(
-        __import__("pathlib").Path(__file__).resolve().parents[1] / "instances" / "karate-club.txt", probability="wc"
-    )
-    sets = seeding.RRSampler(g, "ic").sample(5000, run_seed=1)
-    cons = Constraints(costs=np.ones(g.n), budget=2.0, must=np.zeros(0, np.int32), never=np.zeros(0, np.int32))
-    instance = shrink(sets, cons)
+    _, _, cons, instance = karate_sample(5000, 2, run_seed=1)
     budgets = NodeBudgets.of(instance, cons)
     relaxation = lagrangian_bound(instance, budgets, incumbent=np.array([0, 1]), max_iterations=20)
     keep = heuristic_core(relaxation, budgets, 5)
