@@ -127,17 +127,17 @@ def _plan(inst: Instance, name: str, methods: list[str], ks: Sequence[int] | Non
     runs, notes = [], []
     k_values = list(ks) if ks else ([inst.k] if inst.k is not None else [])
     b_values = list(budgets) if budgets else ([inst.budget] if inst.budget is not None else [])
+    budgeted = inst.costs is not None and bool(b_values)
     for method in methods:
-        if method in BUDGET_METHODS:
-            if inst.costs is None or not b_values:
-                notes.append(f"{method} skipped on {name}: it needs costs and a budget")
-                continue
-            runs += [(method, None, float(b)) for b in b_values]
-        else:
-            if not k_values:
-                notes.append(f"{method} skipped on {name}: it needs k (-k or k = ... in the instance)")
-                continue
-            runs += [(method, int(k), None) for k in k_values]
+        # degree and PageRank run both ways: for each k, and under each budget (best score per cost)
+        by_k = method in METHODS and bool(k_values)
+        by_budget = method in BUDGET_METHODS and budgeted
+        if not by_k and not by_budget:
+            need = "costs and a budget" if method not in METHODS else "k (-k or k = ... in the instance)"
+            notes.append(f"{method} skipped on {name}: it needs {need}")
+            continue
+        runs += [(method, int(k), None) for k in k_values] if by_k else []
+        runs += [(method, None, float(b)) for b in b_values] if by_budget else []
     return runs, notes
 
 
@@ -202,8 +202,8 @@ def compare(
     Examples
     --------
     >>> result = compare(["instances/karate-club.toml"], "degree,opim-c", ks=[2], n_simulations=500, rng=1)
-    >>> [(r["method"], r["k"]) for r in result.rows], result.notes
-    ([('degree', 2), ('opim-c', 2)], [])
+    >>> [(r["method"], r["k"], r["budget"]) for r in result.rows]  # degree: for k, and under the budget
+    [('degree', 2, None), ('degree', None, 10.0), ('opim-c', 2, None)]
     """
     names = parse_methods(methods)
     out = Path(output_dir) if output_dir is not None else None

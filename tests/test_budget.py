@@ -255,3 +255,20 @@ def test_progress_names_each_phase():
     calls.clear()
     seeding.maximize_influence(g, 2, rng=1, n_evaluation=1000, progress=lambda d, t, phase=None: calls.append(phase))
     assert calls[0] == "sampling" and calls[-1] == "bounding"
+
+
+@pytest.mark.parametrize("method", ["degree", "pagerank"])
+def test_heuristics_run_under_a_budget_by_score_per_cost(method):
+    g = two_hubs()
+    groups = {v: ("far" if v == 7 else "near") for v in range(8)}
+    r = select_seeds(g, 3.0, COSTS, method=method, rng=1, never=[0], groups=groups, quotas=["far=1:"],
+                     n_evaluation=20_000)
+    chosen = [int(v) for v in r.seeds]
+    assert 7 in chosen and 0 not in chosen and r.cost <= 3.0 + 1e-9
+    assert r.cost == pytest.approx(sum(COSTS[v] for v in chosen)) and r.gains == []
+    # nothing left out fits the budget: the heuristic spends it
+    assert all(COSTS[v] > 3.0 - r.cost + 1e-9 for v in range(8) if v not in chosen and v != 0)
+    if method == "degree":  # after the quota, by out-degree per cost
+        rest = [v for v in chosen if v != 7]
+        ratios = [g.out_degree[v] / COSTS[v] for v in rest]
+        assert ratios == sorted(ratios, reverse=True)

@@ -33,8 +33,9 @@ def test_comparison_rows_common_evaluation_png_and_markdown(tiny_instances, tmp_
     result = compare(tiny_instances, "degree,opim-c,cost-celf", n_simulations=2000, rng=4, output_dir=out,
                      method_options={"cost-celf": {"min_samples": 5000, "time_limit": 5}})
     runs, notes = result.rows, result.notes
-    assert [(r["instance"], r["method"]) for r in runs] == [
-        ("a", "degree"), ("a", "opim-c"), ("a", "cost-celf"), ("b", "degree"), ("b", "opim-c")]
+    assert [(r["instance"], r["method"], r["budget"] is None) for r in runs] == [
+        ("a", "degree", True), ("a", "degree", False), ("a", "opim-c", True), ("a", "cost-celf", False),
+        ("b", "degree", True), ("b", "opim-c", True)]  # degree runs for k and, with costs, under the budget
     assert notes == ["cost-celf skipped on b: it needs costs and a budget"]
     # one common evaluation per instance: the same worlds for every method
     for inst in ("a", "b"):
@@ -47,8 +48,8 @@ def test_comparison_rows_common_evaluation_png_and_markdown(tiny_instances, tmp_
         same = [r for r in sub if r["seeds"] == sub[0]["seeds"]]
         assert len({r["spread"] for r in same}) == 1  # same seeds, same worlds, same number
     csv = (out / "results.csv").read_text().splitlines()
-    assert csv[0].startswith("instance,method,k,budget,spread") and len(csv) == 6
-    assert len(json.loads((out / "results.json").read_text())["rows"]) == 5
+    assert csv[0].startswith("instance,method,k,budget,spread") and len(csv) == 7
+    assert len(json.loads((out / "results.json").read_text())["rows"]) == 6
     report = (out / "report.md").read_text()
     assert "| k | degree | opim-c |" in report and "**" in report and "cost-celf skipped" in report
     import matplotlib.image
@@ -70,7 +71,7 @@ def test_interrupt_keeps_finished_rows(tiny_instances, tmp_path):
     with pytest.raises(KeyboardInterrupt):
         compare(tiny_instances, "degree,opim-c", n_simulations=200, rng=1, output_dir=out, progress=stop_after_two)
     data = json.loads((out / "results.json").read_text())
-    assert len(data["rows"]) == 2 and "interrupted after 2 of 4 runs" in data["notes"]
+    assert len(data["rows"]) == 2 and "interrupted after 2 of 5 runs" in data["notes"]
 
 
 def test_bad_comparisons_fail_before_work(tiny_instances, tmp_path):
@@ -220,8 +221,10 @@ def test_k_run_on_an_instance_with_quotas_honours_them():
     counts = result.details["group_counts"]
     assert counts["north"] >= 1 and counts["west"] >= 1 and sum(counts.values()) == 6
     with pytest.warns(seeding.SeedingWarning, match="cannot honour groups, quotas"):
-        other = run_instance(dataclasses.replace(k_run, k=3), method="degree", rng=1, n_evaluation=1000)
+        other = run_instance(dataclasses.replace(k_run, k=3), method="degree-discount", rng=1, n_evaluation=1000)
     assert other.k == 3
+    ranked = run_instance(dataclasses.replace(k_run, k=3), method="degree", rng=1, n_evaluation=1000)
+    assert ranked.details["group_counts"]["north"] >= 1 and ranked.k <= 3  # degree honours them, per cost
 
 
 def test_compare_takes_the_constraint_options_of_optimize(tmp_path):
@@ -229,12 +232,13 @@ def test_compare_takes_the_constraint_options_of_optimize(tmp_path):
     groups.write_text("".join(f"{v},{'a' if v < 17 else 'b'}\n" for v in range(34)))
     out = tmp_path / "out"
     result = CliRunner().invoke(main, [
-        "compare", str(ROOT / "instances" / "karate-club.txt"), "--methods", "degree,mip", "-k", "2",
+        "compare", str(ROOT / "instances" / "karate-club.txt"), "--methods", "degree-discount,degree,mip", "-k", "2",
         "--budgets", "12", "--costs", "sqrt-degree:1,1", "--must", "5", "--never", "0", "--groups", str(groups),
         "--quota", "b=1:", "--eps", "0.1", "--simulations", "300", "--rng", "1", "--time-limit", "5",
         "--output-dir", str(out)])
     assert result.exit_code == 0, result.stderr
-    assert "degree cannot honour must, groups, quotas" in result.stderr
+    assert "degree-discount cannot honour must, groups, quotas" in result.stderr
     rows = json.loads((out / "results.json").read_text())["rows"]
-    mip = [r for r in rows if r["method"] == "mip"]
-    assert mip and all(5 in r["seeds"] and 0 not in r["seeds"] and any(s >= 17 for s in r["seeds"]) for r in mip)
+    honoured = [r for r in rows if r["method"] in ("mip", "degree")]
+    assert len(honoured) == 3  # mip under the budget; degree for k and under the budget
+    assert all(5 in r["seeds"] and 0 not in r["seeds"] and any(s >= 17 for s in r["seeds"]) for r in honoured)

@@ -61,6 +61,7 @@ from ._common import (
     sets_for_entries,
     sets_within,
 )
+from .heuristics import SCORES
 
 __all__ = ["select_seeds", "BUDGET_METHODS"]
 
@@ -77,6 +78,8 @@ BUDGET_METHODS = {
     "cp-sat": "cost-aware greedy, then CP-SAT (OR-Tools) on the RR-set coverage model",
     "cost-celf": "cost-aware lazy greedy on RR sets, with the LP bound as certificate",
     "cost-celf-mc": "cost-aware CELF on Monte-Carlo estimates (small graphs; no min quotas)",
+    "degree": "highest out-degree per cost until the budget is spent (heuristic, no guarantee)",
+    "pagerank": "highest reversed PageRank per cost until the budget is spent (heuristic, no guarantee)",
 }
 
 
@@ -412,6 +415,8 @@ def select_seeds(
     label = {"budget": float(budget), "method": method}
     if method == "cost-celf-mc":
         return _select_mc(graph, model, cons, gen, n_threads, n_simulations, n_evaluation, start, label)
+    if method in SCORES:
+        return _select_by_score(graph, model, cons, method, gen, n_threads, n_evaluation, start, label)
 
     sampler = RRSampler(graph, model)
     weight = sampler.total_weight
@@ -591,9 +596,7 @@ def select_seeds(
     ratio = certified_ratio(lower, upper)
     details["certified_lower_bound"] = lower
     details["seed_costs"] = [float(c) for c in cost[order]]
-    if cons.group_of is not None and cons.group_names:
-        in_group = cons.group_of[np.asarray(order, dtype=np.int64)]
-        details["group_counts"] = {name: int((in_group == g).sum()) for g, name in enumerate(cons.group_names)}
+    details.update(_group_counts(cons, order))
     details["slack"] = slack(ratio, value, bound_cov, lower=lower, judged=(r2.covered(np.asarray(order)), r2.count),
                              upper=upper, chosen_count=r1.count, weight=weight)
     if lower <= 0:
@@ -634,6 +637,45 @@ def _gap(bound: float, value: float) -> float | None:
     if bound <= 0:
         return 0.0
     return max(0.0, (bound - value) / bound)
+
+
+def _select_by_score(graph: Graph, model: str, cons: Constraints, method: str, gen: np.random.Generator,
+                     n_threads: int, n_evaluation: int | None, start: float, label: dict) -> SeedSet:
+    """A heuristic under the budget: best score per cost first (groups below their minimum quota first)."""
+    scores = SCORES[method](graph)
+    pick = _Picker(cons)
+    ratio = scores / np.where(cons.costs > 0, cons.costs, 1e-12)
+    for g in pick.needs():
+        while pick.count[g] < cons.quota_min[g]:
+            v = _best(ratio, pick.feasible() & (cons.group_of == g))
+            if v < 0:
+                break
+            pick.add(v)
+    while True:
+        v = _best(ratio, pick.feasible())
+        if v < 0:
+            break
+        pick.add(v)
+    if not cons.is_feasible(np.asarray(pick.order)):
+        raise SeedingError(f"{method} could not meet the minimum quotas within the budget; use method='mip'")
+    chosen = pick.order
+    runtime = time.perf_counter() - start
+    spread = RRSampler(graph, model).estimate(np.asarray(chosen), evaluation_size(n_evaluation),
+                                              run_seed=draw_run_seed(gen), n_threads=n_threads)
+    return SeedSet(
+        seeds=graph.label_of(chosen), gains=[], spread=spread, method=method, params={"model": model, **label},
+        runtime_s=runtime, cost=float(cons.costs[chosen].sum()), budget=cons.budget, status="feasible", gap=None,
+        details={"scores": [float(scores[v]) for v in chosen], "seed_costs": [float(cons.costs[v]) for v in chosen],
+                 **_group_counts(cons, chosen)},
+    )
+
+
+def _group_counts(cons: Constraints, chosen: Sequence[int]) -> dict:
+    """``{"group_counts": {group: seeds in it}}`` when there are groups, else nothing."""
+    if cons.group_of is None or not cons.group_names:
+        return {}
+    in_group = cons.group_of[np.asarray(chosen, dtype=np.int64)]
+    return {"group_counts": {name: int((in_group == g).sum()) for g, name in enumerate(cons.group_names)}}
 
 
 def _select_mc(graph, model, cons, gen, n_threads, n_simulations, n_evaluation, start, label) -> SeedSet:

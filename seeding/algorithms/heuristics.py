@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from .._rng import RNGLike
+from ..graph import Graph
 from ..results import SeedSet
 from ._common import Problem
 
@@ -130,17 +131,28 @@ def pagerank(
     [0]
     """
     prob = Problem(graph, k, model=model, rng=rng, n_jobs=n_jobs, exclude=exclude)
-    g = prob.graph
-    values = g.p if g.p is not None else np.ones(g.m)
-    import networkx as nx
-    import scipy.sparse as sp
-
-    reverse = sp.csr_array((values + 1e-12, (g.indices, g.sources)), shape=(g.n, g.n))
-    G = nx.from_scipy_sparse_array(reverse, create_using=nx.DiGraph)
-    ranks = nx.pagerank(G, alpha=alpha, weight="weight")
-    scores = np.fromiter((ranks[v] for v in range(g.n)), dtype=np.float64, count=g.n)
+    scores = pagerank_scores(prob.graph, alpha)
     seeds = _top(scores, prob.k, prob.allowed)
     return prob.result(
         "pagerank", seeds, [], params={"alpha": alpha},
         evaluation=evaluation, n_evaluation=n_evaluation, details={"scores": scores[seeds].tolist()},
     )
+
+
+def pagerank_scores(g: Graph, alpha: float = 0.85) -> np.ndarray:
+    """PageRank of every node on the reversed graph, arc values as weights (networkx)."""
+    import networkx as nx
+    import scipy.sparse as sp
+
+    values = g.p if g.p is not None else np.ones(g.m)
+    reverse = sp.csr_array((values + 1e-12, (g.indices, g.sources)), shape=(g.n, g.n))
+    G = nx.from_scipy_sparse_array(reverse, create_using=nx.DiGraph)
+    ranks = nx.pagerank(G, alpha=alpha, weight="weight")
+    return np.fromiter((ranks[v] for v in range(g.n)), dtype=np.float64, count=g.n)
+
+
+#: Scores of the heuristics that also run under a budget (best score per cost first).
+SCORES = {
+    "degree": lambda g: g.out_degree.astype(np.float64),
+    "pagerank": pagerank_scores,
+}
