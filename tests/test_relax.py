@@ -64,14 +64,20 @@ def greedy_incumbent(instance, cons):
     return np.array(chosen, dtype=np.int64)
 
 
+def relaxed(problem, iterations):
+    """(sets, cons, instance, budgets, relaxation, brute-force optimum, optimal selections) of a sampled problem."""
+    sets, cons = problem
+    instance = shrink(sets, cons)
+    budgets = NodeBudgets.of(instance, cons)
+    relaxation = lagrangian_bound(instance, budgets, incumbent=greedy_incumbent(instance, cons),
+                                  max_iterations=iterations, tolerance=0.0)
+    return sets, cons, instance, budgets, relaxation, *brute_force(sets, cons)
+
+
 @PROPERTY
 @given(problem=sampled_problems())
 def test_every_lagrangian_iterate_bounds_the_sample_optimum(problem):
-    sets, cons = problem
-    instance = shrink(sets, cons)
-    best, _ = brute_force(sets, cons)
-    relaxation = lagrangian_bound(instance, NodeBudgets.of(instance, cons), incumbent=greedy_incumbent(instance, cons),
-                                  max_iterations=60, tolerance=0.0)
+    *_, relaxation, best, _ = relaxed(problem, 60)
     assert min(relaxation.history) >= best - 1e-9
     assert relaxation.bound == min(relaxation.history)
     assert relaxation.incumbent <= best + 1e-9
@@ -80,17 +86,13 @@ def test_every_lagrangian_iterate_bounds_the_sample_optimum(problem):
 @PROPERTY
 @given(problem=sampled_problems())
 def test_fixing_never_removes_a_node_of_an_optimal_selection(problem):
-    sets, cons = problem
-    instance = shrink(sets, cons)
-    best, winners = brute_force(sets, cons)
-    budgets = NodeBudgets.of(instance, cons)
-    relaxation = lagrangian_bound(instance, budgets, incumbent=greedy_incumbent(instance, cons), max_iterations=80,
-                                  tolerance=0.0)
-    fixed = set(instance.candidates[fix_out(relaxation, budgets)].tolist())
+    _, cons, instance, budgets, relaxation, best, winners = relaxed(problem, 80)
+    out_mask = fix_out(relaxation, budgets)
+    fixed = set(instance.candidates[out_mask].tolist())
     if relaxation.incumbent < best:  # a strictly better selection exists: it avoids every fixed node
         assert all(not (w & fixed) for w in winners)
     # and the exact model on the core finds the optimum of the sample
-    core, core_vars = core_instance(instance, fix_out(relaxation, budgets))
+    core, _ = core_instance(instance, out_mask)
     out = solve_model(build_model(core, cons, "mip"), core, time_limit=20)
     assert max(out.objective, relaxation.incumbent) == pytest.approx(best)
     assert out.bound >= min(best, out.objective) - 1e-6

@@ -588,17 +588,18 @@ def select_seeds(
     if progress:
         progress(1, 1, phase="evaluating")
     order, gains = _ordered_gains(r1, chosen, weight / r1.count)
+    judged = r2.covered(np.asarray(order))
     evaluation = sampler.estimate(
-        np.asarray(order), evaluation_size(n_evaluation, r2.covered(np.asarray(order)) / r2.count),
+        np.asarray(order), evaluation_size(n_evaluation, judged / r2.count),
         run_seed=draw_run_seed(gen), n_threads=n_threads,
     )
-    lower = spread_lower(r2.covered(np.asarray(order)), a, weight, r2.count)
+    lower = spread_lower(judged, a, weight, r2.count)
     ratio = certified_ratio(lower, upper)
     details["certified_lower_bound"] = lower
     details["seed_costs"] = [float(c) for c in cost[order]]
     details.update(_group_counts(cons, order))
-    details["slack"] = slack(ratio, value, bound_cov, lower=lower, judged=(r2.covered(np.asarray(order)), r2.count),
-                             upper=upper, chosen_count=r1.count, weight=weight)
+    details["slack"] = slack(ratio, value, bound_cov, lower=lower, judged=(judged, r2.count), upper=upper,
+                             chosen_count=r1.count, weight=weight)
     if lower <= 0:
         details["guarantee"] = "none reached: the sample is too small to certify a positive spread"
     return SeedSet(
