@@ -9,6 +9,8 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 from exact import exact_spread_table, tiny_graphs
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import seeding
 from seeding import Graph, InfeasibleError, SeedingError, select_seeds
@@ -272,3 +274,23 @@ def test_heuristics_run_under_a_budget_by_score_per_cost(method):
         rest = [v for v in chosen if v != 7]
         ratios = [g.out_degree[v] / COSTS[v] for v in rest]
         assert ratios == sorted(ratios, reverse=True)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(4, 9), st.integers(0, 2), st.integers(0, 2))
+def test_shrunk_instance_keeps_every_selections_coverage(key, n, n_must, n_never):
+    """Shrinking (dropping must-covered sets, folding singletons, merging rows) changes no coverage."""
+    gen = np.random.default_rng(key)
+    m = int(gen.integers(n, 3 * n))
+    g = Graph.from_edges(gen.integers(0, n, m), gen.integers(0, n, m), gen.uniform(0.2, 0.9, m),
+                         labels=range(n))
+    nodes = gen.permutation(n)
+    must, never = nodes[:n_must].tolist(), nodes[n_must:n_must + n_never].tolist()
+    cons = Constraints.build(g, np.ones(g.n), float(n), must=must, never=never)
+    sets = seeding.RRSampler(g, "ic").sample(300, run_seed=key)
+    instance = shrink(sets, cons)
+    assert instance.stats["rows"] + instance.stats["singleton_sets"] + instance.constant <= sets.count
+    for _ in range(10):
+        chosen = np.flatnonzero(gen.random(instance.candidates.shape[0]) < 0.4)
+        picked = np.concatenate([instance.candidates[chosen], g.index_of(must)]).astype(np.int64)
+        assert instance.coverage(chosen) == pytest.approx(sets.covered(picked))

@@ -513,7 +513,7 @@ def select_seeds(
     if progress:
         progress(0, 1, phase="bounding")
     relaxation = sample_bound(
-        instance, cons, incumbent, time_limit=lr_time, n_threads=n_threads, tolerance=tolerance,
+        instance, cons, incumbent, time_limit=lr_time, tolerance=tolerance,
         feasible=lambda v: cons.is_feasible(np.asarray(nodes_of(v))),
     )
     bound_cov = min(bound_cov, relaxation.bound)
