@@ -121,34 +121,50 @@ def kept_rows(const int32_t[::1] nodes, const int64_t[::1] offsets, const int32_
             h1_arr[:n_rows], h2_arr[:n_rows])
 
 
-def merge_sorted_rows(const int32_t[::1] members, const int64_t[::1] offsets, const double[::1] weights,
-                      const int64_t[::1] order, const uint64_t[::1] h1, const uint64_t[::1] h2):
-    """Rows taken in ``order`` (sorted by ``h1``), runs with equal hashes and length merged.
+def merge_equal_rows(const int32_t[::1] members, const int64_t[::1] offsets, const double[::1] weights,
+                     const uint64_t[::1] h1, const uint64_t[::1] h2):
+    """Rows with equal hashes and length merged, in order of first appearance (open addressing on ``h1``).
 
-    Returns ``(members, offsets, weights)``: each run's first row, weighted by the run's total.
+    Returns ``(members, offsets, weights)``: each group's first row, weighted by the group's total.
     """
-    cdef int64_t n_rows = order.shape[0], i, r, prev = -1, e, size = 0, n_out = 0
+    cdef int64_t n_rows = offsets.shape[0] - 1, r, e, size = 0, n_out = 0, slot, q
+    cdef int64_t mask = 1
+    while mask < 2 * n_rows:
+        mask <<= 1
+    table_arr = np.full(mask, -1, dtype=np.int64)  # a first row of each group, by slot
+    group_arr = np.empty(n_rows, dtype=np.int64)  # output index of each first row
     members_arr = np.empty(members.shape[0], dtype=np.int32)
     offsets_arr = np.empty(n_rows + 1, dtype=np.int64)
     weights_arr = np.empty(n_rows, dtype=np.float64)
+    cdef int64_t[::1] table = table_arr
+    cdef int64_t[::1] group = group_arr
     cdef int32_t[::1] out_members = members_arr
     cdef int64_t[::1] out_offsets = offsets_arr
     cdef double[::1] out_weights = weights_arr
+    mask -= 1
     with nogil:
         out_offsets[0] = 0
-        for i in range(n_rows):
-            r = order[i]
-            if (prev >= 0 and h1[r] == h1[prev] and h2[r] == h2[prev]
-                    and offsets[r + 1] - offsets[r] == offsets[prev + 1] - offsets[prev]):
-                out_weights[n_out - 1] += weights[r]
+        for r in range(n_rows):
+            slot = <int64_t>(h1[r] & <uint64_t>mask)
+            while True:
+                q = table[slot]
+                if q < 0:
+                    break
+                if (h1[q] == h1[r] and h2[q] == h2[r]
+                        and offsets[q + 1] - offsets[q] == offsets[r + 1] - offsets[r]):
+                    break
+                slot = (slot + 1) & mask
+            if q >= 0:
+                out_weights[group[q]] += weights[r]
                 continue
+            table[slot] = r
+            group[r] = n_out
             for e in range(offsets[r], offsets[r + 1]):
                 out_members[size] = members[e]
                 size += 1
             out_weights[n_out] = weights[r]
             n_out += 1
             out_offsets[n_out] = size
-            prev = r
     return members_arr[:size].copy(), offsets_arr[:n_out + 1].copy(), weights_arr[:n_out].copy()
 
 

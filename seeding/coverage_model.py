@@ -266,8 +266,7 @@ def merge_rows(members: np.ndarray, offsets: np.ndarray, weights: np.ndarray | N
     if n_rows == 0:
         return members, offsets, np.asarray(weights, dtype=np.float64)
     h1, h2 = _cover.row_hashes(members, offsets) if hashes is None else hashes
-    return _cover.merge_sorted_rows(members, offsets, np.ascontiguousarray(weights, dtype=np.float64),
-                                    np.argsort(h1), h1, h2)
+    return _cover.merge_equal_rows(members, offsets, np.ascontiguousarray(weights, dtype=np.float64), h1, h2)
 
 
 def shrink(sets: RRSets, constraints: Constraints) -> ShrunkInstance:
