@@ -13,14 +13,11 @@ Examples
 """
 
 from importlib import import_module
-from importlib.metadata import PackageNotFoundError, version
 
 DISTRIBUTION = "seeding-im"  # the name on the package index ("seeding" there is an unrelated project)
-
-try:
-    __version__ = version(DISTRIBUTION)
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0+unknown"
+# The one place the version is written (pyproject.toml reads it); a literal, because asking
+# importlib.metadata costs more than the rest of `seeding --version`.
+__version__ = "0.1.0"
 
 # The public API, name -> module. Modules load on first use (PEP 562), so that
 # `seeding --version` or a light script does not pay for OR-Tools, networkx or scipy.
