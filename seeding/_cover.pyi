@@ -25,3 +25,15 @@ def sparse_subgradient(
 def row_step_changed(
     members: I32, offsets: I64, weights: F64, lam: F64, g: F64, step: float, scores: F64
 ) -> float: ...
+def best_subset(
+    members: I32,
+    offsets: I64,
+    row_w: F64,
+    single_w: F64,
+    costs: npt.NDArray[np.float64],
+    capacity: F64,
+    group_of: I32,
+    quota_min: I64,
+    quota_max: I64,
+    max_work: int,
+) -> tuple[float, I64] | None: ...

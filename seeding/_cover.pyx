@@ -235,3 +235,127 @@ def row_step_changed(const int32_t[::1] members, const int64_t[::1] offsets, con
                     scores[members[e]] += change
             total += value
     return total
+
+
+cdef struct _Search:
+    const int64_t* var_offsets
+    const int32_t* var_rows
+    const uint64_t* row_masks
+    const double* row_w
+    const double* single_w
+    const double* costs  # n_budgets x n_vars, row-major
+    const double* capacity
+    const int32_t* group_of
+    const int64_t* quota_min
+    const int64_t* quota_max
+    int64_t* counts
+    double* spent
+    int64_t n_vars
+    int64_t n_budgets
+    int64_t deficit
+    int64_t work
+    int64_t max_work
+    double best
+    uint64_t best_mask
+
+
+cdef int _search(_Search* s, int64_t start, uint64_t chosen, double value) noexcept nogil:
+    """Visit every selection that extends ``chosen`` by variables from ``start`` on; 1 when out of work."""
+    cdef int64_t j, b, e, g, r
+    cdef double gain
+    cdef bint fits
+    if s.deficit == 0 and value > s.best:
+        s.best = value
+        s.best_mask = chosen
+    for j in range(start, s.n_vars):
+        fits = True
+        for b in range(s.n_budgets):
+            if s.spent[b] + s.costs[b * s.n_vars + j] > s.capacity[b]:
+                fits = False
+                break
+        g = s.group_of[j]
+        if not fits or (g >= 0 and s.counts[g] >= s.quota_max[g]):
+            continue
+        s.work += 1 + s.var_offsets[j + 1] - s.var_offsets[j]
+        if s.work > s.max_work:
+            return 1
+        gain = s.single_w[j]
+        for e in range(s.var_offsets[j], s.var_offsets[j + 1]):
+            r = s.var_rows[e]
+            if s.row_masks[r] & chosen == 0:
+                gain += s.row_w[r]
+        for b in range(s.n_budgets):
+            s.spent[b] += s.costs[b * s.n_vars + j]
+        if g >= 0:
+            if s.counts[g] < s.quota_min[g]:
+                s.deficit -= 1
+            s.counts[g] += 1
+        if _search(s, j + 1, chosen | ((<uint64_t>1) << j), value + gain):
+            return 1
+        if g >= 0:
+            s.counts[g] -= 1
+            if s.counts[g] < s.quota_min[g]:
+                s.deficit += 1
+        for b in range(s.n_budgets):
+            s.spent[b] -= s.costs[b * s.n_vars + j]
+    return 0
+
+
+def best_subset(const int32_t[::1] members, const int64_t[::1] offsets, const double[::1] row_w,
+                const double[::1] single_w, const double[:, ::1] costs, const double[::1] capacity,
+                const int32_t[::1] group_of, const int64_t[::1] quota_min, const int64_t[::1] quota_max,
+                int64_t max_work):
+    """The best selection of at most 64 variables within every budget and quota, by enumeration.
+
+    Visits every selection whose costs fit (``costs[b] . x <= capacity[b]``) and whose
+    group counts stay within ``quota_max``; the best one meeting ``quota_min`` too wins.
+    ``group_of[v]`` is -1 for a variable in no group. Returns ``(value, chosen)``, or
+    ``None`` when the search needs more than ``max_work`` steps (or 64 variables).
+    """
+    cdef int64_t n_vars = single_w.shape[0], n_rows = offsets.shape[0] - 1, r, e, v
+    cdef int64_t n_groups = quota_min.shape[0], g
+    if n_vars > 64:
+        return None
+    masks_arr = np.zeros(n_rows, dtype=np.uint64)
+    cdef uint64_t[::1] masks = masks_arr
+    for r in range(n_rows):
+        for e in range(offsets[r], offsets[r + 1]):
+            masks[r] |= (<uint64_t>1) << members[e]
+    var_offsets_arr, var_rows_arr = transpose_rows(members, offsets, n_vars)
+    cdef int64_t[::1] var_offsets = var_offsets_arr
+    cdef int32_t[::1] var_rows = var_rows_arr
+    counts_arr = np.zeros(max(n_groups, 1), dtype=np.int64)
+    spent_arr = np.zeros(max(costs.shape[0], 1), dtype=np.float64)
+    cdef int64_t[::1] counts = counts_arr
+    cdef double[::1] spent = spent_arr
+    cdef _Search s
+    cdef int out_of_work
+    s.var_offsets = &var_offsets[0]
+    s.var_rows = &var_rows[0] if var_rows.shape[0] else NULL
+    s.row_masks = &masks[0] if n_rows else NULL
+    s.row_w = &row_w[0] if n_rows else NULL
+    s.single_w = &single_w[0] if n_vars else NULL
+    s.costs = &costs[0, 0] if costs.shape[0] and n_vars else NULL
+    s.capacity = &capacity[0] if capacity.shape[0] else NULL
+    s.group_of = &group_of[0] if n_vars else NULL
+    s.quota_min = &quota_min[0] if n_groups else NULL
+    s.quota_max = &quota_max[0] if n_groups else NULL
+    s.counts = &counts[0]
+    s.spent = &spent[0]
+    s.n_vars = n_vars
+    s.n_budgets = costs.shape[0]
+    s.deficit = 0
+    for g in range(n_groups):
+        s.deficit += quota_min[g]
+    s.work = 0
+    s.max_work = max_work
+    s.best = -1.0
+    s.best_mask = 0
+    with nogil:
+        out_of_work = _search(&s, 0, 0, 0.0)
+    if out_of_work:
+        return None
+    if s.best < 0:
+        return -1.0, np.zeros(0, dtype=np.int64)
+    chosen = np.array([v for v in range(n_vars) if (s.best_mask >> v) & 1], dtype=np.int64)
+    return s.best, chosen

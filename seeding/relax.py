@@ -303,6 +303,7 @@ def lagrangian_bound(
     # The rows of each variable: a subgradient then costs the rows of the chosen variables,
     # and a step only the rows whose multiplier moves (scores are updated, not rebuilt).
     var_offsets, var_rows = _cover.transpose_rows(members, offsets, n_vars)
+    tried: set[bytes] = set()
     for it in range(max_iterations):
         value, x = budgets.best(scores)
         row_part = instance.constant + w_total - lam_sum
@@ -315,9 +316,11 @@ def lagrangian_bound(
         else:
             stall += 1
         best.iterations = it + 1
-        if feasible is not None and it % 5 == 0:
+        if feasible is not None:  # a Lagrangian heuristic: the relaxed solution, when it is new
             chosen = np.flatnonzero(x >= 1.0 - 1e-9)
-            if chosen.size:
+            key = chosen.tobytes()
+            if chosen.size and key not in tried:
+                tried.add(key)
                 value_x = instance.coverage(chosen)
                 if value_x > best.incumbent and feasible(chosen):
                     best.incumbent, best.selection = value_x, chosen

@@ -42,7 +42,7 @@ from ..bounds import (
     spread_upper,
 )
 from ..costs import resolve_costs
-from ..coverage_model import Constraints, build_model, shrink, solve_model
+from ..coverage_model import Constraints, build_model, enumerate_core, shrink, solve_model
 from ..errors import InfeasibleError, SeedingError
 from ..graph import Graph, as_graph
 from ..io import read_table
@@ -542,15 +542,18 @@ def select_seeds(
             exact_core = False
         details["core"] = {"kind": "exact" if exact_core else "heuristic", "variables": int(core_vars.shape[0]),
                            "rows": core.n_rows, "entries": int(core.row_members.shape[0])}
-        if not _fits(core, left()):
+        if progress:
+            progress(0, 1, phase="solving")
+        outcome = enumerate_core(core, cons)  # a few affordable selections: all of them, exactly
+        if outcome is not None:
+            details["core"]["solved_by"] = "enumeration"
+        elif not _fits(core, left()):
             details["core"]["skipped"] = "too large for the time left; the Lagrangian bound certifies"
         else:
             built = build_model(core, cons, "mip" if method == "mip" else "cp-sat")
             details["core"]["build_s"] = time.perf_counter() - t0
             hint = np.flatnonzero(np.isin(core_vars, relaxation.selection)) if has_incumbent else None
             solve_time = None if deadline is None else max(0.5, left() - max(1.0, EVALUATION_RESERVE * time_limit))
-            if progress:
-                progress(0, 1, phase="solving")
             outcome = solve_model(built, core, time_limit=solve_time, workers=workers, hint=hint)
     if outcome is not None:
         solver = {"status": outcome.status, "objective": outcome.objective, "bound": outcome.bound,
