@@ -6,7 +6,6 @@ Every command exits with status 2 and a one-line message on bad input.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import functools
 import os
 import sys
@@ -21,7 +20,7 @@ import click
 from . import __version__
 from ._interrupt import absorbed, interrupt_scope
 from ._rng import max_jobs, recordable_rng, resolve_jobs
-from .errors import SeedingError, SeedingWarning
+from .errors import OptionError, SeedingError, SeedingWarning
 from .io import labels_for, names_of, read_graph, read_labels, read_names, to_json, write_json, write_text
 from .learn import LEARN_METHODS
 from .models import MODELS, with_probability
@@ -64,7 +63,7 @@ def friendly_errors(func: Callable) -> Callable:
             click.secho("interrupted", fg="yellow", err=True)
             sys.exit(130)
         except SeedingError as exc:
-            raise CommandError(str(exc)) from None
+            raise CommandError(error_message(exc)) from None
         except MemoryError:
             raise CommandError("out of memory; try fewer simulations or a smaller graph") from None
         except OSError as exc:
@@ -72,6 +71,27 @@ def friendly_errors(func: Callable) -> Callable:
             raise CommandError(f"{where}{exc.strerror or exc}") from None
 
     return wrapper
+
+
+#: API parameter -> the option that sets it, for messages.
+FLAGS = {"n_simulations": "--simulations", "eps": "--eps", "max_memory": "--max-memory", "time_limit": "--time-limit",
+         "target_ratio": "--target-ratio", "default_cost": "--default-cost", "max_seeds": "--max-seeds",
+         "client": "--scheduler/--workers"}
+
+
+def error_message(exc: SeedingError) -> str:
+    """The API's message, with the option that sets a parameter where the API names the parameter."""
+    flag = FLAGS.get(exc.parameter or "")
+    if isinstance(exc, OptionError):
+        if exc.budget_only:
+            return f"{flag or exc.parameter} applies to budgeted runs (--costs and --budget)"
+        if exc.parameter == "client":
+            return f"--scheduler/--workers apply to k-runs of opim-c and imm, not to {exc.method}"
+        return f"{flag or exc.parameter} does not apply to method {exc.method}"
+    text = str(exc)
+    if flag and text.startswith(f"{exc.parameter} "):
+        return flag + text[len(exc.parameter):]
+    return text
 
 
 def _show_warning(message: Any, category: type, *args: Any, **kwargs: Any) -> None:
@@ -123,7 +143,8 @@ def load_graph(
     header: str = "auto", columns: Any = None, delimiter: str | None = None,
 ) -> Graph:
     """Read a graph file and apply the probability setting, telling the user what was assumed."""
-    graph = read_graph(path, undirected=undirected, format=fmt, header=header, columns=columns, delimiter=delimiter)
+    graph = read_graph(path, undirected=undirected, format=fmt, header=header, columns=columns, delimiter=delimiter,
+                       probability=probability, rng=rng)
     found = graph.info.get("header")
     if found and header == "auto":
         note(f"{path}:{found['line']}: read '{found['n']} {found['m']}' as an 'n m' header "
@@ -132,13 +153,10 @@ def load_graph(
     if named and header == "auto" and columns is None:
         note(f"{path}: read the first line as column names {', '.join(named)} "
              "(--header none reads it as an arc)")
-    if probability is None:
-        if graph.p is None:
-            note(f"{path}: no arc probabilities in the file; using weighted cascade (--probability wc)")
-            probability = "wc"
-        else:
-            probability = "given"
-    return with_probability(graph, probability, rng=rng)
+    if probability is None and graph.p is None:
+        note(f"{path}: no arc probabilities in the file; using weighted cascade (--probability wc)")
+        graph = with_probability(graph, "wc")
+    return graph
 
 
 HEADER_OPTION = click.option(
@@ -180,8 +198,8 @@ def graph_options(func: Callable) -> Callable:
         ),
         click.option(
             "--probability", metavar="SETTING", default=None,
-            help="Arc values: given | wc | uniform:P | trivalency "
-            "[default: given if the file has a third column, else wc].",
+            help="Arc values: given | wc | uniform:P | trivalency | attr:NAME (a GraphML/GML edge attribute) "
+            "[default: given if the file has them, else wc].",
         ),
         click.option("--undirected", is_flag=True, help="Treat every edge as two arcs."),
         HEADER_OPTION, COLUMNS_OPTION, DELIMITER_OPTION, LABELS_OPTION,
@@ -403,23 +421,14 @@ def spread(
     emit(result, human, as_json, output)
 
 
-def _labels(text: str | None) -> list[str]:
-    """Comma-separated labels, or @FILE for a file of labels."""
-    if not text:
-        return []
-    if text.startswith("@"):
-        return read_labels(text[1:])
-    return [t.strip() for t in text.split(",") if t.strip()]
-
-
 def run_options(func: Callable) -> Callable:
     """Options shared by `optimize` and `compare` (None: keep the instance's value)."""
     options = [
         click.option("--model", type=click.Choice(MODELS, case_sensitive=False), default=None,
                      help="Diffusion model: ic (Independent Cascade, default) or lt (Linear Threshold)."),
         click.option("--probability", metavar="SETTING", default=None,
-                     help="Arc values: given | wc | uniform:P | trivalency "
-                     "[default: given if the file has a third column, else wc]."),
+                     help="Arc values: given | wc | uniform:P | trivalency | attr:NAME (a GraphML/GML edge "
+                     "attribute) [default: given if the file has them, else wc]."),
         click.option("--undirected", is_flag=True, default=None, help="Treat every edge as two arcs."),
         HEADER_OPTION, COLUMNS_OPTION, DELIMITER_OPTION, LABELS_OPTION,
         click.option("--rng", type=click.IntRange(min=0), default=None, metavar="N",
@@ -454,58 +463,29 @@ def constraint_options(func: Callable) -> Callable:
 
 
 def apply_overrides(inst: Instance, **cli: Any) -> Instance:
-    """Command-line values replace the instance's; -k turns a budgeted instance into a k-run."""
+    """Command-line values replace the instance's (see :meth:`Instance.override`)."""
     if cli.get("k") is not None and (cli.get("costs") is not None or cli.get("budget") is not None):
         raise CommandError("give either -k (a number of seeds) or --costs/--budget, not both")
-    if cli.get("k") is not None:
-        inst = dataclasses.replace(inst, costs=None, budget=None)
-    if cli.get("undirected") is False:
-        cli["undirected"] = None
-    for key in ("must", "never"):
-        if cli.get(key) is not None:
-            cli[key] = tuple(cli[key])
-    if cli.get("quotas"):
-        cli["quotas"] = tuple(cli["quotas"])
-    else:
-        cli.pop("quotas", None)
-    return inst.replace(**cli)
-
-
-#: API parameter -> the option that sets it, for messages.
-_FLAGS = {"n_simulations": "--simulations", "eps": "--eps", "max_memory": "--max-memory", "time_limit": "--time-limit",
-          "target_ratio": "--target-ratio", "default_cost": "--default-cost"}
+    if not cli.get("undirected"):  # a flag: it can only turn undirected on
+        cli.pop("undirected", None)
+    return inst.override(**cli)
 
 
 def solve_input(inst: Instance, method: str | None, rng: int | None, jobs: int | None,
                 options: dict[str, Any], *, strict: bool = True) -> tuple[dict[str, Any], str]:
     """Run one instance; return its JSON result and the human summary.
 
-    With ``strict``, budget-only options on a k-run are an error; in a batch they
-    simply apply to the budgeted inputs.
+    With ``strict``, an option that the method does not take is an error; in a
+    batch, options apply to the inputs whose methods take them.
     """
     from .compare import run_instance
 
     start = time.perf_counter()
     graph = load_graph(str(inst.graph), inst.probability, inst.undirected, rng, inst.format, inst.header,
                        inst.columns, inst.delimiter)
-    if not inst.budgeted:
-        from .algorithms.registry import method_name, method_options
-
-        name = method_name(method or "opim-c")
-        accepted = method_options(name)
-        for key in [k for k, v in options.items() if v is not None and k not in ("client", "progress")]:
-            if key == "default_cost" or key not in accepted:
-                if strict and key == "default_cost":
-                    raise CommandError("--default-cost applies to budgeted runs (--costs and --budget)")
-                if strict:
-                    raise CommandError(f"{_FLAGS.get(key, key)} does not apply to method {name}")
-                options.pop(key)
-    # The instance carries default_cost already (run_instance passes it on): never pass it twice.
-    options = {k: v for k, v in options.items() if v is not None and k != "default_cost"}
-    if inst.budgeted and options.get("client") is not None:
-        raise CommandError("--scheduler/--workers apply to k-runs (opim-c, imm); a budgeted run is local")
+    options = {k: v for k, v in options.items() if v is not None}
     options["progress"] = progress_printer(method or ("mip" if inst.budgeted else "opim-c"))
-    result = run_instance(inst, method=method, graph=graph, rng=rng, n_jobs=jobs, **options)
+    result = run_instance(inst, method=method, graph=graph, rng=rng, n_jobs=jobs, strict=strict, **options)
     total = time.perf_counter() - start
     source = str(inst.path or inst.graph)
     names = inst.names()
@@ -660,14 +640,14 @@ def optimize(
         Path(output_dir).mkdir(parents=True, exist_ok=True)
     options = {"eps": eps, "n_simulations": simulations, "time_limit": time_limit, "default_cost": default_cost,
                "max_memory": max_memory, "target_ratio": target_ratio}
-    if (scheduler or workers) and (method or "opim-c") not in ("opim-c", "imm"):
-        raise CommandError("--scheduler/--workers apply to the RIS methods opim-c and imm")
+    if scheduler or workers:  # before a cluster starts: does the method run there?
+        from .algorithms.registry import route_options
+
+        route_options(method or "opim-c", {"client": True})  # an OptionError for a method that does not
     overrides = {
         "k": k, "budget": budget, "model": model, "probability": probability, "undirected": undirected,
-        "header": header, "columns": columns, "delimiter": delimiter, "costs": costs, "default_cost": default_cost,
-        "groups": groups, "quotas": quotas, "labels": labels_path,
-        "max_seeds": max_seeds,
-        "must": _labels(must) if must else None, "never": _labels(never) if never else None,
+        "header": header, "columns": columns, "delimiter": delimiter, "costs": costs, "groups": groups,
+        "quotas": quotas, "labels": labels_path, "max_seeds": max_seeds, "must": must, "never": never,
     }
     with dask_client(scheduler, workers) as client:
         if client is not None:
@@ -734,7 +714,9 @@ def _numbers(text: str | None, kind: type, name: str) -> list | None:
 @click.option("--budgets", default=None, metavar="B1,B2,...", help="Budgets (budgeted methods).")
 @run_options
 @constraint_options
-@click.option("--time-limit", type=float, default=None, help="Seconds per budgeted run [default: 60].")
+@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="Seconds per run, for the methods that take a time limit: the budgeted ones and opim-c "
+              "[default: 60 under a budget, none for opim-c].")
 @click.option("--output-dir", type=click.Path(), default="comparison", show_default=True,
               help="Where results.csv, results.json, report.md and the PNG plots go.")
 @friendly_errors
@@ -786,22 +768,11 @@ def compare(
                      [*inputs, *_files_of(inputs), costs, labels_path])
     loaded = [
         apply_overrides(instance_for(p), model=model, probability=probability, undirected=undirected,
-                        header=header, columns=columns, delimiter=delimiter, costs=costs,
-                        default_cost=default_cost, labels=labels_path, groups=groups, quotas=quotas,
-                        max_seeds=max_seeds, must=_labels(must) if must else None,
-                        never=_labels(never) if never else None)
+                        header=header, columns=columns, delimiter=delimiter, costs=costs, labels=labels_path,
+                        groups=groups, quotas=quotas, max_seeds=max_seeds, must=must, never=never)
         for p in inputs
     ]
-    method_options: dict[str, dict[str, Any]] = {}
-    for name in names:
-        opts: dict[str, Any] = {}
-        if simulations is not None and name in ("greedy", "celf", "celf++", "cost-celf-mc"):
-            opts["n_simulations"] = simulations
-        if time_limit is not None and name in ("mip", "cp-sat", "cost-celf"):
-            opts["time_limit"] = time_limit
-        if eps is not None and name in ("opim-c", "imm", "mip", "cp-sat", "cost-celf"):
-            opts["eps"] = eps
-        method_options[name] = opts
+    options = {"n_simulations": simulations, "time_limit": time_limit, "eps": eps, "default_cost": default_cost}
     bar = progress_printer("runs") or (lambda done, total: click.echo(f"run {done}/{total}", err=True))
     finished = [0]
 
@@ -812,7 +783,8 @@ def compare(
     try:
         result = run_comparison(
             loaded, names, ks=k_values, budgets=b_values, n_simulations=simulations or 10_000, rng=rng,
-            n_jobs=jobs, output_dir=out, method_options=method_options, progress=progress,
+            n_jobs=jobs, output_dir=out, options={k: v for k, v in options.items() if v is not None},
+            progress=progress,
         )
     except KeyboardInterrupt:
         if finished[0]:

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import csv
 import dataclasses
-import inspect
 import io as _io
 import os
 import time
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -26,10 +25,13 @@ from ._rng import RNGLike, as_generator, recordable_rng, resolve_jobs
 from ._validation import Progress, check_count
 from .algorithms import METHODS, maximize_influence
 from .algorithms.budgeted import BUDGET_METHODS, select_seeds
-from .errors import SeedingError, SeedingWarning
-from .graph import Graph
+from .algorithms.registry import method_name, route_options
+from .algorithms.registry import method_options as options_of
+from .errors import OptionError, SeedingError, SeedingWarning
+from .graph import Graph, as_graph
 from .instance import Instance, instance_for, unique_names
 from .io import labels_for, names_of, to_json, write_text
+from .models import with_probability
 from .results import SeedSet
 from .spread import SpreadEstimate, simulate
 
@@ -48,12 +50,43 @@ def run_instance(
     instance: Instance,
     *,
     method: str | None = None,
-    graph: Graph | None = None,
+    graph: Any = None,
+    probability: str | None = None,
     rng: RNGLike = None,
     n_jobs: int | None = None,
+    strict: bool = True,
     **options: Any,
 ) -> SeedSet:
     """Solve one instance: budgeted when it has costs and a budget, else with its ``k``.
+
+    Parameters
+    ----------
+    instance : Instance
+        See :func:`seeding.load_instance`; :meth:`Instance.override` changes
+        its fields as command-line options do.
+    method : str, optional
+        A k-seed method (:data:`seeding.METHODS`) or a budgeted one
+        (:data:`seeding.BUDGET_METHODS`) [default: ``"mip"`` for a budgeted
+        run, else ``"opim-c"``]. A k-run with must-seed nodes, groups or quotas
+        runs through the budgeted machinery (a budget of ``k`` unit costs); a
+        k-method that cannot honour them runs without them and warns.
+    graph : Graph or networkx graph, optional
+        The instance's graph, already read (default: read ``instance.graph``).
+    probability : str, optional
+        A probability setting (see :func:`seeding.with_probability`) in place of
+        the instance's.
+    rng : None, int or numpy.random.Generator
+    n_jobs : int, optional
+    strict : bool, default True
+        An option that the method does not take is an
+        :class:`~seeding.OptionError`. False leaves it out, so that one set of
+        options serves several methods and inputs (see
+        :func:`seeding.algorithms.registry.route_options`).
+    **options
+        Method options (``eps``, ``n_simulations``, ``time_limit``,
+        ``target_ratio``, ``max_memory``, ``n_evaluation``, ``progress``,
+        ``client``, ...), and for budgeted runs ``default_cost`` in place of
+        the instance's.
 
     Examples
     --------
@@ -63,49 +96,103 @@ def run_instance(
     >>> run_instance(inst, rng=1, n_evaluation=1000).seeds
     [33, 0]
     """
+    if probability is not None:
+        instance = instance.replace(probability=probability)
     if graph is None:
         graph = instance.load_graph(rng=rng)
+    elif probability is not None or not isinstance(graph, Graph):
+        graph = with_probability(graph, instance.probability, rng=rng)
     if (instance.costs is None) != (instance.budget is None):
         raise SeedingError(f"{instance.name}: a budgeted run needs both costs and a budget")
     _check_max_seeds(instance.max_seeds)
     names = instance.names()  # must/never may name nodes by the names of the labels file
     must, never = labels_for(instance.must, names), labels_for(instance.never, names)
     if instance.budgeted:
+        method = method or "mip"
+        options = route_options(method, options, budgeted=True, strict=strict)
+        default_cost = options.pop("default_cost", None)
         extra = [("uniform", instance.max_seeds)] if instance.max_seeds is not None else None
         return select_seeds(
-            graph, instance.budget, instance.costs, method=method or "mip", model=instance.model,
-            must=must, never=never, groups=instance.groups,
-            quotas=list(instance.quotas), extra_budgets=extra, default_cost=instance.default_cost,
+            graph, instance.budget, instance.costs, method=method, model=instance.model,
+            must=must, never=never, groups=instance.groups, quotas=list(instance.quotas), extra_budgets=extra,
+            default_cost=instance.default_cost if default_cost is None else default_cost,
             rng=rng, n_jobs=n_jobs, **options,
         )
     if instance.k is None:
         raise SeedingError(f"{instance.name}: give k (-k K), or costs and a budget (--costs, --budget)")
     constrained = [key for key in ("must", "groups", "quotas") if getattr(instance, key)]
     k = instance.k if instance.max_seeds is None else min(instance.k, instance.max_seeds)
-    if constrained and (method is None or method in BUDGET_METHODS):
+    method = method or ("mip" if constrained else "opim-c")
+    if strict and options.get("default_cost") is not None:
+        raise OptionError(method, "default_cost", budget_only=True)
+    options.pop("default_cost", None)
+    if constrained and method in BUDGET_METHODS:
         # k seeds under must-seed lists and quotas: the budgeted machinery, every node costing 1.
-        accepted = set(inspect.signature(select_seeds).parameters)
         result = select_seeds(
-            graph, float(k), "uniform", method=method or "mip", model=instance.model, must=must, never=never,
+            graph, float(k), "uniform", method=method, model=instance.model, must=must, never=never,
             groups=instance.groups, quotas=list(instance.quotas), rng=rng, n_jobs=n_jobs,
-            **{key: value for key, value in options.items() if key in accepted},
+            **route_options(method, options, budgeted=True, strict=strict),
         )
         result.details["k_run"] = f"k = {k} seeds with {', '.join(constrained)}: a budget of {k} unit costs"
         return result
     if constrained:
         warnings.warn(f"{instance.name}: method {method} cannot honour {', '.join(constrained)}; they are ignored "
                       "(the budgeted methods, e.g. mip, honour them)", SeedingWarning, stacklevel=2)
+    options = route_options(method, options, strict=strict)
     if never:
         options["exclude"] = never
-    return maximize_influence(
-        graph, k, method=method or "opim-c", model=instance.model, rng=rng, n_jobs=n_jobs, **options
-    )
+    return maximize_influence(graph, k, method=method, model=instance.model, rng=rng, n_jobs=n_jobs, **options)
 
 
 def _check_max_seeds(max_seeds: Any) -> None:
     if max_seeds is None:
         return
     check_count(max_seeds, "max_seeds")
+
+
+def _instances(instances: Sequence[Any] | Mapping[str, Any]) -> tuple[list[Instance], list[str]]:
+    """Instances and their labels, from files, :class:`Instance` objects and graphs in memory."""
+    if isinstance(instances, (str, os.PathLike)):
+        instances = [instances]
+    names = [str(name) for name in instances] if isinstance(instances, Mapping) else None
+    items = list(instances.values()) if isinstance(instances, Mapping) else list(instances)
+    if not items:
+        raise SeedingError("give at least one instance or graph file")
+    loaded = []
+    for item in items:
+        if isinstance(item, Instance):
+            loaded.append(item)
+        elif isinstance(item, (str, os.PathLike)):
+            loaded.append(instance_for(item))
+        else:  # a graph in memory; as_graph says what else it could have been
+            loaded.append(Instance(path=None, graph=item if isinstance(item, Graph) else _networkx(item)))
+    if names is None:
+        names = unique_names([inst.source for inst in loaded])  # two g.txt files: a-g and b-g
+    elif len(set(names)) < len(names):
+        raise SeedingError("instance names must be distinct")
+    return loaded, names
+
+
+def _networkx(item: Any) -> Any:
+    as_graph(item)  # a networkx graph, or an error that says what was expected
+    return item
+
+
+def method_name_of(method: str) -> str:
+    """A k-method's registry name (``celfpp`` -> ``celf++``), or a budgeted method's."""
+    return method if method in BUDGET_METHODS else method_name(method)
+
+
+def _check_method_options(method: str, options: Mapping[str, Any]) -> None:
+    """Options given for one method must be ones it takes, for k or under a budget."""
+    takes = set()
+    if method in METHODS:
+        takes |= options_of(method)
+    if method in BUDGET_METHODS:
+        takes |= options_of(method, budgeted=True)
+    for name in options:
+        if name not in takes and name != "progress":
+            raise OptionError(method, name)
 
 
 def parse_methods(methods: str | Sequence[str]) -> list[str]:
@@ -154,29 +241,38 @@ class Comparison:
 
 
 def compare(
-    instances: Sequence[str | os.PathLike | Instance],
+    instances: Sequence[Any] | Mapping[str, Any],
     methods: str | Sequence[str],
     *,
     ks: Sequence[int] | None = None,
     budgets: Sequence[float] | None = None,
+    probability: str | None = None,
     n_simulations: int = 10_000,
     rng: RNGLike = None,
     n_jobs: int | None = None,
     output_dir: str | os.PathLike | None = None,
-    method_options: dict[str, dict[str, Any]] | None = None,
+    options: Mapping[str, Any] | None = None,
+    method_options: Mapping[str, Mapping[str, Any]] | None = None,
     progress: Progress | None = None,
 ) -> Comparison:
     """Run several methods on several instances and evaluate every seed set alike.
 
     Parameters
     ----------
-    instances : instance files (``.toml``), graph files, or :class:`Instance` objects
+    instances : sequence or mapping
+        Instance files (``.toml``), graph files, :class:`Instance` objects, or
+        graphs in memory (:class:`~seeding.Graph`, networkx graphs), named
+        after their files (a graph in memory: ``graph``); a mapping gives the
+        names, e.g. ``{"karate": nx.karate_club_graph()}``.
     methods : comma-separated names or a list; k-methods (``opim-c``, ``celf``,
         ``degree``, ...) run for each ``k``, budgeted ones (``mip``, ``cp-sat``,
-        ``cost-celf``) for each budget; a method that does not fit an instance
-        is skipped with a note.
+        ``cost-celf``) for each budget, and ``degree`` and ``pagerank`` both
+        ways; a method that does not fit an instance is skipped with a note.
     ks, budgets : sequences, optional
         Override the instance's ``k`` / ``budget``.
+    probability : str, optional
+        A probability setting for every instance (see
+        :func:`seeding.with_probability`), in place of the instances' own.
     n_simulations : int, default 10000
         Simulations of the common evaluation.
     rng : None, int or numpy.random.Generator
@@ -189,8 +285,16 @@ def compare(
         comparison keeps the rows it finished; one interrupted before its first
         run leaves the files of an earlier comparison untouched. Instances of the
         same name (``a/g.txt``, ``b/g.txt``) get distinct labels (``a-g``, ``b-g``).
-    method_options : dict, optional
-        Extra keyword arguments per method, e.g. ``{"celf": {"n_simulations": 1000}}``.
+    options : mapping, optional
+        Options for every method that takes them, e.g. ``{"time_limit": 10,
+        "eps": 0.1, "n_simulations": 1000}``: ``n_simulations`` goes to the
+        Monte-Carlo methods (greedy, CELF, ``cost-celf-mc``), ``eps`` to the RIS
+        and budgeted ones, ``time_limit`` to those that take a time limit (see
+        :func:`seeding.algorithms.registry.route_options`); the others ignore them.
+    method_options : mapping, optional
+        Options for one method, over ``options``, e.g. ``{"celf": {"n_simulations": 1000}}``;
+        an option that the method takes in neither of its runs (for ``k``, under
+        a budget) is an :class:`~seeding.OptionError`.
     progress : callable(done, total), optional
 
     Returns
@@ -206,16 +310,19 @@ def compare(
     [('degree', 2, None), ('degree', None, 10.0), ('opim-c', 2, None)]
     """
     names = parse_methods(methods)
+    shared = dict(options or {})
+    per_method = {method_name_of(m): dict(o) for m, o in (method_options or {}).items()}
+    for method, opts in per_method.items():
+        _check_method_options(method, opts)
     out = Path(output_dir) if output_dir is not None else None
     if out is not None:
         if out.exists() and not out.is_dir():
             raise SeedingError(f"output directory {str(out)!r} is a file")
         out.mkdir(parents=True, exist_ok=True)
     n_simulations = check_count(n_simulations, "n_simulations")
-    loaded = [i if isinstance(i, Instance) else instance_for(i) for i in instances]
-    if not loaded:
-        raise SeedingError("give at least one instance or graph file")
-    labels = unique_names([inst.path or inst.graph for inst in loaded])  # two g.txt files: a-g and b-g
+    loaded, labels = _instances(instances)
+    if probability is not None:
+        loaded = [inst.replace(probability=probability) for inst in loaded]
     plans = [_plan(inst, label, names, ks, budgets) for inst, label in zip(loaded, labels, strict=True)]
     total = sum(len(runs) for runs, _ in plans)
     if total == 0:
@@ -233,15 +340,13 @@ def compare(
             graph = inst.load_graph(rng=method_rng)
             seed_names = inst.names()
             for method, k, budget in runs:
-                options = dict((method_options or {}).get(method, {}))
-                options.setdefault("n_evaluation", 1000)  # the common evaluation below is what counts
-                variant = inst.replace(k=k) if k is not None else inst.replace(budget=budget)
-                if budget is None:  # a k-run, even where the instance also has a budget
-                    variant = dataclasses.replace(variant, costs=None, budget=None)
+                opts = {"n_evaluation": 1000, **shared, **per_method.get(method, {})}  # the common evaluation
+                # below is what counts; a k-run even where the instance also has a budget
+                variant = inst.override(k=k) if k is not None else inst.override(budget=budget)
                 start = time.perf_counter()
                 with interrupt_scope() as scope:  # Ctrl-C in a solve: this row with the best found, then stop
                     result = run_instance(variant, method=method, graph=graph, rng=method_rng, n_jobs=threads,
-                                          **options)
+                                          strict=False, **opts)
                 elapsed = time.perf_counter() - start
                 samples = simulate(graph, result.seeds, model=inst.model, n_simulations=n_simulations,
                                    rng=eval_rng, n_jobs=threads)

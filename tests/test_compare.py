@@ -242,3 +242,60 @@ def test_compare_takes_the_constraint_options_of_optimize(tmp_path):
     honoured = [r for r in rows if r["method"] in ("mip", "degree")]
     assert len(honoured) == 3  # mip under the budget; degree for k and under the budget
     assert all(5 in r["seeds"] and 0 not in r["seeds"] and any(s >= 17 for s in r["seeds"]) for r in honoured)
+
+
+# ----------------------------------------------------------------------------- option routing (issue 14)
+def test_shared_options_are_routed_to_the_methods_that_take_them(tiny_instances):
+    from seeding.algorithms.registry import route_options
+
+    shared = {"n_simulations": 300, "eps": 0.2, "time_limit": 5.0, "default_cost": 2.0}
+    assert route_options("celf", shared, strict=False) == {"n_simulations": 300}
+    assert route_options("imm", shared, strict=False) == {"eps": 0.2}
+    assert route_options("opim-c", shared, strict=False) == {"eps": 0.2, "time_limit": 5.0}
+    assert route_options("cost-celf", shared, budgeted=True, strict=False) == {
+        "eps": 0.2, "time_limit": 5.0, "default_cost": 2.0}
+    assert route_options("cost-celf-mc", shared, budgeted=True, strict=False) == {
+        "n_simulations": 300, "default_cost": 2.0}
+    assert route_options("degree", shared, budgeted=True, strict=False) == {"default_cost": 2.0}
+    with pytest.raises(seeding.OptionError, match="method 'imm' takes no option 'n_simulations'") as info:
+        route_options("imm", shared)
+    assert (info.value.method, info.value.parameter) == ("imm", "n_simulations")
+    # run_instance routes the same way: strict by default, lenient for batches and comparisons
+    inst = load_instance(tiny_instances[1])
+    with pytest.raises(seeding.OptionError, match="takes no option 'time_limit'"):
+        run_instance(inst, method="celf", rng=1, n_simulations=50, time_limit=5)
+    with pytest.raises(seeding.OptionError, match="applies to budgeted runs") as info:
+        run_instance(inst, method="degree", rng=1, default_cost=3)
+    assert info.value.budget_only
+    lenient = run_instance(inst, method="celf", rng=1, strict=False, n_simulations=50, time_limit=5, eps=0.3)
+    assert lenient.params["n_simulations"] == 50
+    # compare: one set of options for every method, and options for one method over them
+    result = compare(tiny_instances, "celf,opim-c,cost-celf", rng=2, n_simulations=200,
+                     options={"n_simulations": 40, "eps": 0.3, "time_limit": 5},
+                     method_options={"cost-celf": {"min_samples": 2000}})
+    assert {r["method"] for r in result.rows} == {"celf", "opim-c", "cost-celf"}
+    with pytest.raises(seeding.OptionError, match="method 'degree' takes no option 'eps'"):
+        compare(tiny_instances, "degree", method_options={"degree": {"eps": 0.1}})
+
+
+def test_instance_overrides_live_in_the_api(tmp_path):
+    from seeding.instance import Instance
+
+    (tmp_path / "never.txt").write_text("3\n4  # two labels\n")
+    inst = Instance(path=None, graph=tmp_path / "g.txt", k=3, costs="uniform", budget=2.0, quotas=("a=1:",))
+    changed = inst.override(never=f"@{tmp_path / 'never.txt'}", must="1, 2", quotas=(), model="LT")
+    assert changed.never == ("3", "4") and changed.must == ("1", "2") and changed.quotas == ("a=1:",)
+    assert changed.model == "lt" and changed.budgeted
+    k_run = inst.override(k=5)
+    assert k_run.k == 5 and not k_run.budgeted and k_run.costs is None
+    with pytest.raises(SeedingError, match="either k .* or costs and a budget"):
+        inst.override(k=2, budget=3.0)
+    with pytest.raises(SeedingError, match="no field 'bugdet'"):
+        inst.override(bugdet=3.0)
+
+
+def test_seeding_compare_stays_the_function_once_the_module_is_imported():
+    import importlib
+
+    assert callable(seeding.compare) and seeding.compare is compare  # this file imports seeding.compare's names
+    assert importlib.import_module("seeding.compare").compare is compare
