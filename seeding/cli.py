@@ -24,6 +24,7 @@ from .errors import OptionError, SeedingError, SeedingWarning
 from .io import labels_for, names_of, read_graph, read_labels, read_names, to_json, write_json, write_text
 from .learn import LEARN_METHODS
 from .models import MODELS, with_probability
+from .results import runtime_phases
 
 if TYPE_CHECKING:
     from .graph import Graph
@@ -389,6 +390,7 @@ def spread(
     start = time.perf_counter()
     graph = load_graph(graph_path, probability, undirected, rng, header=header or "auto", columns=columns,
                        delimiter=delimiter)
+    read = time.perf_counter() - start
     seed_idx = seed_indices(graph, seeds)
     with dask_client(scheduler, workers) as client:
         estimate = estimate_spread(
@@ -408,7 +410,7 @@ def spread(
         "spread": estimate.to_dict(),
         "rng": rng,
         "n_jobs": resolve_jobs(jobs),
-        "runtime_s": runtime,
+        "runtime_s": runtime_phases(None, runtime, read=read),
     }
     human = (
         f"graph      {graph_path} ({graph.n:,} nodes, {graph.m:,} arcs)\n"
@@ -483,6 +485,7 @@ def solve_input(inst: Instance, method: str | None, rng: int | None, jobs: int |
     start = time.perf_counter()
     graph = load_graph(str(inst.graph), inst.probability, inst.undirected, rng, inst.format, inst.header,
                        inst.columns, inst.delimiter)
+    read = time.perf_counter() - start
     options = {k: v for k, v in options.items() if v is not None}
     options["progress"] = progress_printer(method or ("mip" if inst.budgeted else "opim-c"))
     result = run_instance(inst, method=method, graph=graph, rng=rng, n_jobs=jobs, strict=strict, **options)
@@ -499,7 +502,7 @@ def solve_input(inst: Instance, method: str | None, rng: int | None, jobs: int |
         **({"seed_names": seed_names} if names else {}),
         "rng": rng,
         "n_jobs": resolve_jobs(jobs),
-        "total_runtime_s": total,
+        "runtime_s": runtime_phases(result.runtime_s, total, read=read),
     }
     lines = [
         f"input      {source} ({graph.n:,} nodes, {graph.m:,} arcs)",

@@ -32,17 +32,19 @@ from .graph import Graph, as_graph
 from .instance import Instance, instance_for, unique_names
 from .io import labels_for, names_of, to_json, write_text
 from .models import with_probability
-from .results import SeedSet
+from .results import SeedSet, runtime_phases
 from .spread import SpreadEstimate, simulate
 
 __all__ = ["Comparison", "compare", "run_instance", "parse_methods"]
 
 RESULT_FILES = ("results.csv", "results.json", "report.md")
 
+#: The columns of results.csv: a row of results.json, flat (``spread.mean`` is ``spread``, ``spread.ci95``
+#: ``ci_low`` and ``ci_high``, ``runtime_s.choose`` ``choose_s``, ...).
 COLUMNS = [
-    "instance", "method", "k", "budget", "spread", "ci_low", "ci_high", "stderr", "n_simulations",
-    "runtime_s", "cost", "status", "gap", "upper_bound", "approx_ratio", "n_seeds", "seeds", "seed_names",
-    "eval_rng", "note",
+    "instance", "method", "k", "budget", "spread", "ci_low", "ci_high", "stderr", "samples",
+    "choose_s", "evaluate_s", "total_s", "cost", "status", "gap", "upper_bound", "lower_bound", "approx_ratio",
+    "n_seeds", "seeds", "seed_names", "eval_rng", "note",
 ]
 
 
@@ -300,8 +302,10 @@ def compare(
     Returns
     -------
     Comparison
-        ``rows``: one dict per run (see ``COLUMNS``); ``notes``: methods skipped
-        and why.
+        ``rows``: one dict per run, as ``results.json`` holds them (the spread
+        estimate of the common evaluation under ``spread``, in the shape of every
+        estimate; ``runtime_s`` by phase; see ``seeding/schemas/result.schema.json``);
+        ``notes``: methods skipped and why.
 
     Examples
     --------
@@ -347,18 +351,18 @@ def compare(
                 with interrupt_scope() as scope:  # Ctrl-C in a solve: this row with the best found, then stop
                     result = run_instance(variant, method=method, graph=graph, rng=method_rng, n_jobs=threads,
                                           strict=False, **opts)
-                elapsed = time.perf_counter() - start
                 samples = simulate(graph, result.seeds, model=inst.model, n_simulations=n_simulations,
                                    rng=eval_rng, n_jobs=threads)
                 est = SpreadEstimate.from_samples(samples, inst.model)
+                elapsed = time.perf_counter() - start
                 rows.append({
-                    "instance": label, "method": method, "k": k, "budget": budget, "spread": est.mean,
-                    "ci_low": est.ci_low, "ci_high": est.ci_high, "stderr": est.stderr,
-                    "n_simulations": n_simulations, "runtime_s": result.runtime_s, "cost": result.cost,
-                    "status": result.status, "gap": result.gap, "upper_bound": result.upper_bound,
-                    "approx_ratio": result.approx_ratio, "n_seeds": result.k, "seeds": result.seeds,
-                    "eval_rng": eval_rng, "note": "", "total_s": elapsed,
+                    "instance": label, "method": method, "k": k, "budget": budget, "n_seeds": result.k,
+                    "seeds": result.seeds,
                     **({"seed_names": names_of(result.seeds, seed_names)} if seed_names else {}),
+                    "spread": est.to_dict(), "cost": result.cost, "status": result.status, "gap": result.gap,
+                    "upper_bound": result.upper_bound, "lower_bound": result.lower_bound,
+                    "approx_ratio": result.approx_ratio, "runtime_s": runtime_phases(result.runtime_s, elapsed),
+                    "eval_rng": eval_rng, "note": _note(result),
                 })
                 done += 1
                 if out is not None:
@@ -377,15 +381,41 @@ def compare(
     return Comparison(rows, notes, rng)
 
 
+def _note(result: SeedSet) -> str:
+    """What a row should say besides its numbers: a k-run under constraints, a guarantee not reached."""
+    return "; ".join(str(result.details[key]) for key in ("k_run", "guarantee") if result.details.get(key))
+
+
 # ------------------------------------------------------------------------------ outputs
+def flat_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A row of results.json as a row of results.csv (see ``COLUMNS``)."""
+    spread, runtime = row["spread"], row["runtime_s"]
+    flat = {key: value for key, value in row.items() if key not in ("spread", "runtime_s")}
+    flat.update(spread=spread["mean"], ci_low=spread["ci95"][0], ci_high=spread["ci95"][1],
+                stderr=spread["stderr"], samples=spread["samples"], choose_s=runtime.get("choose"),
+                evaluate_s=runtime.get("evaluate"), total_s=runtime.get("total"),
+                seeds=" ".join(str(s) for s in row["seeds"]))
+    if "seed_names" in row:
+        flat["seed_names"] = "; ".join(row["seed_names"])
+    return flat
+
+
 def _csv(rows: list[dict[str, Any]]) -> str:
     buf = _io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=COLUMNS, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     for row in rows:
-        names = {"seed_names": "; ".join(row["seed_names"])} if "seed_names" in row else {}
-        writer.writerow({**row, "seeds": " ".join(str(s) for s in row["seeds"]), **names})
+        writer.writerow(flat_row(row))
     return buf.getvalue()
+
+
+def _mean(row: dict[str, Any]) -> float:
+    return row["spread"]["mean"]
+
+
+def _ci(row: dict[str, Any]) -> tuple[float, float]:
+    low, high = row["spread"]["ci95"]
+    return low, high
 
 
 def _sweep(row: dict[str, Any]) -> tuple[str, float]:
@@ -410,22 +440,22 @@ def report_markdown(rows: list[dict[str, Any]], notes: list[str]) -> str:
                       "|---" * (len(methods) + 1) + "|"]
             for v in values:
                 cells = {r["method"]: r for r in part if _sweep(r)[1] == v}
-                best = max(cells.values(), key=lambda r: r["spread"])["spread"]
+                best = max(_mean(r) for r in cells.values())
                 row = []
                 for m in methods:
                     r = cells.get(m)
                     if r is None:
                         row.append("-")
                         continue
-                    text = f"{r['spread']:.1f} ± {r['ci_high'] - r['spread']:.1f}"
-                    row.append(f"**{text}**" if r["spread"] == best else text)
+                    text = f"{_mean(r):.1f} ± {_ci(r)[1] - _mean(r):.1f}"
+                    row.append(f"**{text}**" if _mean(r) == best else text)
                 lines.append(f"| {v:g} | " + " | ".join(row) + " |")
             lines += ["", f"Runtime to choose (s), {inst}:", "",
                       f"| {kind} | " + " | ".join(methods) + " |", "|---" * (len(methods) + 1) + "|"]
             for v in values:
                 cells = {r["method"]: r for r in part if _sweep(r)[1] == v}
                 lines.append(f"| {v:g} | " + " | ".join(
-                    f"{cells[m]['runtime_s']:.3g}" if m in cells else "-" for m in methods) + " |")
+                    f"{cells[m]['runtime_s']['choose']:.3g}" if m in cells else "-" for m in methods) + " |")
             lines.append("")
     if notes:
         lines += ["## Notes", ""] + [f"- {n}" for n in notes] + [""]
@@ -460,8 +490,8 @@ def plot_instance(rows: list[dict[str, Any]], path_prefix: Path) -> list[Path]:
             # and error bars show the CI even where a band would be too thin to see.
             shift = (i - (len(methods) - 1) / 2) * 0.012 * span
             x = np.array([_sweep(r)[1] for r in pts], dtype=float) + shift
-            y = np.array([r["spread"] for r in pts])
-            low, high = np.array([r["ci_low"] for r in pts]), np.array([r["ci_high"] for r in pts])
+            y = np.array([_mean(r) for r in pts])
+            low, high = np.array([_ci(r)[0] for r in pts]), np.array([_ci(r)[1] for r in pts])
             line = ax.errorbar(x, y, yerr=[np.maximum(y - low, 0), np.maximum(high - y, 0)], label=m,
                                marker=_MARKERS[i % len(_MARKERS)], markersize=6, capsize=3, linewidth=1.4)
             ax.fill_between(x, low, high, alpha=0.12, color=line[0].get_color())
@@ -481,8 +511,8 @@ def plot_instance(rows: list[dict[str, Any]], path_prefix: Path) -> list[Path]:
         values = sorted({_sweep(r)[1] for r in part})
         width = 0.8 / max(len(values), 1)
         for i, v in enumerate(values):
-            times = [next((r["runtime_s"] for r in part if r["method"] == m and _sweep(r)[1] == v), np.nan)
-                     for m in methods]
+            times = [next((r["runtime_s"]["choose"] for r in part if r["method"] == m and _sweep(r)[1] == v),
+                          np.nan) for m in methods]
             ax.bar(np.arange(len(methods)) + (i - (len(values) - 1) / 2) * width,
                    np.maximum(times, 1e-4), width, label=f"{kind} = {v:g}")
         ax.set_yscale("log")

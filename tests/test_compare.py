@@ -44,11 +44,14 @@ def test_comparison_rows_common_evaluation_png_and_markdown(tiny_instances, tmp_
         graph = load_instance(tiny_instances[0 if inst == "a" else 1]).load_graph()
         for r in sub:
             samples = seeding.simulate(graph, r["seeds"], n_simulations=2000, rng=r["eval_rng"])
-            assert samples.mean() == pytest.approx(r["spread"])
+            assert samples.mean() == pytest.approx(r["spread"]["mean"])
+            assert r["spread"]["samples"] == 2000 and r["spread"]["estimator"] == "mc"
+            assert set(r["runtime_s"]) == {"choose", "evaluate", "total"}
         same = [r for r in sub if r["seeds"] == sub[0]["seeds"]]
-        assert len({r["spread"] for r in same}) == 1  # same seeds, same worlds, same number
+        assert len({r["spread"]["mean"] for r in same}) == 1  # same seeds, same worlds, same number
     csv = (out / "results.csv").read_text().splitlines()
-    assert csv[0].startswith("instance,method,k,budget,spread") and len(csv) == 7
+    assert csv[0].startswith("instance,method,k,budget,spread,ci_low,ci_high,stderr,samples,choose_s,evaluate_s,"
+                             "total_s,") and len(csv) == 7
     assert len(json.loads((out / "results.json").read_text())["rows"]) == 6
     report = (out / "report.md").read_text()
     assert "| k | degree | opim-c |" in report and "**" in report and "cost-celf skipped" in report
