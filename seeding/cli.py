@@ -752,8 +752,9 @@ def compare(
     """Run several methods on several instances; evaluate all with the same simulations.
 
     Writes results.csv, results.json, report.md (best per row in bold) and plots
-    (spread with 95% CI bands, runtime on a log axis) to --output-dir. Ctrl-C keeps
-    the rows already finished.
+    (spread by k and by budget with 95% CIs, runtime on a log axis, and with costs
+    one spend plot: every method at what it spent) to --output-dir. Options apply to
+    the methods that take them. Ctrl-C keeps the rows already finished.
     """
     from .compare import RESULT_FILES, parse_methods
     from .compare import compare as run_comparison

@@ -27,6 +27,7 @@ from .algorithms import METHODS, maximize_influence
 from .algorithms.budgeted import BUDGET_METHODS, select_seeds
 from .algorithms.registry import method_name, route_options
 from .algorithms.registry import method_options as options_of
+from .costs import resolve_costs
 from .errors import OptionError, SeedingError, SeedingWarning
 from .graph import Graph, as_graph
 from .instance import Instance, instance_for, unique_names
@@ -343,6 +344,9 @@ def compare(
             method_rng, eval_rng = (int(x) for x in gen.integers(0, 2**63, size=2))
             graph = inst.load_graph(rng=method_rng)
             seed_names = inst.names()
+            # k-runs are priced too where the instance has costs, so that every run has a place on the spend plot
+            default_cost = inst.default_cost if shared.get("default_cost") is None else shared["default_cost"]
+            prices = None if inst.costs is None else resolve_costs(graph, inst.costs, default_cost=default_cost)
             for method, k, budget in runs:
                 opts = {"n_evaluation": 1000, **shared, **per_method.get(method, {})}  # the common evaluation
                 # below is what counts; a k-run even where the instance also has a budget
@@ -359,7 +363,9 @@ def compare(
                     "instance": label, "method": method, "k": k, "budget": budget, "n_seeds": result.k,
                     "seeds": result.seeds,
                     **({"seed_names": names_of(result.seeds, seed_names)} if seed_names else {}),
-                    "spread": est.to_dict(), "cost": result.cost, "status": result.status, "gap": result.gap,
+                    "spread": est.to_dict(),
+                    "cost": result.cost if budget is not None or prices is None else _price(graph, prices, result),
+                    "status": result.status, "gap": result.gap,
                     "upper_bound": result.upper_bound, "lower_bound": result.lower_bound,
                     "approx_ratio": result.approx_ratio, "runtime_s": runtime_phases(result.runtime_s, elapsed),
                     "eval_rng": eval_rng, "note": _note(result),
@@ -379,6 +385,11 @@ def compare(
     if out is not None:
         write_outputs(rows, notes, out, plots=True, rng=recorded)
     return Comparison(rows, notes, rng)
+
+
+def _price(graph: Graph, prices: np.ndarray, result: SeedSet) -> float:
+    """What the seeds of a k-run cost at the instance's prices."""
+    return float(prices[graph.index_of(result.seeds)].sum()) if result.seeds else 0.0
 
 
 def _note(result: SeedSet) -> str:
@@ -529,6 +540,75 @@ def plot_instance(rows: list[dict[str, Any]], path_prefix: Path) -> list[Path]:
     return written
 
 
+def plot_spend(rows: list[dict[str, Any]], path: Path) -> Path | None:
+    """One PNG where every run of an instance appears at its cost: spread (95% CI) against money spent.
+
+    Runs under a budget are drawn at what they spent (filled markers, solid
+    lines; the budgets are dotted verticals), k-runs at what their seeds cost
+    (hollow markers, dashed lines), each method in one colour. Nothing is drawn
+    when no run has a cost (an instance without costs).
+    """
+    priced = [r for r in rows if r.get("cost") is not None]
+    if not priced:
+        return None
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    methods = list(dict.fromkeys(r["method"] for r in priced))
+    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    series = []  # (method, kind): runs under a budget first, then k-runs, in the order of the methods
+    for kind in ("budget", "k"):
+        series += [(m, kind) for m in methods if any(r["method"] == m and _sweep(r)[0] == kind for r in priced)]
+    sizes = []  # large to small within each kind
+    for kind in ("budget", "k"):
+        count = sum(1 for _, k in series if k == kind)
+        sizes += [10.0 - 4.5 * j / max(count - 1, 1) for j in range(count)]
+    costs = [r["cost"] for r in priced]
+    span = (max(costs) - min(costs)) or max(max(costs), 1.0)
+    fig, ax = plt.subplots(figsize=(9.6, 5.4), dpi=110)
+    budgets = sorted({r["budget"] for r in priced if r["budget"] is not None})
+    for b in budgets:
+        ax.axvline(b, color="0.55", linestyle=":", linewidth=1.2, zorder=0)
+    for i, (method, kind) in enumerate(series):
+        pts = sorted((r for r in priced if r["method"] == method and _sweep(r)[0] == kind),
+                     key=lambda r: (r["cost"], _sweep(r)[1]))
+        # Runs that spend the same and reach the same stay apart: a small offset, and markers
+        # from large to small, so that coinciding runs show as nested shapes.
+        shift = (i - (len(series) - 1) / 2) * 0.008 * span
+        x = np.array([r["cost"] for r in pts], dtype=float) + shift
+        y = np.array([_mean(r) for r in pts])
+        low, high = np.array([_ci(r)[0] for r in pts]), np.array([_ci(r)[1] for r in pts])
+        colour = colours[methods.index(method) % len(colours)]
+        if kind == "budget":
+            label = f"{method} per cost" if method in METHODS else method
+        else:
+            label = f"{method}, k = {', '.join(f'{_sweep(r)[1]:g}' for r in sorted(pts, key=_sweep_value))}"
+        ax.errorbar(x, y, yerr=[np.maximum(y - low, 0), np.maximum(high - y, 0)], label=label, color=colour,
+                    marker=_MARKERS[methods.index(method) % len(_MARKERS)], markersize=sizes[i], capsize=3,
+                    linewidth=1.6 if kind == "budget" else 1.2, linestyle="-" if kind == "budget" else "--",
+                    markerfacecolor=colour if kind == "budget" else "white", markeredgewidth=1.4)
+    if budgets:  # named on a top axis, clear of the data and the legend
+        marks = ax.secondary_xaxis("top")
+        marks.set_xticks(budgets, [f"budget {b:g}" for b in budgets], fontsize="small", color="0.35")
+        marks.tick_params(length=0)
+    ax.set_xlabel("money spent (cost units): a budgeted run's spend, or what a k-run's seeds cost")
+    ax.set_ylabel("expected spread (nodes reached)")
+    ax.set_title(f"{priced[0]['instance']}: spread for the money (95% CI)", pad=18 if budgets else 6)
+    ax.grid(alpha=0.3)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small", frameon=False,
+              title="filled: within a budget\nhollow: k seeds", title_fontsize="small", alignment="left")
+    fig.tight_layout()
+    _save(fig, path)
+    plt.close(fig)
+    return path
+
+
+def _sweep_value(row: dict[str, Any]) -> float:
+    return _sweep(row)[1]
+
+
 def _save(fig: Any, path: Path) -> None:
     """Save a figure atomically; a failure or an interrupt leaves no temporary file."""
     tmp = path.with_name(f".{path.name}.tmp.png")
@@ -548,4 +628,6 @@ def write_outputs(rows: list[dict[str, Any]], notes: list[str], out: Path, *, pl
     write_text(out / "report.md", report_markdown(rows, notes))
     if plots and rows:
         for inst in dict.fromkeys(r["instance"] for r in rows):
-            plot_instance([r for r in rows if r["instance"] == inst], out / "plot")
+            part = [r for r in rows if r["instance"] == inst]
+            plot_instance(part, out / "plot")
+            plot_spend(part, out / f"plot-{inst}-spend.png")

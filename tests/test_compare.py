@@ -57,11 +57,45 @@ def test_comparison_rows_common_evaluation_png_and_markdown(tiny_instances, tmp_
     assert "| k | degree | opim-c |" in report and "**" in report and "cost-celf skipped" in report
     import matplotlib.image
 
-    for name in ("plot-a-k-spread.png", "plot-a-k-runtime.png", "plot-a-budget-spread.png", "plot-b-k-spread.png"):
+    for name in ("plot-a-k-spread.png", "plot-a-k-runtime.png", "plot-a-budget-spread.png", "plot-b-k-spread.png",
+                 "plot-a-spend.png"):
         path = out / name
         assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         image = matplotlib.image.imread(path)
         assert image.shape[0] >= 400 and image.shape[1] >= 600
+    assert not (out / "plot-b-spend.png").exists()  # b has no costs: nothing to spend
+    # every run of a has its cost: under the budget what it spent, for k what its seeds cost (uniform: 1 each)
+    assert all(r["cost"] == (r["n_seeds"] if r["k"] is not None else r["cost"]) and r["cost"] <= 2.0
+               for r in runs if r["instance"] == "a")
+    assert all(r["cost"] is None for r in runs if r["instance"] == "b" and r["k"] is not None)
+
+
+def test_spend_plot_puts_every_method_at_its_cost(tmp_path, monkeypatch):
+    """One spend plot: runs under each budget at what they spent, k-runs at what their seeds cost."""
+    import matplotlib.axes
+
+    from seeding.compare import plot_spend
+
+    drawn = []
+    real = matplotlib.axes.Axes.errorbar
+
+    def spy(self, x, y, *args, **kwargs):
+        drawn.append((kwargs["label"], list(x), list(y), kwargs["markerfacecolor"] == "white"))
+        return real(self, x, y, *args, **kwargs)
+
+    monkeypatch.setattr(matplotlib.axes.Axes, "errorbar", spy)
+    result = compare([ROOT / "instances" / "florentine-families.toml"], "degree,opim-c,cost-celf", ks=[1, 2],
+                     budgets=[4, 8], n_simulations=300, rng=1, options={"time_limit": 5})
+    path = plot_spend(result.rows, tmp_path / "spend.png")
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    labels = {label: hollow for label, _, _, hollow in drawn}
+    assert labels == {"degree per cost": False, "cost-celf": False, "degree, k = 1, 2": True, "opim-c, k = 1, 2": True}
+    for label, xs, ys, _ in drawn:
+        rows = [r for r in result.rows if label.startswith(r["method"]) and (r["k"] is None) == ("k =" not in label)]
+        span = max(r["cost"] for r in result.rows) - min(r["cost"] for r in result.rows)
+        assert sorted(r["cost"] for r in rows) == pytest.approx(sorted(xs), abs=0.05 * span)  # offsets are small
+        assert sorted(r["spread"]["mean"] for r in rows) == pytest.approx(sorted(ys))
+    assert plot_spend([{**r, "cost": None} for r in result.rows], tmp_path / "none.png") is None
 
 
 def test_interrupt_keeps_finished_rows(tiny_instances, tmp_path):
