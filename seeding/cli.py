@@ -134,6 +134,35 @@ def progress_printer(label: str) -> Callable[..., None] | None:
     return report
 
 
+def run_progress() -> Callable[[int, int, str | None], None]:
+    """Progress of a comparison: one bar that names the run in progress (tqdm), or one line per run.
+
+    Called as ``report(done, total, "karate-club: opim-c, k = 2")`` when a run
+    starts and when it ends.
+    """
+    state: dict[str, Any] = {"bar": None, "shown": None}
+    if not sys.stderr.isatty():
+        def line(done: int, total: int, what: str | None) -> None:
+            if what != state["shown"] and done < total:  # a run starts
+                click.echo(f"run {done + 1}/{total}: {what}", err=True)
+                state["shown"] = what
+        return line
+    from tqdm import tqdm
+
+    def report(done: int, total: int, what: str | None) -> None:
+        bar = state["bar"]
+        if bar is None:
+            bar = state["bar"] = tqdm(total=total, desc="compare", unit="run", file=sys.stderr, leave=False,
+                                      dynamic_ncols=True)
+        bar.set_description_str(f"compare {what}" if what else "compare", refresh=False)
+        bar.update(done - bar.n)
+        if done >= total:
+            bar.close()
+            state["bar"] = None
+
+    return report
+
+
 def note(message: str) -> None:
     """An informational line on stderr."""
     click.secho(message, fg="yellow", err=True)
@@ -514,8 +543,11 @@ def solve_input(inst: Instance, method: str | None, rng: int | None, jobs: int |
     lines.append(f"spread     {result.spread}")
     if result.budget is not None:
         gap = "n/a" if result.gap is None else f"{100 * result.gap:.2f}%"
-        spent = f"{_amount(result.cost)} of {_amount(result.budget)}"
-        lines.append(f"cost       {spent}; status {result.status}; gap {gap}")
+        if result.details.get("k_run"):  # k seeds under constraints: the budget counts seeds, not money
+            lines.append(f"k-run      {result.details['k_run']}; status {result.status}; gap {gap}")
+        else:
+            spent = f"{_amount(result.cost)} of {_amount(result.budget)}"
+            lines.append(f"cost       {spent}; status {result.status}; gap {gap}")
         if len(set(result.details.get("seed_costs", []))) > 1:
             lines.append(f"           per seed {_listing([_amount(c) for c in result.details['seed_costs']])}")
         if result.details.get("group_counts"):
@@ -777,12 +809,12 @@ def compare(
         for p in inputs
     ]
     options = {"n_simulations": simulations, "time_limit": time_limit, "eps": eps, "default_cost": default_cost}
-    bar = progress_printer("runs") or (lambda done, total: click.echo(f"run {done}/{total}", err=True))
+    bar = run_progress()
     finished = [0]
 
-    def progress(done: int, total: int) -> None:
+    def progress(done: int, total: int, phase: str | None = None) -> None:
         finished[0] = done
-        bar(done, total)
+        bar(done, total, phase)
 
     try:
         result = run_comparison(

@@ -298,7 +298,9 @@ def compare(
         Options for one method, over ``options``, e.g. ``{"celf": {"n_simulations": 1000}}``;
         an option that the method takes in neither of its runs (for ``k``, under
         a budget) is an :class:`~seeding.OptionError`.
-    progress : callable(done, total), optional
+    progress : callable(done, total, phase=...), optional
+        Called as each run starts and as it ends, with the runs done so far and
+        ``phase`` naming the run (``"karate-club: opim-c, k = 2"``).
 
     Returns
     -------
@@ -351,6 +353,9 @@ def compare(
                 opts = {"n_evaluation": 1000, **shared, **per_method.get(method, {})}  # the common evaluation
                 # below is what counts; a k-run even where the instance also has a budget
                 variant = inst.override(k=k) if k is not None else inst.override(budget=budget)
+                what = f"{label}: {method}, " + (f"k = {k}" if k is not None else f"budget {budget:g}")
+                if progress:
+                    progress(done, total, phase=what)
                 start = time.perf_counter()
                 with interrupt_scope() as scope:  # Ctrl-C in a solve: this row with the best found, then stop
                     result = run_instance(variant, method=method, graph=graph, rng=method_rng, n_jobs=threads,
@@ -374,7 +379,7 @@ def compare(
                 if out is not None:
                     write_outputs(rows, notes, out, plots=False, rng=recorded)
                 if progress:
-                    progress(done, total)
+                    progress(done, total, phase=what)
                 if scope.absorbed:
                     raise KeyboardInterrupt
     except KeyboardInterrupt:

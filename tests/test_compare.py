@@ -101,7 +101,10 @@ def test_spend_plot_puts_every_method_at_its_cost(tmp_path, monkeypatch):
 def test_interrupt_keeps_finished_rows(tiny_instances, tmp_path):
     out = tmp_path / "int"
 
-    def stop_after_two(done, total):
+    calls = []
+
+    def stop_after_two(done, total, phase=None):
+        calls.append((done, total, phase))
         if done == 2:
             raise KeyboardInterrupt
 
@@ -109,6 +112,12 @@ def test_interrupt_keeps_finished_rows(tiny_instances, tmp_path):
         compare(tiny_instances, "degree,opim-c", n_simulations=200, rng=1, output_dir=out, progress=stop_after_two)
     data = json.loads((out / "results.json").read_text())
     assert len(data["rows"]) == 2 and "interrupted after 2 of 5 runs" in data["notes"]
+    # each run is named as it starts and as it ends: instance, method, k or budget
+    assert calls == [(0, 5, "a: degree, k = 2"), (1, 5, "a: degree, k = 2"), (1, 5, "a: degree, budget 2"),
+                     (2, 5, "a: degree, budget 2")]
+    shown = CliRunner().invoke(main, ["compare", str(tiny_instances[1]), "--methods", "degree,celf",
+                                      "--simulations", "50", "--output-dir", str(tmp_path / "shown")])
+    assert shown.exit_code == 0 and "run 1/2: b: degree, k = 1\nrun 2/2: b: celf, k = 1\n" in shown.stderr
 
 
 def test_bad_comparisons_fail_before_work(tiny_instances, tmp_path):
