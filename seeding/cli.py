@@ -443,7 +443,7 @@ def spread(
     }
     human = (
         f"graph      {graph_path} ({graph.n:,} nodes, {graph.m:,} arcs)\n"
-        f"seeds      {len(result['seeds'])}" + (f": {', '.join(result['seed_names'])}" if names else "") + "\n"
+        f"seeds      {len(result['seeds'])}: {_listing(result.get('seed_names', result['seeds']))}\n"
         f"model      {estimate.model.upper()}\n"
         f"spread     {estimate}\n"
         f"rng        {rng}\n"
@@ -479,7 +479,8 @@ def run_options(func: Callable) -> Callable:
 def constraint_options(func: Callable) -> Callable:
     """Options shared by `optimize` and `compare`: the approximation slack and the side constraints."""
     options = [
-        click.option("--eps", type=float, default=None, help="Approximation slack (opim-c, imm, budgeted sampling)."),
+        click.option("--eps", type=float, default=None,
+                     help="Approximation slack (opim-c, imm, budgeted sampling) [default: 0.05; imm 0.1]."),
         click.option("--must", default=None, metavar="A,B|@FILE", help="Nodes that must be seeded."),
         click.option("--never", default=None, metavar="A,B|@FILE", help="Nodes that must not be seeded."),
         click.option("--groups", type=click.Path(dir_okay=False), default=None,
@@ -745,8 +746,11 @@ def _numbers(text: str | None, kind: type, name: str) -> list | None:
 @click.argument("inputs", nargs=-1, required=True, metavar="INSTANCE.toml|GRAPH...", type=click.Path(dir_okay=False))
 @click.option("--methods", "methods_text", required=True, metavar="A,B,...",
               help="Methods to compare, e.g. degree,pagerank,celf,imm,opim-c,cost-celf,cp-sat.")
-@click.option("-k", "ks", default=None, metavar="K1,K2,...", help="Numbers of seeds (k-methods).")
-@click.option("--budgets", default=None, metavar="B1,B2,...", help="Budgets (budgeted methods).")
+@click.option("-k", "ks", default=None, metavar="K1,K2,...",
+              help="Numbers of seeds, for the k-methods [default: the instance's k].")
+@click.option("--budgets", default=None, metavar="B1,B2,...",
+              help="Budgets, for the budgeted methods and degree/pagerank per cost, with costs (--costs or the "
+              "instance's) [default: the instance's budget].")
 @run_options
 @constraint_options
 @click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=None,
