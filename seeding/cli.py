@@ -77,7 +77,7 @@ def friendly_errors(func: Callable) -> Callable:
 #: API parameter -> the option that sets it, for messages.
 FLAGS = {"n_simulations": "--simulations", "eps": "--eps", "max_memory": "--max-memory", "time_limit": "--time-limit",
          "target_ratio": "--target-ratio", "default_cost": "--default-cost", "max_seeds": "--max-seeds",
-         "client": "--scheduler/--workers"}
+         "budget": "--budget", "client": "--scheduler/--workers"}
 
 
 def error_message(exc: SeedingError) -> str:

@@ -341,6 +341,7 @@ def compare(
     rows: list[dict[str, Any]] = []
     notes = [n for _, ns in plans for n in ns]
     done = 0
+    warned: set[str] = set()
     try:
         for inst, label, (runs, _) in zip(loaded, labels, plans, strict=True):
             method_rng, eval_rng = (int(x) for x in gen.integers(0, 2**63, size=2))
@@ -357,9 +358,16 @@ def compare(
                 if progress:
                     progress(done, total, phase=what)
                 start = time.perf_counter()
-                with interrupt_scope() as scope:  # Ctrl-C in a solve: this row with the best found, then stop
+                with interrupt_scope() as scope, warnings.catch_warnings(record=True) as caught:
+                    # Ctrl-C in a solve: this row with the best found, then stop
+                    warnings.simplefilter("always")
                     result = run_instance(variant, method=method, graph=graph, rng=method_rng, n_jobs=threads,
                                           strict=False, **opts)
+                said = [str(w.message) for w in caught]
+                for w in caught:  # in the row's note, and once per comparison (not once per k)
+                    if str(w.message) not in warned:
+                        warned.add(str(w.message))
+                        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
                 samples = simulate(graph, result.seeds, model=inst.model, n_simulations=n_simulations,
                                    rng=eval_rng, n_jobs=threads)
                 est = SpreadEstimate.from_samples(samples, inst.model)
@@ -373,7 +381,7 @@ def compare(
                     "status": result.status, "gap": result.gap,
                     "upper_bound": result.upper_bound, "lower_bound": result.lower_bound,
                     "approx_ratio": result.approx_ratio, "runtime_s": runtime_phases(result.runtime_s, elapsed),
-                    "eval_rng": eval_rng, "note": _note(result),
+                    "eval_rng": eval_rng, "note": "; ".join([*said, *filter(None, [_note(result)])]),
                 })
                 done += 1
                 if out is not None:

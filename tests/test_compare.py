@@ -278,15 +278,16 @@ def test_compare_takes_the_constraint_options_of_optimize(tmp_path):
     groups.write_text("".join(f"{v},{'a' if v < 17 else 'b'}\n" for v in range(34)))
     out = tmp_path / "out"
     result = CliRunner().invoke(main, [
-        "compare", str(ROOT / "instances" / "karate-club.txt"), "--methods", "degree-discount,degree,mip", "-k", "2",
+        "compare", str(ROOT / "instances" / "karate-club.txt"), "--methods", "degree-discount,degree,mip", "-k", "2,3",
         "--budgets", "12", "--costs", "sqrt-degree:1,1", "--must", "5", "--never", "0", "--groups", str(groups),
         "--quota", "b=1:", "--eps", "0.1", "--simulations", "300", "--rng", "1", "--time-limit", "5",
         "--output-dir", str(out)])
     assert result.exit_code == 0, result.stderr
-    assert "degree-discount cannot honour must, groups, quotas" in result.stderr
+    assert result.stderr.count("degree-discount cannot honour must, groups, quotas") == 1  # once, not per k
     rows = json.loads((out / "results.json").read_text())["rows"]
+    assert all("cannot honour" in r["note"] for r in rows if r["method"] == "degree-discount")
     honoured = [r for r in rows if r["method"] in ("mip", "degree")]
-    assert len(honoured) == 3  # mip under the budget; degree for k and under the budget
+    assert len(honoured) == 4  # mip under the budget; degree for each k and under the budget
     assert all(5 in r["seeds"] and 0 not in r["seeds"] and any(s >= 17 for s in r["seeds"]) for r in honoured)
 
 
