@@ -480,6 +480,15 @@ def report_markdown(rows: list[dict[str, Any]], notes: list[str]) -> str:
                 cells = {r["method"]: r for r in part if _sweep(r)[1] == v}
                 lines.append(f"| {v:g} | " + " | ".join(
                     f"{cells[m]['runtime_s']['choose']:.3g}" if m in cells else "-" for m in methods) + " |")
+            if any(r.get("cost") is not None for r in part):
+                what = "What the seeds cost" if kind == "k" else "Spent"
+                lines += ["", f"{what}, {inst} (`plot-{inst}-spend.png` draws every run at its cost):", "",
+                          f"| {kind} | " + " | ".join(methods) + " |", "|---" * (len(methods) + 1) + "|"]
+                for v in values:
+                    cells = {r["method"]: r for r in part if _sweep(r)[1] == v}
+                    lines.append(f"| {v:g} | " + " | ".join(
+                        f"{cells[m]['cost']:.4g}" if m in cells and cells[m].get("cost") is not None else "-"
+                        for m in methods) + " |")
             lines.append("")
     if notes:
         lines += ["## Notes", ""] + [f"- {n}" for n in notes] + [""]

@@ -55,6 +55,7 @@ def test_comparison_rows_common_evaluation_png_and_markdown(tiny_instances, tmp_
     assert len(json.loads((out / "results.json").read_text())["rows"]) == 6
     report = (out / "report.md").read_text()
     assert "| k | degree | opim-c |" in report and "**" in report and "cost-celf skipped" in report
+    assert "What the seeds cost, a" in report and "Spent, a" in report and "What the seeds cost, b" not in report
     import matplotlib.image
 
     for name in ("plot-a-k-spread.png", "plot-a-k-runtime.png", "plot-a-budget-spread.png", "plot-b-k-spread.png",
