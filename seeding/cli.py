@@ -494,6 +494,16 @@ def constraint_options(func: Callable) -> Callable:
     return func
 
 
+def certificate_options(func: Callable) -> Callable:
+    """Options shared by `optimize` and `compare`: how far a certificate is pursued, and in how much memory."""
+    func = click.option("--max-memory", default=None, metavar="SIZE",
+                        help="Cap on RR-set memory for opim-c, imm and budgeted runs, e.g. 2G: sampling stops and "
+                        "reports the guarantee reached.")(func)
+    return click.option("--target-ratio", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=None,
+                        help="Certified ratio to work towards (e.g. 0.95) within --time-limit "
+                        "[default: 0.95 with a budget; for -k, about as long as the selection].")(func)
+
+
 def apply_overrides(inst: Instance, **cli: Any) -> Instance:
     """Command-line values replace the instance's (see :meth:`Instance.override`)."""
     if cli.get("k") is not None and (cli.get("costs") is not None or cli.get("budget") is not None):
@@ -600,11 +610,7 @@ def _amount(value: float) -> str:
 @click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=None,
               help="Seconds for the whole selection: sampling, bounds, solver "
               "[default: 60 with a budget, none for -k].")
-@click.option("--target-ratio", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=None,
-              help="Certified ratio to work towards (e.g. 0.95) within --time-limit "
-              "[default: 0.95 with a budget; for -k, about as long as the selection].")
-@click.option("--max-memory", default=None, metavar="SIZE",
-              help="Cap on RR-set memory for opim-c/imm, e.g. 2G: sampling stops and reports the guarantee reached.")
+@certificate_options
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per input.")
 @click.option("--output", type=click.Path(dir_okay=False, writable=True), default=None,
               help="Also write the JSON result to this file (atomically; one input).")
@@ -756,6 +762,7 @@ def _numbers(text: str | None, kind: type, name: str) -> list | None:
 @click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=None,
               help="Seconds per run, for the methods that take a time limit: the budgeted ones and opim-c "
               "[default: 60 under a budget, none for opim-c].")
+@certificate_options
 @click.option("--output-dir", type=click.Path(), default="comparison", show_default=True,
               help="Where results.csv, results.json, report.md and the PNG plots go.")
 @friendly_errors
@@ -783,6 +790,8 @@ def compare(
     quotas: tuple[str, ...],
     max_seeds: int | None,
     time_limit: float | None,
+    target_ratio: float | None,
+    max_memory: str | None,
     output_dir: str,
 ) -> None:
     """Run several methods on several instances; evaluate all with the same simulations.
@@ -812,7 +821,8 @@ def compare(
                         groups=groups, quotas=quotas, max_seeds=max_seeds, must=must, never=never)
         for p in inputs
     ]
-    options = {"n_simulations": simulations, "time_limit": time_limit, "eps": eps, "default_cost": default_cost}
+    options = {"n_simulations": simulations, "time_limit": time_limit, "eps": eps, "default_cost": default_cost,
+               "target_ratio": target_ratio, "max_memory": max_memory}
     bar = run_progress()
     finished = [0]
 

@@ -282,6 +282,7 @@ def test_compare_takes_the_constraint_options_of_optimize(tmp_path):
         "compare", str(ROOT / "instances" / "karate-club.txt"), "--methods", "degree-discount,degree,mip", "-k", "2,3",
         "--budgets", "12", "--costs", "sqrt-degree:1,1", "--must", "5", "--never", "0", "--groups", str(groups),
         "--quota", "b=1:", "--eps", "0.1", "--simulations", "300", "--rng", "1", "--time-limit", "5",
+        "--target-ratio", "0.9", "--max-memory", "1G",
         "--output-dir", str(out)])
     assert result.exit_code == 0, result.stderr
     assert result.stderr.count("degree-discount cannot honour must, groups, quotas") == 1  # once, not per k
