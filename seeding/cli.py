@@ -77,7 +77,8 @@ def friendly_errors(func: Callable) -> Callable:
 #: API parameter -> the option that sets it, for messages.
 FLAGS = {"n_simulations": "--simulations", "eps": "--eps", "max_memory": "--max-memory", "time_limit": "--time-limit",
          "target_ratio": "--target-ratio", "default_cost": "--default-cost", "max_seeds": "--max-seeds",
-         "budget": "--budget", "client": "--scheduler/--workers"}
+         "budget": "--budget", "client": "--scheduler/--workers", "columns": "--columns", "delimiter": "--delimiter",
+         "quota": "--quota"}
 
 
 def error_message(exc: SeedingError) -> str:
@@ -90,8 +91,10 @@ def error_message(exc: SeedingError) -> str:
             return f"--scheduler/--workers apply to k-runs of opim-c and imm, not to {exc.method}"
         return f"{flag or exc.parameter} does not apply to method {exc.method}"
     text = str(exc)
-    if flag and text.startswith(f"{exc.parameter} "):
-        return flag + text[len(exc.parameter):]
+    name = exc.parameter or text.split(" ", 1)[0]  # "columns must name ...": an option's value at fault
+    flag = FLAGS.get(name)
+    if flag and text.startswith(f"{name} "):
+        return flag + text[len(name):]
     return text
 
 

@@ -275,6 +275,8 @@ def test_text_output_lists_gains_and_budget_details():
     (["--method", "celf", "--simulations", "0"], "error: --simulations must be a positive integer; got 0"),
     (["--eps", "2"], "error: --eps must be a number in (0, 1); got 2.0"),
     (["--max-memory", "2X"], "error: --max-memory must be a size such as 2G or 512M; got '2X'"),
+    (["--delimiter", "ab"], "error: --delimiter must be one character (such as ',', ';', '|') or tab, comma, space; "
+                            "got 'ab'"),
 ])
 def test_cli_validation_errors_name_options(args, message):
     root = __import__("pathlib").Path(__file__).resolve().parents[1]
