@@ -12,7 +12,9 @@ Examples
 4.0
 """
 
+import sys
 from importlib import import_module
+from types import ModuleType
 
 DISTRIBUTION = "seeding-im"  # the name on the package index ("seeding" there is an unrelated project)
 # The one place the version is written (pyproject.toml reads it); a literal, because asking
@@ -25,7 +27,8 @@ _API = {
     "METHODS": "algorithms.registry", "maximize_influence": "algorithms.registry",
     "BUDGET_METHODS": "algorithms.budgeted", "select_seeds": "algorithms.budgeted",
     "compare": "compare", "run_instance": "compare",
-    "ClusterError": "errors", "GraphFormatError": "errors", "InfeasibleError": "errors", "SeedingError": "errors",
+    "ClusterError": "errors", "GraphFormatError": "errors", "InfeasibleError": "errors", "OptionError": "errors",
+    "SeedingError": "errors",
     "SeedingWarning": "errors",
     "Graph": "graph", "as_graph": "graph",
     "Instance": "instance", "load_instance": "instance",
@@ -38,6 +41,24 @@ _API = {
     "RRSampler": "rrsets", "RRSets": "rrsets",
     "SpreadEstimate": "spread", "estimate_spread": "spread", "simulate": "spread",
 }
+
+
+class _Package(ModuleType):
+    """The package module: importing the submodule ``seeding.compare`` must not hide the function ``compare``.
+
+    Python binds a submodule to its package's attribute of the same name when it is
+    first imported (``from seeding.compare import run_instance`` would make
+    ``seeding.compare`` the module); the function keeps the name. The module stays
+    in ``sys.modules`` (``importlib.import_module("seeding.compare")``).
+    """
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if isinstance(value, ModuleType) and _API.get(name) == name:
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
 
 
 def __getattr__(name: str):
@@ -65,6 +86,7 @@ __all__ = [
     "LearnedProbabilities",
     "METHODS",
     "MODELS",
+    "OptionError",
     "RRSampler",
     "RRSets",
     "SeedSet",

@@ -129,7 +129,7 @@ class Constraints:
         """
         numeric = isinstance(budget, (int, float, np.number)) and not isinstance(budget, bool)
         if not numeric or not math.isfinite(budget) or budget <= 0:
-            raise SeedingError(f"budget must be a positive number; got {budget!r}")
+            raise SeedingError(f"budget must be a positive number; got {budget!r}", parameter="budget")
         must_idx = np.unique(graph.index_of(must)) if len(must) else np.zeros(0, np.int32)
         never_idx = np.unique(graph.index_of(never)) if len(never) else np.zeros(0, np.int32)
         both = np.intersect1d(must_idx, never_idx)

@@ -207,7 +207,7 @@ def parse_memory(value: Any) -> int | None:
     except ValueError:
         amount = -1.0
     if amount <= 0 or unit not in _UNITS:
-        raise SeedingError(f"max_memory must be a size such as 2G or 512M; got {value!r}")
+        raise SeedingError(f"max_memory must be a size such as 2G or 512M; got {value!r}", parameter="max_memory")
     return int(amount * _UNITS[unit])
 
 

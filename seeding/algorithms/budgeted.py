@@ -46,7 +46,7 @@ from ..coverage_model import Constraints, build_model, enumerate_core, shrink, s
 from ..errors import InfeasibleError, SeedingError
 from ..graph import Graph, as_graph
 from ..io import read_table
-from ..models import check_model, live_edge_arrays
+from ..models import check_model, live_edge_arrays, with_probability
 from ..relax import NodeBudgets, core_instance, fix_out, heuristic_core, sample_bound
 from ..results import SeedSet
 from ..rrsets import RRSampler, RRSets
@@ -63,7 +63,7 @@ from ._common import (
 )
 from .heuristics import SCORES
 
-__all__ = ["select_seeds", "BUDGET_METHODS"]
+__all__ = ["select_seeds", "BUDGET_METHODS", "BUDGET_OPTIONS"]
 
 MAX_GROWTH = 16  # at most this factor more RR sets for a target ratio
 EVALUATION_RESERVE = 0.12  # of the time limit (at least 1 s), kept for what follows the solve
@@ -80,6 +80,19 @@ BUDGET_METHODS = {
     "cost-celf-mc": "cost-aware CELF on Monte-Carlo estimates (small graphs; no min quotas)",
     "degree": "highest out-degree per cost until the budget is spent (heuristic, no guarantee)",
     "pagerank": "highest reversed PageRank per cost until the budget is spent (heuristic, no guarantee)",
+}
+
+_SAMPLED = frozenset({"eps", "delta", "min_samples", "max_samples", "target_ratio", "max_memory", "time_limit",
+                      "n_evaluation", "progress", "default_cost"})
+#: The options each budgeted method uses, of those :func:`select_seeds` takes beyond the graph, the budget,
+#: the costs, the constraints, ``model``, ``rng`` and ``n_jobs`` (the others it ignores for that method).
+BUDGET_OPTIONS: dict[str, frozenset[str]] = {
+    "mip": _SAMPLED | {"workers"},
+    "cp-sat": _SAMPLED | {"workers"},
+    "cost-celf": _SAMPLED,
+    "cost-celf-mc": frozenset({"n_simulations", "n_evaluation", "default_cost"}),
+    "degree": frozenset({"n_evaluation", "default_cost"}),
+    "pagerank": frozenset({"n_evaluation", "default_cost"}),
 }
 
 
@@ -290,6 +303,7 @@ def select_seeds(
     *,
     method: str = "mip",
     model: str = "ic",
+    probability: str | None = None,
     must: Sequence[Any] = (),
     never: Sequence[Any] = (),
     groups: Mapping[Any, Any] | str | None = None,
@@ -315,12 +329,17 @@ def select_seeds(
     Parameters
     ----------
     graph : Graph or networkx graph
+        With arc probabilities (a networkx graph's ``p`` edge attribute), or
+        give ``probability``.
     budget : float
         Total cost allowed.
     costs : array-like, mapping, cost model or path
         See :func:`seeding.costs.resolve_costs` (e.g. ``"sqrt-degree:1,1"``).
     method : {"mip", "cp-sat", "cost-celf", "cost-celf-mc"}, default "mip"
     model : {"ic", "lt"}
+    probability : str, optional
+        A probability setting applied first (see :func:`seeding.with_probability`):
+        ``"wc"``, ``"uniform:P"``, ``"trivalency"``, ``"attr:weight"``, ...
     must, never : sequences of labels
         Nodes that must / must not be seeded.
     groups : mapping label -> group, or a ``label,group`` file
@@ -385,7 +404,7 @@ def select_seeds(
     ([3, 1], 2.0, 'optimal')
     """
     start = time.perf_counter()
-    graph = as_graph(graph)
+    graph = as_graph(graph) if probability is None else with_probability(graph, probability, rng=rng)
     model = check_model(model)
     live_edge_arrays(graph, model)
     if method not in BUDGET_METHODS:
