@@ -442,7 +442,8 @@ def spread(
         "spread": estimate.to_dict(),
         "rng": rng,
         "n_jobs": resolve_jobs(jobs),
-        "runtime_s": runtime_phases(None, runtime, read=read),
+        "runtime_s": runtime - read,
+        "timings_s": runtime_phases(None, runtime, read=read),
     }
     human = (
         f"graph      {graph_path} ({graph.n:,} nodes, {graph.m:,} arcs)\n"
@@ -545,7 +546,7 @@ def solve_input(inst: Instance, method: str | None, rng: int | None, jobs: int |
         **({"seed_names": seed_names} if names else {}),
         "rng": rng,
         "n_jobs": resolve_jobs(jobs),
-        "runtime_s": runtime_phases(result.runtime_s, total, read=read),
+        "timings_s": runtime_phases(result.runtime_s, total, read=read),
     }
     lines = [
         f"input      {source} ({graph.n:,} nodes, {graph.m:,} arcs)",

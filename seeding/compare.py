@@ -41,7 +41,7 @@ __all__ = ["Comparison", "compare", "run_instance", "parse_methods"]
 RESULT_FILES = ("results.csv", "results.json", "report.md")
 
 #: The columns of results.csv: a row of results.json, flat (``spread.mean`` is ``spread``, ``spread.ci95``
-#: ``ci_low`` and ``ci_high``, ``runtime_s.choose`` ``choose_s``, ...).
+#: ``ci_low`` and ``ci_high``, ``timings_s.choose`` ``choose_s``, ...).
 COLUMNS = [
     "instance", "method", "k", "budget", "spread", "ci_low", "ci_high", "stderr", "samples",
     "choose_s", "evaluate_s", "total_s", "cost", "status", "gap", "upper_bound", "lower_bound", "approx_ratio",
@@ -307,7 +307,8 @@ def compare(
     Comparison
         ``rows``: one dict per run, as ``results.json`` holds them (the spread
         estimate of the common evaluation under ``spread``, in the shape of every
-        estimate; ``runtime_s`` by phase; see ``seeding/schemas/result.schema.json``);
+        estimate; ``runtime_s`` the seconds to choose, ``timings_s`` by phase; see
+        ``seeding/schemas/result.schema.json``);
         ``notes``: methods skipped and why.
 
     Examples
@@ -380,7 +381,8 @@ def compare(
                     "cost": result.cost if budget is not None or prices is None else _price(graph, prices, result),
                     "status": result.status, "gap": result.gap,
                     "upper_bound": result.upper_bound, "lower_bound": result.lower_bound,
-                    "approx_ratio": result.approx_ratio, "runtime_s": runtime_phases(result.runtime_s, elapsed),
+                    "approx_ratio": result.approx_ratio, "runtime_s": result.runtime_s,
+                    "timings_s": runtime_phases(result.runtime_s, elapsed),
                     "eval_rng": eval_rng, "note": "; ".join([*said, *filter(None, [_note(result)])]),
                 })
                 done += 1
@@ -413,8 +415,8 @@ def _note(result: SeedSet) -> str:
 # ------------------------------------------------------------------------------ outputs
 def flat_row(row: dict[str, Any]) -> dict[str, Any]:
     """A row of results.json as a row of results.csv (see ``COLUMNS``)."""
-    spread, runtime = row["spread"], row["runtime_s"]
-    flat = {key: value for key, value in row.items() if key not in ("spread", "runtime_s")}
+    spread, runtime = row["spread"], row["timings_s"]
+    flat = {key: value for key, value in row.items() if key not in ("spread", "runtime_s", "timings_s")}
     flat.update(spread=spread["mean"], ci_low=spread["ci95"][0], ci_high=spread["ci95"][1],
                 stderr=spread["stderr"], samples=spread["samples"], choose_s=runtime.get("choose"),
                 evaluate_s=runtime.get("evaluate"), total_s=runtime.get("total"),
@@ -479,7 +481,7 @@ def report_markdown(rows: list[dict[str, Any]], notes: list[str]) -> str:
             for v in values:
                 cells = {r["method"]: r for r in part if _sweep(r)[1] == v}
                 lines.append(f"| {v:g} | " + " | ".join(
-                    f"{cells[m]['runtime_s']['choose']:.3g}" if m in cells else "-" for m in methods) + " |")
+                    f"{cells[m]['runtime_s']:.3g}" if m in cells else "-" for m in methods) + " |")
             if any(r.get("cost") is not None for r in part):
                 what = "What the seeds cost" if kind == "k" else "Spent"
                 lines += ["", f"{what}, {inst} (`plot-{inst}-spend.png` draws every run at its cost):", "",
@@ -544,7 +546,7 @@ def plot_instance(rows: list[dict[str, Any]], path_prefix: Path) -> list[Path]:
         values = sorted({_sweep(r)[1] for r in part})
         width = 0.8 / max(len(values), 1)
         for i, v in enumerate(values):
-            times = [next((r["runtime_s"]["choose"] for r in part if r["method"] == m and _sweep(r)[1] == v),
+            times = [next((r["runtime_s"] for r in part if r["method"] == m and _sweep(r)[1] == v),
                           np.nan) for m in methods]
             ax.bar(np.arange(len(methods)) + (i - (len(values) - 1) / 2) * width,
                    np.maximum(times, 1e-4), width, label=f"{kind} = {v:g}")

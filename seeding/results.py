@@ -74,8 +74,8 @@ class SeedSet:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready mapping of the result.
 
-        ``runtime_s`` is an object of seconds by phase, here ``{"choose": ...}``;
-        the command line adds ``read``, ``evaluate`` and ``total`` (see
+        ``runtime_s`` is the seconds spent choosing the seeds; the command line
+        adds the phases of the whole run under ``timings_s`` (see
         ``seeding/schemas/result.schema.json``).
         """
         out: dict[str, Any] = {
@@ -87,7 +87,7 @@ class SeedSet:
             "upper_bound": self.upper_bound,
             "approx_ratio": self.approx_ratio,
             "lower_bound": self.lower_bound,
-            "runtime_s": {"choose": self.runtime_s},
+            "runtime_s": self.runtime_s,
             "params": dict(self.params),
         }
         if self.budget is not None or self.cost is not None:
@@ -98,7 +98,7 @@ class SeedSet:
 
 
 def runtime_phases(choose: float | None, total: float, *, read: float | None = None) -> dict[str, float]:
-    """The ``runtime_s`` object of a JSON result: seconds by phase.
+    """The ``timings_s`` object of a JSON result: seconds by phase of the whole run.
 
     ``read`` (the graph file), ``choose`` (the seeds), ``evaluate`` (the rest:
     estimating their spread) and ``total``; a phase that a result has not is left

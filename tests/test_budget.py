@@ -310,7 +310,7 @@ def test_enumeration_finds_the_exact_optimum_of_its_sample(key, n, with_groups):
     must, never = nodes[:int(gen.integers(0, 2))].tolist(), nodes[2:2 + int(gen.integers(0, 2))].tolist()
     groups = quotas = None
     if with_groups:
-        groups = {v: f"g{int(gen.integers(0, 2))}" for v in range(n)}
+        groups = {int(v): f"g{i % 2}" for i, v in enumerate(gen.permutation(n))}  # two groups, shuffled
         quotas = {"g0": (int(gen.integers(0, 2)), int(gen.integers(1, 3)))}
     budget = float(gen.uniform(0.5, 3.0))
     try:

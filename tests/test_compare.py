@@ -46,7 +46,7 @@ def test_comparison_rows_common_evaluation_png_and_markdown(tiny_instances, tmp_
             samples = seeding.simulate(graph, r["seeds"], n_simulations=2000, rng=r["eval_rng"])
             assert samples.mean() == pytest.approx(r["spread"]["mean"])
             assert r["spread"]["samples"] == 2000 and r["spread"]["estimator"] == "mc"
-            assert set(r["runtime_s"]) == {"choose", "evaluate", "total"}
+            assert set(r["timings_s"]) == {"choose", "evaluate", "total"}
         same = [r for r in sub if r["seeds"] == sub[0]["seeds"]]
         assert len({r["spread"]["mean"] for r in same}) == 1  # same seeds, same worlds, same number
     csv = (out / "results.csv").read_text().splitlines()
