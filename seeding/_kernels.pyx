@@ -5,8 +5,8 @@
 Private module. It holds the loops that draw live-edge worlds and what is
 computed on them:
 
-* :func:`simulate` (and :func:`live_worlds`): Monte-Carlo spread of a seed set
-  under IC or LT (``seeding.spread``);
+* :func:`simulate` (with :func:`ic_live_worlds` and :func:`live_worlds`):
+  Monte-Carlo spread of a seed set under IC or LT (``seeding.spread``);
 * :func:`sample_rr_sets` and :func:`count_rr_hits`: RR sets sampled, or only
   counted against a seed set (``seeding.rrsets``; Borgs et al. 2014, Tang et
   al. 2015);
@@ -37,13 +37,22 @@ under IC, the arc's target under LT) the batch derives a stream of 64-bit words
 ``r_1, r_2, ...``; bit ``j`` of ``r_t`` is binary digit ``t`` of a uniform number
 ``U_j`` on [0, 1) that belongs to world ``j`` alone. Comparing the 64 numbers
 with a threshold digit by digit (bit-sliced) settles about half of the undecided
-worlds per word, so a coin for ``k`` worlds costs about ``log2(k) + 2`` words
-instead of ``k``, and only the worlds that need the coin are settled.
+worlds per word.
 
-* IC: arc ``e`` is live in world ``j`` iff ``U_j < p_e`` (53-bit threshold).
+* IC: arc ``e`` is live in world ``j`` iff ``U_j < p_e`` (53-bit threshold). The
+  words of arc ``e`` in a batch with key ``k`` are ``r_t = mum(k + (64 e + t) *
+  P0)``, with ``mum(x)`` the two halves of the 128-bit product ``x * (x ^ P1)``
+  xor-ed together (the output function of wyrand). The first time a node is
+  expanded in a batch, the 64-world live masks of all its out-arcs are drawn at
+  once (about ``log2(64) + 1.3`` words each, in a tight loop) and kept for the
+  node's later expansions in the batch, so the traversal itself has no draws and
+  no data-dependent branches.
 * LT: the in-arcs of ``v`` own disjoint intervals ``[lo, hi)`` of [0, 1) with
   lengths equal to their weights, and arc ``e`` is live iff ``U_j`` (keyed by
-  ``v``) falls in its interval: each node picks at most one live in-arc.
+  ``v``) falls in its interval: each node picks at most one live in-arc. Here
+  the words are ``r_t = mix64(mix64(k + (v + 1) * GAMMA) + t * GAMMA)`` (splitmix64's
+  finaliser), drawn on demand for only the worlds that need the coin, so a coin for
+  ``k`` worlds costs about ``log2(k) + 2`` words.
 """
 
 from cython.parallel cimport parallel, prange
@@ -78,6 +87,36 @@ cdef extern from *:
     """
     void seeding_prefetch(const void* p) noexcept nogil
 
+cdef extern from *:
+    """
+    /* wyrand's output function: the high and low halves of x * (x ^ P1), xor-ed. */
+    #define SEEDING_P0 0xa0761d6478bd642fULL
+    #define SEEDING_P1 0xe7037ed1a0b428dbULL
+    #if defined(__SIZEOF_INT128__)
+    static inline unsigned long long seeding_mum(unsigned long long x) {
+        unsigned __int128 t = (unsigned __int128)x * (x ^ SEEDING_P1);
+        return (unsigned long long)(t >> 64) ^ (unsigned long long)t;
+    }
+    #elif defined(_MSC_VER) && defined(_M_X64)
+    #include <intrin.h>
+    static inline unsigned long long seeding_mum(unsigned long long x) {
+        unsigned long long hi, lo = _umul128(x, x ^ SEEDING_P1, &hi);
+        return hi ^ lo;
+    }
+    #else
+    static inline unsigned long long seeding_mum(unsigned long long x) {
+        unsigned long long y = x ^ SEEDING_P1;
+        unsigned long long a = x >> 32, b = x & 0xffffffffULL, c = y >> 32, d = y & 0xffffffffULL;
+        unsigned long long ac = a * c, ad = a * d, bc = b * c, bd = b * d;
+        unsigned long long mid = (bd >> 32) + (ad & 0xffffffffULL) + (bc & 0xffffffffULL);
+        unsigned long long hi = ac + (ad >> 32) + (bc >> 32) + (mid >> 32);
+        return hi ^ (x * y);
+    }
+    #endif
+    """
+    uint64_t seeding_mum(uint64_t x) noexcept nogil
+    uint64_t SEEDING_P0
+
 cdef uint64_t GAMMA = 0x9E3779B97F4A7C15ULL
 cdef uint64_t KEY_SALT = 0xD1B54A32D192ED03ULL
 
@@ -93,12 +132,45 @@ cdef enum:
     PF_NODE = 8  # queue look-ahead of the state/offset prefetch
     PF_ADJ = 4   # queue look-ahead of the adjacency prefetch
     PF_ARC = 4   # arc look-ahead of the target-state prefetch
+    IC_WORDS = 8  # words drawn unconditionally per IC arc before the loop
 
 cdef uint64_t ONE53 = (<uint64_t>1) << 53
 
 
 cdef inline uint64_t batch_key(uint64_t run_seed, int64_t batch) noexcept nogil:
     return mix64(run_seed + mix64(<uint64_t>batch * GAMMA + KEY_SALT))
+
+
+cdef inline uint64_t ic_mask(uint64_t x, uint64_t thr) noexcept nogil:
+    """The 64 worlds in which an IC arc with threshold ``thr`` (``floor(p * 2**53)``) is live.
+
+    ``x`` is the arc's counter ``k + (64 e + 1) * P0``: word ``t`` (from 1) is
+    ``mum(x + (t - 1) * P0)``, bit ``j`` of it digit ``t`` of ``U_j``. A world is
+    settled at its first digit that differs from ``thr``'s; once the digits of
+    ``thr`` left are all zero, the worlds still tied are not below it. The first
+    ``IC_WORDS`` words are drawn whatever happens (a word after every world is
+    settled changes nothing): the loop's exit then rarely depends on the data.
+    """
+    cdef uint64_t und = ~<uint64_t>0, res = 0, r, b, t
+    cdef int _i
+    if thr >= ONE53:
+        return und
+    t = thr << 11  # digit 1 at bit 63
+    for _i in range(IC_WORDS):
+        r = seeding_mum(x)
+        x += SEEDING_P0
+        b = <uint64_t>(<int64_t>t >> 63)
+        t <<= 1
+        res |= und & ~r & b
+        und &= ~(r ^ b)
+    while (und != 0) & (t != 0):
+        r = seeding_mum(x)
+        x += SEEDING_P0
+        b = <uint64_t>(<int64_t>t >> 63)
+        t <<= 1
+        res |= und & ~r & b
+        und &= ~(r ^ b)
+    return res
 
 
 cdef inline uint64_t below(uint64_t base, uint64_t worlds, uint64_t lo, uint64_t hi) noexcept nogil:
@@ -148,20 +220,195 @@ cdef inline uint64_t below(uint64_t base, uint64_t worlds, uint64_t lo, uint64_t
     return res_hi & ~res_lo
 
 
+def ic_live_worlds(uint64_t run_seed, int64_t batch, int64_t arc, uint64_t width):
+    """Mask of the worlds of ``batch`` in which IC arc ``arc`` (threshold ``width``) is live.
+
+    Exposed for tests (an independent Python oracle re-derives it).
+    """
+    return ic_mask(batch_key(run_seed, batch) + (<uint64_t>arc * 64 + 1) * SEEDING_P0, width)
+
+
 def live_worlds(uint64_t run_seed, int64_t batch, int64_t slot, uint64_t lo, uint64_t hi):
-    """Mask of the worlds of ``batch`` in which slot ``slot`` draws a number in ``[lo, hi)``.
+    """Mask of the worlds of ``batch`` in which LT slot ``slot`` draws a number in ``[lo, hi)``.
 
     Exposed for tests (an independent Python oracle re-derives it).
     """
     return below(mix64(batch_key(run_seed, batch) + <uint64_t>(slot + 1) * GAMMA), ~<uint64_t>0, lo, hi)
 
 
-cdef void _simulate_batch(
+cdef void _count_worlds(
+    const int32_t* touched, int64_t n_touched, uint64_t* state, const double* node_w, bint weighted,
+    int n_worlds, double* out,
+) noexcept nogil:
+    """Add each world's spread to ``out[j]`` (``j < n_worlds``) and clear the active masks of ``touched``.
+
+    Unweighted counts are kept in byte lanes (lane ``8 y + b`` of ``acc[b]`` counts
+    world ``8 y + b``), flushed before a lane can overflow; weighted sums add the
+    weights in ``touched`` order, so they do not depend on anything but the batch.
+    """
+    cdef uint64_t acc[8]
+    cdef int64_t cnt[64]
+    cdef int64_t i
+    cdef uint64_t m
+    cdef int32_t v
+    cdef int b, j
+    cdef double w
+    if weighted:
+        for i in range(n_touched):
+            v = touched[i]
+            m = state[2 * v]
+            state[2 * v] = 0
+            w = node_w[v]
+            while m != 0:
+                j = seeding_ctz64(m)
+                m &= m - 1
+                out[j] += w
+        return
+    for j in range(64):
+        cnt[j] = 0
+    for b in range(8):
+        acc[b] = 0
+    for i in range(n_touched):
+        v = touched[i]
+        m = state[2 * v]
+        state[2 * v] = 0
+        for b in range(8):
+            acc[b] += (m >> b) & 0x0101010101010101ULL
+        if (i & 127) == 127 or i == n_touched - 1:
+            for b in range(8):
+                for j in range(8):
+                    cnt[8 * j + b] += <int64_t>((acc[b] >> (8 * j)) & 0xFF)
+                acc[b] = 0
+    for j in range(n_worlds):
+        out[j] += <double>cnt[j]
+
+
+cdef inline int64_t _seed_batch(
+    const int32_t* seeds, int64_t n_seeds, uint64_t full, uint64_t* state, int32_t* queue, int32_t* touched,
+) noexcept nogil:
+    """Activate and queue the seeds in all ``full`` worlds; return how many distinct seeds."""
+    cdef int64_t i, count = 0
+    cdef int32_t v
+    for i in range(n_seeds):
+        v = seeds[i]
+        if state[2 * v] != 0:
+            continue  # a repeated seed: queued and counted once
+        state[2 * v] = full
+        state[2 * v + 1] = full
+        touched[count] = v
+        queue[count] = v
+        count += 1
+    return count
+
+
+cdef int _simulate_ic_batch(
+    const int64_t* indptr,
+    const int32_t* indices,
+    const uint64_t* width,
+    const int32_t* seeds,
+    int64_t n_seeds,
+    const double* node_w,
+    bint weighted,
+    uint64_t key,
+    int n_worlds,
+    int64_t n,
+    uint64_t* state,
+    int32_t* queue,
+    int32_t* touched,
+    int64_t* first_mask,
+    uint64_t** masks,
+    int64_t* cap,
+    double* out,
+) noexcept nogil:
+    """IC: simulate ``n_worlds`` (<= 64) worlds and add each world's spread to ``out[j]``; 0, or -1 if out of memory.
+
+    Buffers as in :func:`_simulate_lt_batch`. The first expansion of node ``u``
+    draws the live masks of its out-arcs into ``masks[0][first_mask[u]:]`` (the
+    buffer grows as needed; ``first_mask`` is -1 for nodes without masks, on entry
+    and on return). Every expansion is then a branch-free pass over the arcs:
+    ``live = mask & pending & ~active``, and an update that writes one slot past
+    the ends of ``touched`` and ``queue`` and claims it only when needed. Nodes a
+    few places down the queue and the targets of the next arcs are prefetched
+    (``queue`` holds node indices in every slot, so the look-ahead is safe).
+    """
+    cdef uint64_t full = (~<uint64_t>0) if n_worlds == 64 else ((<uint64_t>1 << n_worlds) - 1)
+    cdef int64_t n_touched = _seed_batch(seeds, n_seeds, full, state, queue, touched)
+    cdef int64_t q_cap = n + 1, head = 0, tail = n_touched, used = 0
+    cdef int64_t i, e, start, end, off, want
+    cdef int32_t u, v, q
+    cdef uint64_t m, live, a, p, x
+    cdef uint64_t* mk = masks[0]
+    cdef uint64_t* grown
+    cdef int64_t nz
+    cdef int status = 0
+
+    while head != tail:
+        u = queue[head]
+        head += 1
+        if head == q_cap:
+            head = 0
+        i = head + PF_NODE
+        if i >= q_cap:
+            i -= q_cap
+        q = queue[i]
+        seeding_prefetch(&state[2 * q])
+        seeding_prefetch(&indptr[q])
+        seeding_prefetch(&first_mask[q])
+        i = head + PF_ADJ
+        if i >= q_cap:
+            i -= q_cap
+        seeding_prefetch(&indices[indptr[queue[i]]])
+        m = state[2 * u + 1]
+        state[2 * u + 1] = 0
+        start = indptr[u]
+        end = indptr[u + 1]
+        if first_mask[u] < 0:
+            if used + end - start > cap[0]:
+                want = max(2 * cap[0], used + end - start)
+                grown = <uint64_t*> realloc(mk, want * sizeof(uint64_t))
+                if grown == NULL:
+                    status = -1
+                    break
+                mk = grown
+                masks[0] = grown
+                cap[0] = want
+            first_mask[u] = used
+            x = key + (<uint64_t>start * 64 + 1) * SEEDING_P0
+            for e in range(start, end):
+                mk[used] = ic_mask(x, width[e])
+                used += 1
+                x += 64 * SEEDING_P0
+        off = first_mask[u] - start
+        for e in range(start, end):
+            i = e + PF_ARC
+            if i >= end:
+                i = end - 1
+            seeding_prefetch(&state[2 * indices[i]])
+            v = indices[e]
+            a = state[2 * v]
+            p = state[2 * v + 1]
+            live = mk[off + e] & m & ~a
+            nz = live != 0
+            touched[n_touched] = v
+            n_touched += nz & (a == 0)
+            state[2 * v] = a | live
+            queue[tail] = v
+            tail += nz & (p == 0)
+            if tail == q_cap:
+                tail = 0
+            state[2 * v + 1] = p | live
+
+    for i in range(n_touched):
+        first_mask[touched[i]] = -1
+    _count_worlds(touched, n_touched, state, node_w, weighted, n_worlds, out)
+    return status
+
+
+cdef void _simulate_lt_batch(
     const int64_t* indptr,
     const int32_t* indices,
     const uint64_t* lo,
     const uint64_t* width,
-    bint by_target,
     const int32_t* seeds,
     int64_t n_seeds,
     const double* node_w,
@@ -174,62 +421,46 @@ cdef void _simulate_batch(
     int32_t* touched,
     double* out,
 ) noexcept nogil:
-    """Simulate ``n_worlds`` (<= 64) worlds; add each world's spread to ``out[j]``.
+    """LT: simulate ``n_worlds`` (<= 64) worlds and add each world's spread to ``out[j]``.
 
     ``state[2 * v]`` is the mask of worlds where ``v`` is active and
     ``state[2 * v + 1]`` those where its activation is not yet propagated (kept
     side by side: one cache line serves both). ``state`` must be all-zero on
-    entry and is left all-zero. ``queue`` is circular with capacity ``n``: a node
-    is queued iff its pending mask is non-zero, so it is never queued twice.
-    ``touched`` needs capacity ``n + 1`` (the update writes one slot ahead).
+    entry and is left all-zero. ``queue`` is circular with ``n + 1`` slots, all
+    holding node indices: a node is queued iff its pending mask is non-zero, so
+    at most ``n`` are, and the slot at the tail is always free. ``touched`` needs
+    ``n + 1`` slots (the update writes one slot ahead).
 
-    The loop is bound by cache misses on ``state[2 * v]``; the targets of the
-    next arcs and the nodes a few places down the queue are prefetched. None of
-    this changes which worlds are live, so the output is bit-identical to a plain
-    traversal (``touched`` keeps first-activation order, so weighted sums are
-    accumulated in the same order too).
+    The coin of an arc is drawn only for the worlds where its source is pending
+    and its target inactive. Nodes a few places down the queue and the targets of
+    the next arcs are prefetched. None of this changes which worlds are live
+    (``touched`` keeps first-activation order, so weighted sums are accumulated
+    in the same order too).
     """
     cdef uint64_t full = (~<uint64_t>0) if n_worlds == 64 else ((<uint64_t>1 << n_worlds) - 1)
-    cdef int64_t head = 0, size = 0, n_touched = 0, i, e, end
+    cdef int64_t n_touched = _seed_batch(seeds, n_seeds, full, state, queue, touched)
+    cdef int64_t q_cap = n + 1, head = 0, tail = n_touched, i, e, end
     cdef int32_t u, v, q
     cdef uint64_t m, c, live, lo_e, a, p
     cdef int64_t nz
-    cdef int j
-    cdef double w
 
-    for i in range(n_seeds):
-        v = seeds[i]
-        if state[2 * v] != 0:
-            continue  # a repeated seed: queued and counted once
-        state[2 * v] = full
-        state[2 * v + 1] = full
-        touched[n_touched] = v
-        n_touched += 1
-        queue[size] = v
-        size += 1
-
-    while size > 0:
+    while head != tail:
         u = queue[head]
         head += 1
-        if head == n:
+        if head == q_cap:
             head = 0
-        size -= 1
-        # Prefetch for nodes further down the queue: first their state and
-        # CSR offsets, then (closer) their adjacency.
-        if size > PF_NODE:
-            i = head + PF_NODE
-            if i >= n:
-                i -= n
-            q = queue[i]
-            seeding_prefetch(&state[2 * q])
-            seeding_prefetch(&indptr[q])
-        if size > PF_ADJ:
-            i = head + PF_ADJ
-            if i >= n:
-                i -= n
-            q = queue[i]
-            seeding_prefetch(&indices[indptr[q]])
-            seeding_prefetch(&width[indptr[q]])
+        i = head + PF_NODE
+        if i >= q_cap:
+            i -= q_cap
+        q = queue[i]
+        seeding_prefetch(&state[2 * q])
+        seeding_prefetch(&indptr[q])
+        i = head + PF_ADJ
+        if i >= q_cap:
+            i -= q_cap
+        q = queue[i]
+        seeding_prefetch(&indices[indptr[q]])
+        seeding_prefetch(&width[indptr[q]])
         m = state[2 * u + 1]
         state[2 * u + 1] = 0
         end = indptr[u + 1]
@@ -240,11 +471,8 @@ cdef void _simulate_batch(
             c = m & ~state[2 * v]
             if c == 0:
                 continue
-            if by_target:
-                lo_e = lo[e]
-                live = below(mix64(key + (<uint64_t>v + 1) * GAMMA), c, lo_e, lo_e + width[e])
-            else:
-                live = below(mix64(key + (<uint64_t>e + 1) * GAMMA), c, 0, width[e])
+            lo_e = lo[e]
+            live = below(mix64(key + (<uint64_t>v + 1) * GAMMA), c, lo_e, lo_e + width[e])
             # Branch-free update (``live`` is unpredictable): ``touched`` and
             # ``queue`` get a slot past the end, claimed only when needed.
             a = state[2 * v]
@@ -253,22 +481,13 @@ cdef void _simulate_batch(
             touched[n_touched] = v
             n_touched += nz & (a == 0)
             state[2 * v] = a | live
-            i = head + size
-            if i >= n:
-                i -= n
-            queue[i] = v
-            size += nz & (p == 0)
+            queue[tail] = v
+            tail += nz & (p == 0)
+            if tail == q_cap:
+                tail = 0
             state[2 * v + 1] = p | live
 
-    for i in range(n_touched):
-        v = touched[i]
-        m = state[2 * v]
-        state[2 * v] = 0
-        w = node_w[v] if weighted else 1.0
-        while m != 0:
-            j = seeding_ctz64(m)
-            m &= m - 1
-            out[j] += w
+    _count_worlds(touched, n_touched, state, node_w, weighted, n_worlds, out)
 
 
 def simulate(
@@ -311,33 +530,56 @@ def simulate(
     cdef const double* p_w = &node_weights[0] if weighted else NULL
     cdef double* p_out = &out[0]
 
-    cdef int64_t b, first, count
+    cdef int64_t b, first, count, v
     cdef int64_t first_batch = first_world // 64
+    cdef int64_t mask_cap
     cdef uint64_t* state
     cdef int32_t* queue
     cdef int32_t* touched
+    cdef int64_t* first_mask
+    cdef uint64_t* masks
     cdef int failed = 0
 
     with nogil, parallel(num_threads=max(1, n_threads)):
         state = <uint64_t*> calloc(2 * n, sizeof(uint64_t))
-        queue = <int32_t*> malloc(n * sizeof(int32_t))
+        queue = <int32_t*> calloc(n + 1, sizeof(int32_t))
         touched = <int32_t*> malloc((n + 1) * sizeof(int32_t))
+        first_mask = NULL
+        masks = NULL
+        mask_cap = 0
+        if not by_target:
+            first_mask = <int64_t*> malloc(n * sizeof(int64_t))
+            mask_cap = 4096
+            masks = <uint64_t*> malloc(mask_cap * sizeof(uint64_t))
+            if first_mask != NULL:
+                for v in range(n):
+                    first_mask[v] = -1
         for b in prange(n_batches, schedule="dynamic"):
-            if state == NULL or queue == NULL or touched == NULL:
+            if state == NULL or queue == NULL or touched == NULL or (
+                not by_target and (first_mask == NULL or masks == NULL)
+            ):
                 failed += 1
             else:
                 first = b * 64
                 count = n_worlds - first
                 if count > 64:
                     count = 64
-                _simulate_batch(
-                    p_indptr, p_indices, p_lo, p_width, by_target,
-                    p_seeds, seeds.shape[0], p_w, weighted,
-                    batch_key(run_seed, first_batch + b), <int>count, n, state, queue, touched, p_out + first,
-                )
+                if by_target:
+                    _simulate_lt_batch(
+                        p_indptr, p_indices, p_lo, p_width, p_seeds, seeds.shape[0], p_w, weighted,
+                        batch_key(run_seed, first_batch + b), <int>count, n, state, queue, touched, p_out + first,
+                    )
+                elif _simulate_ic_batch(
+                    p_indptr, p_indices, p_width, p_seeds, seeds.shape[0], p_w, weighted,
+                    batch_key(run_seed, first_batch + b), <int>count, n, state, queue, touched,
+                    first_mask, &masks, &mask_cap, p_out + first,
+                ) != 0:
+                    failed += 1
         free(state)
         free(queue)
         free(touched)
+        free(first_mask)
+        free(masks)
     if failed:
         raise MemoryError("not enough memory for the simulation buffers")
     return result
