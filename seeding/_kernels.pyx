@@ -314,10 +314,13 @@ cdef int _simulate_ic_batch(
     int64_t n,
     uint64_t* state,
     int32_t* queue,
+    int64_t q_mask,
     int32_t* touched,
     int64_t* first_mask,
     uint64_t** masks,
     int64_t* cap,
+    int32_t* hit_node,
+    uint64_t* hit_mask,
     double* out,
 ) noexcept nogil:
     """IC: simulate ``n_worlds`` (<= 64) worlds and add each world's spread to ``out[j]``; 0, or -1 if out of memory.
@@ -333,38 +336,33 @@ cdef int _simulate_ic_batch(
     """
     cdef uint64_t full = (~<uint64_t>0) if n_worlds == 64 else ((<uint64_t>1 << n_worlds) - 1)
     cdef int64_t n_touched = _seed_batch(seeds, n_seeds, full, state, queue, touched)
-    cdef int64_t q_cap = n + 1, head = 0, tail = n_touched, used = 0
-    cdef int64_t i, e, start, end, off, want
-    cdef int32_t u, v, q
+    cdef int64_t head = 0, tail = n_touched, used = 0
+    cdef int64_t i, k, d, e, start, want, v, n_hit
+    cdef int32_t u
     cdef uint64_t m, live, a, p, x
     cdef uint64_t* mk = masks[0]
     cdef uint64_t* grown
+    cdef const uint64_t* lm
+    cdef const int32_t* tgt
     cdef int64_t nz
     cdef int status = 0
 
     while head != tail:
         u = queue[head]
-        head += 1
-        if head == q_cap:
-            head = 0
-        i = head + PF_NODE
-        if i >= q_cap:
-            i -= q_cap
-        q = queue[i]
-        seeding_prefetch(&state[2 * q])
-        seeding_prefetch(&indptr[q])
-        seeding_prefetch(&first_mask[q])
-        i = head + PF_ADJ
-        if i >= q_cap:
-            i -= q_cap
-        seeding_prefetch(&indices[indptr[queue[i]]])
+        head = (head + 1) & q_mask
+        v = queue[(head + PF_NODE) & q_mask]
+        seeding_prefetch(&state[2 * v])
+        seeding_prefetch(&indptr[v])
+        seeding_prefetch(&first_mask[v])
+        seeding_prefetch(&indices[indptr[queue[(head + PF_ADJ) & q_mask]]])
         m = state[2 * u + 1]
         state[2 * u + 1] = 0
         start = indptr[u]
-        end = indptr[u + 1]
+        d = indptr[u + 1] - start
+        tgt = indices + start
         if first_mask[u] < 0:
-            if used + end - start > cap[0]:
-                want = max(2 * cap[0], used + end - start)
+            if used + d > cap[0]:
+                want = max(2 * cap[0], used + d)
                 grown = <uint64_t*> realloc(mk, want * sizeof(uint64_t))
                 if grown == NULL:
                     status = -1
@@ -374,28 +372,33 @@ cdef int _simulate_ic_batch(
                 cap[0] = want
             first_mask[u] = used
             x = key + (<uint64_t>start * 64 + 1) * SEEDING_P0
-            for e in range(start, end):
+            for e in range(start, start + d):
                 mk[used] = ic_mask(x, width[e])
                 used += 1
                 x += 64 * SEEDING_P0
-        off = first_mask[u] - start
-        for e in range(start, end):
-            i = e + PF_ARC
-            if i >= end:
-                i = end - 1
-            seeding_prefetch(&state[2 * indices[i]])
-            v = indices[e]
+        # Arcs live in some pending world, then their targets' state.
+        lm = mk + first_mask[u]
+        n_hit = 0
+        for k in range(d):
+            live = lm[k] & m
+            hit_node[n_hit] = tgt[k]
+            hit_mask[n_hit] = live
+            n_hit += live != 0
+        for k in range(n_hit):
+            i = k + PF_ARC
+            if i >= n_hit:
+                i = n_hit - 1
+            seeding_prefetch(&state[2 * <int64_t>hit_node[i]])
+            v = hit_node[k]
             a = state[2 * v]
             p = state[2 * v + 1]
-            live = mk[off + e] & m & ~a
+            live = hit_mask[k] & ~a
             nz = live != 0
-            touched[n_touched] = v
+            touched[n_touched] = <int32_t>v
             n_touched += nz & (a == 0)
             state[2 * v] = a | live
-            queue[tail] = v
-            tail += nz & (p == 0)
-            if tail == q_cap:
-                tail = 0
+            queue[tail] = <int32_t>v
+            tail = (tail + (nz & (p == 0))) & q_mask
             state[2 * v + 1] = p | live
 
     for i in range(n_touched):
@@ -418,6 +421,7 @@ cdef void _simulate_lt_batch(
     int64_t n,
     uint64_t* state,
     int32_t* queue,
+    int64_t q_mask,
     int32_t* touched,
     double* out,
 ) noexcept nogil:
@@ -426,10 +430,11 @@ cdef void _simulate_lt_batch(
     ``state[2 * v]`` is the mask of worlds where ``v`` is active and
     ``state[2 * v + 1]`` those where its activation is not yet propagated (kept
     side by side: one cache line serves both). ``state`` must be all-zero on
-    entry and is left all-zero. ``queue`` is circular with ``n + 1`` slots, all
-    holding node indices: a node is queued iff its pending mask is non-zero, so
-    at most ``n`` are, and the slot at the tail is always free. ``touched`` needs
-    ``n + 1`` slots (the update writes one slot ahead).
+    entry and is left all-zero. ``queue`` is circular with ``q_mask + 1 > n``
+    slots (a power of two), all holding node indices: a node is queued iff its
+    pending mask is non-zero, so at most ``n`` are and the slot at the tail is
+    always free. ``touched`` needs ``n + 1`` slots (the update writes one slot
+    ahead).
 
     The coin of an arc is drawn only for the worlds where its source is pending
     and its target inactive. Nodes a few places down the queue and the targets of
@@ -439,26 +444,18 @@ cdef void _simulate_lt_batch(
     """
     cdef uint64_t full = (~<uint64_t>0) if n_worlds == 64 else ((<uint64_t>1 << n_worlds) - 1)
     cdef int64_t n_touched = _seed_batch(seeds, n_seeds, full, state, queue, touched)
-    cdef int64_t q_cap = n + 1, head = 0, tail = n_touched, i, e, end
+    cdef int64_t head = 0, tail = n_touched, e, end
     cdef int32_t u, v, q
     cdef uint64_t m, c, live, lo_e, a, p
     cdef int64_t nz
 
     while head != tail:
         u = queue[head]
-        head += 1
-        if head == q_cap:
-            head = 0
-        i = head + PF_NODE
-        if i >= q_cap:
-            i -= q_cap
-        q = queue[i]
+        head = (head + 1) & q_mask
+        q = queue[(head + PF_NODE) & q_mask]
         seeding_prefetch(&state[2 * q])
         seeding_prefetch(&indptr[q])
-        i = head + PF_ADJ
-        if i >= q_cap:
-            i -= q_cap
-        q = queue[i]
+        q = queue[(head + PF_ADJ) & q_mask]
         seeding_prefetch(&indices[indptr[q]])
         seeding_prefetch(&width[indptr[q]])
         m = state[2 * u + 1]
@@ -482,9 +479,7 @@ cdef void _simulate_lt_batch(
             n_touched += nz & (a == 0)
             state[2 * v] = a | live
             queue[tail] = v
-            tail += nz & (p == 0)
-            if tail == q_cap:
-                tail = 0
+            tail = (tail + (nz & (p == 0))) & q_mask
             state[2 * v + 1] = p | live
 
     _count_worlds(touched, n_touched, state, node_w, weighted, n_worlds, out)
@@ -532,31 +527,45 @@ def simulate(
 
     cdef int64_t b, first, count, v
     cdef int64_t first_batch = first_world // 64
+    cdef int64_t q_mask = 1
+    while q_mask < n + 1:
+        q_mask *= 2
+    q_mask -= 1
     cdef int64_t mask_cap
     cdef uint64_t* state
     cdef int32_t* queue
     cdef int32_t* touched
     cdef int64_t* first_mask
     cdef uint64_t* masks
+    cdef int32_t* hit_node
+    cdef uint64_t* hit_mask
+    cdef int64_t max_deg = 0
     cdef int failed = 0
+    for v in range(n):
+        if p_indptr[v + 1] - p_indptr[v] > max_deg:
+            max_deg = p_indptr[v + 1] - p_indptr[v]
 
     with nogil, parallel(num_threads=max(1, n_threads)):
         state = <uint64_t*> calloc(2 * n, sizeof(uint64_t))
-        queue = <int32_t*> calloc(n + 1, sizeof(int32_t))
+        queue = <int32_t*> calloc(q_mask + 1, sizeof(int32_t))
         touched = <int32_t*> malloc((n + 1) * sizeof(int32_t))
         first_mask = NULL
         masks = NULL
+        hit_node = NULL
+        hit_mask = NULL
         mask_cap = 0
         if not by_target:
             first_mask = <int64_t*> malloc(n * sizeof(int64_t))
             mask_cap = 4096
             masks = <uint64_t*> malloc(mask_cap * sizeof(uint64_t))
+            hit_node = <int32_t*> malloc((max_deg + 1) * sizeof(int32_t))
+            hit_mask = <uint64_t*> malloc((max_deg + 1) * sizeof(uint64_t))
             if first_mask != NULL:
                 for v in range(n):
                     first_mask[v] = -1
         for b in prange(n_batches, schedule="dynamic"):
             if state == NULL or queue == NULL or touched == NULL or (
-                not by_target and (first_mask == NULL or masks == NULL)
+                not by_target and (first_mask == NULL or masks == NULL or hit_node == NULL or hit_mask == NULL)
             ):
                 failed += 1
             else:
@@ -567,12 +576,13 @@ def simulate(
                 if by_target:
                     _simulate_lt_batch(
                         p_indptr, p_indices, p_lo, p_width, p_seeds, seeds.shape[0], p_w, weighted,
-                        batch_key(run_seed, first_batch + b), <int>count, n, state, queue, touched, p_out + first,
+                        batch_key(run_seed, first_batch + b), <int>count, n, state, queue, q_mask, touched,
+                        p_out + first,
                     )
                 elif _simulate_ic_batch(
                     p_indptr, p_indices, p_width, p_seeds, seeds.shape[0], p_w, weighted,
-                    batch_key(run_seed, first_batch + b), <int>count, n, state, queue, touched,
-                    first_mask, &masks, &mask_cap, p_out + first,
+                    batch_key(run_seed, first_batch + b), <int>count, n, state, queue, q_mask, touched,
+                    first_mask, &masks, &mask_cap, hit_node, hit_mask, p_out + first,
                 ) != 0:
                     failed += 1
         free(state)
@@ -580,6 +590,8 @@ def simulate(
         free(touched)
         free(first_mask)
         free(masks)
+        free(hit_node)
+        free(hit_mask)
     if failed:
         raise MemoryError("not enough memory for the simulation buffers")
     return result
