@@ -133,6 +133,8 @@ cdef enum:
     PF_ADJ = 4   # queue look-ahead of the adjacency prefetch
     PF_ARC = 4   # arc look-ahead of the target-state prefetch
     IC_WORDS = 8  # words drawn unconditionally per IC arc before the loop
+    HIT_FLUSH = 64  # deferred IC hits applied once there are this many
+    PF_HIT = 8  # hit look-ahead of the target-state prefetch
 
 cdef uint64_t ONE53 = (<uint64_t>1) << 53
 
@@ -147,9 +149,10 @@ cdef inline uint64_t ic_mask(uint64_t x, uint64_t thr) noexcept nogil:
     ``x`` is the arc's counter ``k + (64 e + 1) * P0``: word ``t`` (from 1) is
     ``mum(x + (t - 1) * P0)``, bit ``j`` of it digit ``t`` of ``U_j``. A world is
     settled at its first digit that differs from ``thr``'s; once the digits of
-    ``thr`` left are all zero, the worlds still tied are not below it. The first
-    ``IC_WORDS`` words are drawn whatever happens (a word after every world is
-    settled changes nothing): the loop's exit then rarely depends on the data.
+    ``thr`` left are all zero, the worlds still tied are not below it. A word
+    drawn after every world is settled changes nothing, so words are drawn in
+    fixed runs: 8 (a world is still tied after them in about one arc in four),
+    then 4 more, then one at a time (rare); the branches rarely depend on data.
     """
     cdef uint64_t und = ~<uint64_t>0, res = 0, r, b, t
     cdef int _i
@@ -163,13 +166,23 @@ cdef inline uint64_t ic_mask(uint64_t x, uint64_t thr) noexcept nogil:
         t <<= 1
         res |= und & ~r & b
         und &= ~(r ^ b)
-    while (und != 0) & (t != 0):
-        r = seeding_mum(x)
-        x += SEEDING_P0
-        b = <uint64_t>(<int64_t>t >> 63)
-        t <<= 1
-        res |= und & ~r & b
-        und &= ~(r ^ b)
+    if (und != 0) & (t != 0):
+        # About one world in four arcs is still tied: four more words settle it
+        # but rarely, so the loop after them is rarely entered.
+        for _i in range(4):
+            r = seeding_mum(x)
+            x += SEEDING_P0
+            b = <uint64_t>(<int64_t>t >> 63)
+            t <<= 1
+            res |= und & ~r & b
+            und &= ~(r ^ b)
+        while (und != 0) & (t != 0):
+            r = seeding_mum(x)
+            x += SEEDING_P0
+            b = <uint64_t>(<int64_t>t >> 63)
+            t <<= 1
+            res |= und & ~r & b
+            und &= ~(r ^ b)
     return res
 
 
@@ -328,11 +341,17 @@ cdef int _simulate_ic_batch(
     Buffers as in :func:`_simulate_lt_batch`. The first expansion of node ``u``
     draws the live masks of its out-arcs into ``masks[0][first_mask[u]:]`` (the
     buffer grows as needed; ``first_mask`` is -1 for nodes without masks, on entry
-    and on return). Every expansion is then a branch-free pass over the arcs:
-    ``live = mask & pending & ~active``, and an update that writes one slot past
-    the ends of ``touched`` and ``queue`` and claims it only when needed. Nodes a
-    few places down the queue and the targets of the next arcs are prefetched
-    (``queue`` holds node indices in every slot, so the look-ahead is safe).
+    and on return). An expansion then reads only the node's masks and targets:
+    each arc live in some pending world, with ``mask & pending``, is a *hit*,
+    appended to ``hit_node``/``hit_mask`` without a branch. Hits are applied in
+    runs of at least ``HIT_FLUSH`` (or when the queue is empty): ``live = hit &
+    ~active`` is added to the target's masks by a branch-free update that writes
+    one slot past the ends of ``touched`` and ``queue`` and claims it only when
+    needed. Only hit targets' state is touched, the runs keep loop exits rare,
+    and the targets a few hits ahead are prefetched, as are nodes a few places
+    down the queue (``queue`` holds node indices in every slot, so the
+    look-ahead is safe). Deferring hits changes no world's outcome: a world's
+    active set is the least fixed point of the same live arcs in any order.
     """
     cdef uint64_t full = (~<uint64_t>0) if n_worlds == 64 else ((<uint64_t>1 << n_worlds) - 1)
     cdef int64_t n_touched = _seed_batch(seeds, n_seeds, full, state, queue, touched)
@@ -347,7 +366,30 @@ cdef int _simulate_ic_batch(
     cdef int64_t nz
     cdef int status = 0
 
-    while head != tail:
+    n_hit = 0
+    while True:
+        if head == tail or n_hit >= HIT_FLUSH:
+            # Apply the deferred hits: the targets' state, loaded in one run.
+            if n_hit == 0:
+                break
+            for k in range(n_hit):
+                i = k + PF_HIT
+                if i >= n_hit:
+                    i = n_hit - 1
+                seeding_prefetch(&state[2 * <int64_t>hit_node[i]])
+                v = hit_node[k]
+                a = state[2 * v]
+                p = state[2 * v + 1]
+                live = hit_mask[k] & ~a
+                nz = live != 0
+                touched[n_touched] = <int32_t>v
+                n_touched += nz & (a == 0)
+                state[2 * v] = a | live
+                queue[tail] = <int32_t>v
+                tail = (tail + (nz & (p == 0))) & q_mask
+                state[2 * v + 1] = p | live
+            n_hit = 0
+            continue
         u = queue[head]
         head = (head + 1) & q_mask
         v = queue[(head + PF_NODE) & q_mask]
@@ -376,30 +418,13 @@ cdef int _simulate_ic_batch(
                 mk[used] = ic_mask(x, width[e])
                 used += 1
                 x += 64 * SEEDING_P0
-        # Arcs live in some pending world, then their targets' state.
+        # The arcs live in some pending world become hits, applied later.
         lm = mk + first_mask[u]
-        n_hit = 0
         for k in range(d):
             live = lm[k] & m
             hit_node[n_hit] = tgt[k]
             hit_mask[n_hit] = live
             n_hit += live != 0
-        for k in range(n_hit):
-            i = k + PF_ARC
-            if i >= n_hit:
-                i = n_hit - 1
-            seeding_prefetch(&state[2 * <int64_t>hit_node[i]])
-            v = hit_node[k]
-            a = state[2 * v]
-            p = state[2 * v + 1]
-            live = hit_mask[k] & ~a
-            nz = live != 0
-            touched[n_touched] = <int32_t>v
-            n_touched += nz & (a == 0)
-            state[2 * v] = a | live
-            queue[tail] = <int32_t>v
-            tail = (tail + (nz & (p == 0))) & q_mask
-            state[2 * v + 1] = p | live
 
     for i in range(n_touched):
         first_mask[touched[i]] = -1
@@ -556,10 +581,10 @@ def simulate(
         mask_cap = 0
         if not by_target:
             first_mask = <int64_t*> malloc(n * sizeof(int64_t))
-            mask_cap = 4096
+            mask_cap = min(max(indices.shape[0], 64), 1 << 20)
             masks = <uint64_t*> malloc(mask_cap * sizeof(uint64_t))
-            hit_node = <int32_t*> malloc((max_deg + 1) * sizeof(int32_t))
-            hit_mask = <uint64_t*> malloc((max_deg + 1) * sizeof(uint64_t))
+            hit_node = <int32_t*> malloc((HIT_FLUSH + max_deg + 1) * sizeof(int32_t))
+            hit_mask = <uint64_t*> malloc((HIT_FLUSH + max_deg + 1) * sizeof(uint64_t))
             if first_mask != NULL:
                 for v in range(n):
                     first_mask[v] = -1
