@@ -356,7 +356,7 @@ cdef int _simulate_ic_batch(
     cdef uint64_t full = (~<uint64_t>0) if n_worlds == 64 else ((<uint64_t>1 << n_worlds) - 1)
     cdef int64_t n_touched = _seed_batch(seeds, n_seeds, full, state, queue, touched)
     cdef int64_t head = 0, tail = n_touched, used = 0
-    cdef int64_t i, k, d, e, start, want, v, n_hit
+    cdef int64_t i, k, d, start, want, v, n_hit
     cdef int32_t u
     cdef uint64_t m, live, a, p, x
     cdef uint64_t* mk = masks[0]
@@ -414,17 +414,23 @@ cdef int _simulate_ic_batch(
                 cap[0] = want
             first_mask[u] = used
             x = key + (<uint64_t>start * 64 + 1) * SEEDING_P0
-            for e in range(start, start + d):
-                mk[used] = ic_mask(x, width[e])
-                used += 1
+            for k in range(d):
+                a = ic_mask(x, width[start + k])
                 x += 64 * SEEDING_P0
-        # The arcs live in some pending world become hits, applied later.
-        lm = mk + first_mask[u]
-        for k in range(d):
-            live = lm[k] & m
-            hit_node[n_hit] = tgt[k]
-            hit_mask[n_hit] = live
-            n_hit += live != 0
+                mk[used + k] = a
+                live = a & m
+                hit_node[n_hit] = tgt[k]
+                hit_mask[n_hit] = live
+                n_hit += live != 0
+            used += d
+        else:
+            # The arcs live in some pending world become hits, applied later.
+            lm = mk + first_mask[u]
+            for k in range(d):
+                live = lm[k] & m
+                hit_node[n_hit] = tgt[k]
+                hit_mask[n_hit] = live
+                n_hit += live != 0
 
     for i in range(n_touched):
         first_mask[touched[i]] = -1
