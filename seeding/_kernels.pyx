@@ -42,11 +42,13 @@ worlds per word.
 * IC: arc ``e`` is live in world ``j`` iff ``U_j < p_e`` (53-bit threshold). The
   words of arc ``e`` in a batch with key ``k`` are ``r_t = mum(k + (64 e + t) *
   P0)``, with ``mum(x)`` the two halves of the 128-bit product ``x * (x ^ P1)``
-  xor-ed together (the output function of wyrand). The first time a node is
-  expanded in a batch, the 64-world live masks of all its out-arcs are drawn at
-  once (about ``log2(64) + 1.3`` words each, in a tight loop) and kept for the
-  node's later expansions in the batch, so the traversal itself has no draws and
-  no data-dependent branches.
+  xor-ed together (wyrand's output function and constants ``P0``, ``P1``). The
+  first time a node is expanded in a batch, the 64-world live masks of all its
+  out-arcs are drawn at once (about 9 words each, mostly in fixed runs, so few
+  branches depend on the data) and kept for the node's later expansions in the
+  batch. An expansion then only reads masks and targets; the arcs live in a
+  pending world are collected and applied to their targets in runs, without
+  data-dependent branches.
 * LT: the in-arcs of ``v`` own disjoint intervals ``[lo, hi)`` of [0, 1) with
   lengths equal to their weights, and arc ``e`` is live iff ``U_j`` (keyed by
   ``v``) falls in its interval: each node picks at most one live in-arc. Here

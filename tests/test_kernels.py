@@ -57,10 +57,27 @@ def uniform(run_seed: int, world: int, slot: int) -> int:
     return value
 
 
-def oracle_spreads(graph: Graph, model: str, seeds, run_seed: int, n_worlds: int) -> list[float]:
+def ic_oracle_mask(run_seed: int, batch: int, arc: int, width: int) -> int:
+    """The 64 worlds of a batch where an IC arc is live, each world's 53-bit uniform compared whole."""
+    x = batch_key(run_seed, batch) + (64 * arc + 1) * P0
+    words = [mum(x + t * P0) for t in range(53)]
+    mask = 0
+    for j in range(64):
+        value = 0
+        for w in words:
+            value = (value << 1) | ((w >> j) & 1)
+        if value < width:
+            mask |= 1 << j
+    return mask
+
+
+def oracle_spreads(
+    graph: Graph, model: str, seeds, run_seed: int, n_worlds: int, first_world: int = 0, weights=None
+) -> list[float]:
     lo, width, by_target = live_edge_arrays(graph, model)
+    masks: dict[tuple[int, int], int] = {}
     out = []
-    for world in range(n_worlds):
+    for world in range(first_world, first_world + n_worlds):
         live = []
         for u in range(graph.n):
             for e in range(graph.indptr[u], graph.indptr[u + 1]):
@@ -69,7 +86,10 @@ def oracle_spreads(graph: Graph, model: str, seeds, run_seed: int, n_worlds: int
                     low = int(lo[e])
                     live.append(low <= uniform(run_seed, world, v) < low + int(width[e]))
                 else:
-                    live.append(ic_uniform(run_seed, world, e) < int(width[e]))
+                    key = (world // 64, e)
+                    if key not in masks:
+                        masks[key] = ic_oracle_mask(run_seed, world // 64, e, int(width[e]))
+                    live.append(bool((masks[key] >> (world % 64)) & 1))
         seen, stack = set(seeds), list(seeds)
         while stack:
             u = stack.pop()
@@ -78,7 +98,7 @@ def oracle_spreads(graph: Graph, model: str, seeds, run_seed: int, n_worlds: int
                 if live[e] and v not in seen:
                     seen.add(v)
                     stack.append(v)
-        out.append(float(len(seen)))
+        out.append(float(len(seen)) if weights is None else float(sum(weights[v] for v in seen)))
     return out
 
 
@@ -94,6 +114,25 @@ def test_kernel_matches_python_oracle_world_by_world(model):
         g.indptr, g.indices, lo, width, by_target, seeds, np.zeros(0), 12345, 0, n_worlds, 1
     )
     assert got.tolist() == oracle_spreads(g, model, [0, 5], 12345, n_worlds)
+
+
+def test_ic_kernel_matches_oracle_with_hubs_weights_offsets_and_threads():
+    # A hub with more out-arcs than the kernel defers before applying them, a
+    # cycle back into it, node weights (dyadic, so any summation order is exact),
+    # worlds starting at 128 with a partial last batch, and 1-3 threads.
+    rng = np.random.default_rng(5)
+    n = 90
+    src = [0] * 80 + list(rng.integers(1, n, 120)) + [7, 8]
+    dst = list(range(1, 81)) + list(rng.integers(0, n, 120)) + [0, 0]
+    probs = np.concatenate([rng.choice([0.02, 0.3, 0.5, 1.0], 80), rng.uniform(0.0, 0.6, 120), [0.9, 0.4]])
+    g = Graph.from_edges(src, dst, probs, labels=list(range(n)))
+    weights = rng.choice([0.5, 1.0, 1.25, 3.0], n)
+    lo, width, by_target = live_edge_arrays(g, "ic")
+    seeds = np.array([3, 0], dtype=np.int32)
+    expect = oracle_spreads(g, "ic", [3, 0], 77, 150, first_world=128, weights=weights)
+    for threads in (1, 2, 3):
+        got = simulate(g.indptr, g.indices, lo, width, by_target, seeds, weights, 77, 128, 150, threads)
+        assert got.tolist() == expect
 
 
 def test_ic_masks_equal_full_comparison():
