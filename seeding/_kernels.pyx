@@ -94,7 +94,14 @@ cdef extern from *:
     /* wyrand's output function: the high and low halves of x * (x ^ P1), xor-ed. */
     #define SEEDING_P0 0xa0761d6478bd642fULL
     #define SEEDING_P1 0xe7037ed1a0b428dbULL
-    #if defined(__SIZEOF_INT128__)
+    #if (defined(__GNUC__) || defined(__clang__)) && defined(__x86_64__)
+    /* One mulq, its halves in rax:rdx (a 128-bit temporary can make GCC spill them). */
+    static inline unsigned long long seeding_mum(unsigned long long x) {
+        unsigned long long lo, hi;
+        __asm__("mulq %3" : "=a"(lo), "=d"(hi) : "a"(x), "rm"(x ^ SEEDING_P1) : "cc");
+        return hi ^ lo;
+    }
+    #elif defined(__SIZEOF_INT128__)
     static inline unsigned long long seeding_mum(unsigned long long x) {
         unsigned __int128 t = (unsigned __int128)x * (x ^ SEEDING_P1);
         return (unsigned long long)(t >> 64) ^ (unsigned long long)t;
@@ -156,7 +163,7 @@ cdef inline uint64_t ic_mask(uint64_t x, uint64_t thr) noexcept nogil:
     fixed runs: 8 (a world is still tied after them in about one arc in four),
     then 4 more, then one at a time (rare); the branches rarely depend on data.
     """
-    cdef uint64_t und = ~<uint64_t>0, res = 0, r, b, t
+    cdef uint64_t und = ~<uint64_t>0, res = 0, r, b, t, z
     cdef int _i
     if thr >= ONE53:
         return und
@@ -166,8 +173,9 @@ cdef inline uint64_t ic_mask(uint64_t x, uint64_t thr) noexcept nogil:
         x += SEEDING_P0
         b = <uint64_t>(<int64_t>t >> 63)
         t <<= 1
-        res |= und & ~r & b
-        und &= ~(r ^ b)
+        z = und & (r ^ b)  # worlds settled by this digit
+        res |= z & b
+        und ^= z
     if (und != 0) & (t != 0):
         # About one world in four arcs is still tied: four more words settle it
         # but rarely, so the loop after them is rarely entered.
@@ -176,15 +184,17 @@ cdef inline uint64_t ic_mask(uint64_t x, uint64_t thr) noexcept nogil:
             x += SEEDING_P0
             b = <uint64_t>(<int64_t>t >> 63)
             t <<= 1
-            res |= und & ~r & b
-            und &= ~(r ^ b)
+            z = und & (r ^ b)
+            res |= z & b
+            und ^= z
         while (und != 0) & (t != 0):
             r = seeding_mum(x)
             x += SEEDING_P0
             b = <uint64_t>(<int64_t>t >> 63)
             t <<= 1
-            res |= und & ~r & b
-            und &= ~(r ^ b)
+            z = und & (r ^ b)
+            res |= z & b
+            und ^= z
     return res
 
 
