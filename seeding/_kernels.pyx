@@ -273,7 +273,7 @@ cdef void _count_worlds(
     """
     cdef uint64_t acc[8]
     cdef int64_t cnt[64]
-    cdef int64_t i
+    cdef int64_t i, start
     cdef uint64_t m
     cdef int32_t v
     cdef int b, j
@@ -291,19 +291,18 @@ cdef void _count_worlds(
         return
     for j in range(64):
         cnt[j] = 0
-    for b in range(8):
-        acc[b] = 0
-    for i in range(n_touched):
-        v = touched[i]
-        m = state[2 * v]
-        state[2 * v] = 0
+    for start in range(0, n_touched, 255):  # a byte lane holds up to 255
         for b in range(8):
-            acc[b] += (m >> b) & 0x0101010101010101ULL
-        if (i & 127) == 127 or i == n_touched - 1:
+            acc[b] = 0
+        for i in range(start, min(start + 255, n_touched)):
+            v = touched[i]
+            m = state[2 * v]
+            state[2 * v] = 0
             for b in range(8):
-                for j in range(8):
-                    cnt[8 * j + b] += <int64_t>((acc[b] >> (8 * j)) & 0xFF)
-                acc[b] = 0
+                acc[b] += (m >> b) & 0x0101010101010101ULL
+        for b in range(8):
+            for j in range(8):
+                cnt[8 * j + b] += <int64_t>((acc[b] >> (8 * j)) & 0xFF)
     for j in range(n_worlds):
         out[j] += <double>cnt[j]
 
@@ -408,7 +407,9 @@ cdef int _simulate_ic_batch(
         seeding_prefetch(&state[2 * v])
         seeding_prefetch(&indptr[v])
         seeding_prefetch(&first_mask[v])
-        seeding_prefetch(&indices[indptr[queue[(head + PF_ADJ) & q_mask]]])
+        v = queue[(head + PF_ADJ) & q_mask]
+        seeding_prefetch(&indices[indptr[v]])
+        seeding_prefetch(mk + max(first_mask[v], 0))  # its masks, if drawn
         m = state[2 * u + 1]
         state[2 * u + 1] = 0
         start = indptr[u]
