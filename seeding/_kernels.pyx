@@ -152,6 +152,59 @@ cdef inline uint64_t batch_key(uint64_t run_seed, int64_t batch) noexcept nogil:
     return mix64(run_seed + mix64(<uint64_t>batch * GAMMA + KEY_SALT))
 
 
+cdef inline uint64_t ic_mask_head(uint64_t x, uint64_t thr, uint64_t* und, uint64_t* t) noexcept nogil:
+    """The worlds settled live by the first ``IC_WORDS`` words of an IC arc (see :func:`ic_mask`).
+
+    Leaves in ``und`` the worlds still tied and in ``t`` the digits of ``thr``
+    left (the next at bit 63); nothing is left to settle unless both are non-zero.
+    """
+    cdef uint64_t res = 0, r, b, z, u = ~<uint64_t>0, s
+    cdef int _i
+    if thr >= ONE53:
+        und[0] = 0
+        t[0] = 0
+        return u
+    s = thr << 11  # digit 1 at bit 63
+    for _i in range(IC_WORDS):
+        r = seeding_mum(x)
+        x += SEEDING_P0
+        b = <uint64_t>(<int64_t>s >> 63)
+        s <<= 1
+        z = u & (r ^ b)  # worlds settled by this digit
+        res |= z & b
+        u ^= z
+    und[0] = u
+    t[0] = s
+    return res
+
+
+cdef inline uint64_t ic_mask_rest(uint64_t x, uint64_t res, uint64_t und, uint64_t t) noexcept nogil:
+    """Settle the worlds ``und`` left tied by :func:`ic_mask_head`; ``x`` is the counter of word ``IC_WORDS + 1``.
+
+    Four words settle the last tied world of an arc but rarely, so the loop
+    after them is rarely entered.
+    """
+    cdef uint64_t r, b, z
+    cdef int _i
+    for _i in range(4):
+        r = seeding_mum(x)
+        x += SEEDING_P0
+        b = <uint64_t>(<int64_t>t >> 63)
+        t <<= 1
+        z = und & (r ^ b)
+        res |= z & b
+        und ^= z
+    while (und != 0) & (t != 0):
+        r = seeding_mum(x)
+        x += SEEDING_P0
+        b = <uint64_t>(<int64_t>t >> 63)
+        t <<= 1
+        z = und & (r ^ b)
+        res |= z & b
+        und ^= z
+    return res
+
+
 cdef inline uint64_t ic_mask(uint64_t x, uint64_t thr) noexcept nogil:
     """The 64 worlds in which an IC arc with threshold ``thr`` (``floor(p * 2**53)``) is live.
 
@@ -160,41 +213,13 @@ cdef inline uint64_t ic_mask(uint64_t x, uint64_t thr) noexcept nogil:
     settled at its first digit that differs from ``thr``'s; once the digits of
     ``thr`` left are all zero, the worlds still tied are not below it. A word
     drawn after every world is settled changes nothing, so words are drawn in
-    fixed runs: 8 (a world is still tied after them in about one arc in four),
-    then 4 more, then one at a time (rare); the branches rarely depend on data.
+    fixed runs: ``IC_WORDS`` (a world is still tied after them in about one arc
+    in four), then 4 more, then one at a time (rare).
     """
-    cdef uint64_t und = ~<uint64_t>0, res = 0, r, b, t, z
-    cdef int _i
-    if thr >= ONE53:
-        return und
-    t = thr << 11  # digit 1 at bit 63
-    for _i in range(IC_WORDS):
-        r = seeding_mum(x)
-        x += SEEDING_P0
-        b = <uint64_t>(<int64_t>t >> 63)
-        t <<= 1
-        z = und & (r ^ b)  # worlds settled by this digit
-        res |= z & b
-        und ^= z
+    cdef uint64_t und, t
+    cdef uint64_t res = ic_mask_head(x, thr, &und, &t)
     if (und != 0) & (t != 0):
-        # About one world in four arcs is still tied: four more words settle it
-        # but rarely, so the loop after them is rarely entered.
-        for _i in range(4):
-            r = seeding_mum(x)
-            x += SEEDING_P0
-            b = <uint64_t>(<int64_t>t >> 63)
-            t <<= 1
-            z = und & (r ^ b)
-            res |= z & b
-            und ^= z
-        while (und != 0) & (t != 0):
-            r = seeding_mum(x)
-            x += SEEDING_P0
-            b = <uint64_t>(<int64_t>t >> 63)
-            t <<= 1
-            z = und & (r ^ b)
-            res |= z & b
-            und ^= z
+        res = ic_mask_rest(x + IC_WORDS * SEEDING_P0, res, und, t)
     return res
 
 
@@ -345,6 +370,9 @@ cdef int _simulate_ic_batch(
     int64_t* cap,
     int32_t* hit_node,
     uint64_t* hit_mask,
+    int64_t* tail_arc,
+    uint64_t* tail_und,
+    uint64_t* tail_t,
     double* out,
 ) noexcept nogil:
     """IC: simulate ``n_worlds`` (<= 64) worlds and add each world's spread to ``out[j]``; 0, or -1 if out of memory.
@@ -367,9 +395,9 @@ cdef int _simulate_ic_batch(
     cdef uint64_t full = (~<uint64_t>0) if n_worlds == 64 else ((<uint64_t>1 << n_worlds) - 1)
     cdef int64_t n_touched = _seed_batch(seeds, n_seeds, full, state, queue, touched)
     cdef int64_t head = 0, tail = n_touched, used = 0
-    cdef int64_t i, k, d, start, want, v, n_hit
+    cdef int64_t i, k, d, start, want, v, n_hit, n_tail
     cdef int32_t u
-    cdef uint64_t m, live, a, p, x
+    cdef uint64_t m, live, a, p, x, x0, und, t
     cdef uint64_t* mk = masks[0]
     cdef uint64_t* grown
     cdef const uint64_t* lm
@@ -426,12 +454,30 @@ cdef int _simulate_ic_batch(
                 masks[0] = grown
                 cap[0] = want
             first_mask[u] = used
-            x = key + (<uint64_t>start * 64 + 1) * SEEDING_P0
+            # Draw the masks (the arcs with a world still tied after the first
+            # words are finished afterwards, in a second short loop: fewer
+            # mispredicted branches) and make the first expansion's hits.
+            x0 = key + (<uint64_t>start * 64 + 1) * SEEDING_P0
+            x = x0
+            n_tail = 0
             for k in range(d):
-                a = ic_mask(x, width[start + k])
+                a = ic_mask_head(x, width[start + k], &und, &t)
                 x += 64 * SEEDING_P0
+                tail_arc[n_tail] = k
+                tail_und[n_tail] = und
+                tail_t[n_tail] = t
+                n_tail += (und != 0) & (t != 0)
                 mk[used + k] = a
                 live = a & m
+                hit_node[n_hit] = tgt[k]
+                hit_mask[n_hit] = live
+                n_hit += live != 0
+            for i in range(n_tail):
+                k = tail_arc[i]
+                a = mk[used + k]
+                p = ic_mask_rest(x0 + (<uint64_t>k * 64 + IC_WORDS) * SEEDING_P0, a, tail_und[i], tail_t[i])
+                mk[used + k] = p
+                live = p & ~a & m
                 hit_node[n_hit] = tgt[k]
                 hit_mask[n_hit] = live
                 n_hit += live != 0
@@ -583,6 +629,9 @@ def simulate(
     cdef uint64_t* masks
     cdef int32_t* hit_node
     cdef uint64_t* hit_mask
+    cdef int64_t* tail_arc
+    cdef uint64_t* tail_und
+    cdef uint64_t* tail_t
     cdef int64_t max_deg = 0
     cdef int failed = 0
     for v in range(n):
@@ -597,19 +646,28 @@ def simulate(
         masks = NULL
         hit_node = NULL
         hit_mask = NULL
+        tail_arc = NULL
+        tail_und = NULL
+        tail_t = NULL
         mask_cap = 0
         if not by_target:
             first_mask = <int64_t*> malloc(n * sizeof(int64_t))
             mask_cap = min(max(indices.shape[0], 64), 1 << 20)
             masks = <uint64_t*> malloc(mask_cap * sizeof(uint64_t))
-            hit_node = <int32_t*> malloc((HIT_FLUSH + max_deg + 1) * sizeof(int32_t))
-            hit_mask = <uint64_t*> malloc((HIT_FLUSH + max_deg + 1) * sizeof(uint64_t))
+            hit_node = <int32_t*> malloc((HIT_FLUSH + 2 * max_deg + 1) * sizeof(int32_t))
+            hit_mask = <uint64_t*> malloc((HIT_FLUSH + 2 * max_deg + 1) * sizeof(uint64_t))
+            tail_arc = <int64_t*> malloc((max_deg + 1) * sizeof(int64_t))
+            tail_und = <uint64_t*> malloc((max_deg + 1) * sizeof(uint64_t))
+            tail_t = <uint64_t*> malloc((max_deg + 1) * sizeof(uint64_t))
             if first_mask != NULL:
                 for v in range(n):
                     first_mask[v] = -1
         for b in prange(n_batches, schedule="dynamic"):
             if state == NULL or queue == NULL or touched == NULL or (
-                not by_target and (first_mask == NULL or masks == NULL or hit_node == NULL or hit_mask == NULL)
+                not by_target and (
+                    first_mask == NULL or masks == NULL or hit_node == NULL or hit_mask == NULL
+                    or tail_arc == NULL or tail_und == NULL or tail_t == NULL
+                )
             ):
                 failed += 1
             else:
@@ -626,7 +684,7 @@ def simulate(
                 elif _simulate_ic_batch(
                     p_indptr, p_indices, p_width, p_seeds, seeds.shape[0], p_w, weighted,
                     batch_key(run_seed, first_batch + b), <int>count, n, state, queue, q_mask, touched,
-                    first_mask, &masks, &mask_cap, hit_node, hit_mask, p_out + first,
+                    first_mask, &masks, &mask_cap, hit_node, hit_mask, tail_arc, tail_und, tail_t, p_out + first,
                 ) != 0:
                     failed += 1
         free(state)
@@ -636,6 +694,9 @@ def simulate(
         free(masks)
         free(hit_node)
         free(hit_mask)
+        free(tail_arc)
+        free(tail_und)
+        free(tail_t)
     if failed:
         raise MemoryError("not enough memory for the simulation buffers")
     return result
