@@ -380,7 +380,9 @@ cdef int _simulate_ic_batch(
     Buffers as in :func:`_simulate_lt_batch`. The first expansion of node ``u``
     draws the live masks of its out-arcs into ``masks[0][first_mask[u]:]`` (the
     buffer grows as needed; ``first_mask`` is -1 for nodes without masks, on entry
-    and on return). An expansion then reads only the node's masks and targets:
+    and on return); the arcs with a world still tied after the first words are
+    listed in ``tail_*`` (``max_deg`` slots) and finished in a second loop. An
+    expansion then reads only the node's masks and targets:
     each arc live in some pending world, with ``mask & pending``, is a *hit*,
     appended to ``hit_node``/``hit_mask`` without a branch. Hits are applied in
     runs of at least ``HIT_FLUSH`` (or when the queue is empty): ``live = hit &
