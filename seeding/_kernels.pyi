@@ -9,6 +9,7 @@ U64 = npt.NDArray[np.uint64]
 F64 = npt.NDArray[np.float64]
 U8 = npt.NDArray[np.uint8]
 
+def ic_live_worlds(run_seed: int, batch: int, arc: int, width: int) -> int: ...
 def live_worlds(run_seed: int, batch: int, slot: int, lo: int, hi: int) -> int: ...
 def simulate(
     indptr: I64, indices: I32, lo: U64, width: U64, by_target: bool, seeds: I32, node_weights: F64,

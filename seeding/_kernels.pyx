@@ -5,8 +5,8 @@
 Private module. It holds the loops that draw live-edge worlds and what is
 computed on them:
 
-* :func:`simulate` (and :func:`live_worlds`): Monte-Carlo spread of a seed set
-  under IC or LT (``seeding.spread``);
+* :func:`simulate` (with :func:`ic_live_worlds` and :func:`live_worlds`):
+  Monte-Carlo spread of a seed set under IC or LT (``seeding.spread``);
 * :func:`sample_rr_sets` and :func:`count_rr_hits`: RR sets sampled, or only
   counted against a seed set (``seeding.rrsets``; Borgs et al. 2014, Tang et
   al. 2015);
@@ -37,13 +37,24 @@ under IC, the arc's target under LT) the batch derives a stream of 64-bit words
 ``r_1, r_2, ...``; bit ``j`` of ``r_t`` is binary digit ``t`` of a uniform number
 ``U_j`` on [0, 1) that belongs to world ``j`` alone. Comparing the 64 numbers
 with a threshold digit by digit (bit-sliced) settles about half of the undecided
-worlds per word, so a coin for ``k`` worlds costs about ``log2(k) + 2`` words
-instead of ``k``, and only the worlds that need the coin are settled.
+worlds per word.
 
-* IC: arc ``e`` is live in world ``j`` iff ``U_j < p_e`` (53-bit threshold).
+* IC: arc ``e`` is live in world ``j`` iff ``U_j < p_e`` (53-bit threshold). The
+  words of arc ``e`` in a batch with key ``k`` are ``r_t = mum(k + (64 e + t) *
+  P0)``, with ``mum(x)`` the two halves of the 128-bit product ``x * (x ^ P1)``
+  xor-ed together (wyrand's output function and constants ``P0``, ``P1``). The
+  first time a node is expanded in a batch, the 64-world live masks of all its
+  out-arcs are drawn at once (about 9 words each, mostly in fixed runs, so few
+  branches depend on the data) and kept for the node's later expansions in the
+  batch. An expansion then only reads masks and targets; the arcs live in a
+  pending world are collected and applied to their targets in runs, without
+  data-dependent branches.
 * LT: the in-arcs of ``v`` own disjoint intervals ``[lo, hi)`` of [0, 1) with
   lengths equal to their weights, and arc ``e`` is live iff ``U_j`` (keyed by
-  ``v``) falls in its interval: each node picks at most one live in-arc.
+  ``v``) falls in its interval: each node picks at most one live in-arc. Here
+  the words are ``r_t = mix64(mix64(k + (v + 1) * GAMMA) + t * GAMMA)`` (splitmix64's
+  finaliser), drawn on demand for only the worlds that need the coin, so a coin for
+  ``k`` worlds costs about ``log2(k) + 2`` words.
 """
 
 from cython.parallel cimport parallel, prange
@@ -78,6 +89,43 @@ cdef extern from *:
     """
     void seeding_prefetch(const void* p) noexcept nogil
 
+cdef extern from *:
+    """
+    /* wyrand's output function: the high and low halves of x * (x ^ P1), xor-ed. */
+    #define SEEDING_P0 0xa0761d6478bd642fULL
+    #define SEEDING_P1 0xe7037ed1a0b428dbULL
+    #if (defined(__GNUC__) || defined(__clang__)) && defined(__x86_64__)
+    /* One mulq, its halves in rax:rdx (a 128-bit temporary can make GCC spill them). */
+    static inline unsigned long long seeding_mum(unsigned long long x) {
+        unsigned long long lo, hi;
+        __asm__("mulq %3" : "=a"(lo), "=d"(hi) : "a"(x), "rm"(x ^ SEEDING_P1) : "cc");
+        return hi ^ lo;
+    }
+    #elif defined(__SIZEOF_INT128__)
+    static inline unsigned long long seeding_mum(unsigned long long x) {
+        unsigned __int128 t = (unsigned __int128)x * (x ^ SEEDING_P1);
+        return (unsigned long long)(t >> 64) ^ (unsigned long long)t;
+    }
+    #elif defined(_MSC_VER) && defined(_M_X64)
+    #include <intrin.h>
+    static inline unsigned long long seeding_mum(unsigned long long x) {
+        unsigned long long hi, lo = _umul128(x, x ^ SEEDING_P1, &hi);
+        return hi ^ lo;
+    }
+    #else
+    static inline unsigned long long seeding_mum(unsigned long long x) {
+        unsigned long long y = x ^ SEEDING_P1;
+        unsigned long long a = x >> 32, b = x & 0xffffffffULL, c = y >> 32, d = y & 0xffffffffULL;
+        unsigned long long ac = a * c, ad = a * d, bc = b * c, bd = b * d;
+        unsigned long long mid = (bd >> 32) + (ad & 0xffffffffULL) + (bc & 0xffffffffULL);
+        unsigned long long hi = ac + (ad >> 32) + (bc >> 32) + (mid >> 32);
+        return hi ^ (x * y);
+    }
+    #endif
+    """
+    uint64_t seeding_mum(uint64_t x) noexcept nogil
+    uint64_t SEEDING_P0
+
 cdef uint64_t GAMMA = 0x9E3779B97F4A7C15ULL
 cdef uint64_t KEY_SALT = 0xD1B54A32D192ED03ULL
 
@@ -93,12 +141,86 @@ cdef enum:
     PF_NODE = 8  # queue look-ahead of the state/offset prefetch
     PF_ADJ = 4   # queue look-ahead of the adjacency prefetch
     PF_ARC = 4   # arc look-ahead of the target-state prefetch
+    IC_WORDS = 8  # words drawn unconditionally per IC arc before the loop
+    HIT_FLUSH = 64  # deferred IC hits applied once there are this many
+    PF_HIT = 8  # hit look-ahead of the target-state prefetch
 
 cdef uint64_t ONE53 = (<uint64_t>1) << 53
 
 
 cdef inline uint64_t batch_key(uint64_t run_seed, int64_t batch) noexcept nogil:
     return mix64(run_seed + mix64(<uint64_t>batch * GAMMA + KEY_SALT))
+
+
+cdef inline uint64_t ic_mask_head(uint64_t x, uint64_t thr, uint64_t* und, uint64_t* t) noexcept nogil:
+    """The worlds settled live by the first ``IC_WORDS`` words of an IC arc (see :func:`ic_mask`).
+
+    Leaves in ``und`` the worlds still tied and in ``t`` the digits of ``thr``
+    left (the next at bit 63); nothing is left to settle unless both are non-zero.
+    """
+    cdef uint64_t res = 0, r, b, z, u = ~<uint64_t>0, s
+    cdef int _i
+    if thr >= ONE53:
+        und[0] = 0
+        t[0] = 0
+        return u
+    s = thr << 11  # digit 1 at bit 63
+    for _i in range(IC_WORDS):
+        r = seeding_mum(x)
+        x += SEEDING_P0
+        b = <uint64_t>(<int64_t>s >> 63)
+        s <<= 1
+        z = u & (r ^ b)  # worlds settled by this digit
+        res |= z & b
+        u ^= z
+    und[0] = u
+    t[0] = s
+    return res
+
+
+cdef inline uint64_t ic_mask_rest(uint64_t x, uint64_t res, uint64_t und, uint64_t t) noexcept nogil:
+    """Settle the worlds ``und`` left tied by :func:`ic_mask_head`; ``x`` is the counter of word ``IC_WORDS + 1``.
+
+    Four words settle the last tied world of an arc but rarely, so the loop
+    after them is rarely entered.
+    """
+    cdef uint64_t r, b, z
+    cdef int _i
+    for _i in range(4):
+        r = seeding_mum(x)
+        x += SEEDING_P0
+        b = <uint64_t>(<int64_t>t >> 63)
+        t <<= 1
+        z = und & (r ^ b)
+        res |= z & b
+        und ^= z
+    while (und != 0) & (t != 0):
+        r = seeding_mum(x)
+        x += SEEDING_P0
+        b = <uint64_t>(<int64_t>t >> 63)
+        t <<= 1
+        z = und & (r ^ b)
+        res |= z & b
+        und ^= z
+    return res
+
+
+cdef inline uint64_t ic_mask(uint64_t x, uint64_t thr) noexcept nogil:
+    """The 64 worlds in which an IC arc with threshold ``thr`` (``floor(p * 2**53)``) is live.
+
+    ``x`` is the arc's counter ``k + (64 e + 1) * P0``: word ``t`` (from 1) is
+    ``mum(x + (t - 1) * P0)``, bit ``j`` of it digit ``t`` of ``U_j``. A world is
+    settled at its first digit that differs from ``thr``'s; once the digits of
+    ``thr`` left are all zero, the worlds still tied are not below it. A word
+    drawn after every world is settled changes nothing, so words are drawn in
+    fixed runs: ``IC_WORDS`` (a world is still tied after them in about one arc
+    in four), then 4 more, then one at a time (rare).
+    """
+    cdef uint64_t und, t
+    cdef uint64_t res = ic_mask_head(x, thr, &und, &t)
+    if (und != 0) & (t != 0):
+        res = ic_mask_rest(x + IC_WORDS * SEEDING_P0, res, und, t)
+    return res
 
 
 cdef inline uint64_t below(uint64_t base, uint64_t worlds, uint64_t lo, uint64_t hi) noexcept nogil:
@@ -148,20 +270,90 @@ cdef inline uint64_t below(uint64_t base, uint64_t worlds, uint64_t lo, uint64_t
     return res_hi & ~res_lo
 
 
+def ic_live_worlds(uint64_t run_seed, int64_t batch, int64_t arc, uint64_t width):
+    """Mask of the worlds of ``batch`` in which IC arc ``arc`` (threshold ``width``) is live.
+
+    Exposed for tests (an independent Python oracle re-derives it).
+    """
+    return ic_mask(batch_key(run_seed, batch) + (<uint64_t>arc * 64 + 1) * SEEDING_P0, width)
+
+
 def live_worlds(uint64_t run_seed, int64_t batch, int64_t slot, uint64_t lo, uint64_t hi):
-    """Mask of the worlds of ``batch`` in which slot ``slot`` draws a number in ``[lo, hi)``.
+    """Mask of the worlds of ``batch`` in which LT slot ``slot`` draws a number in ``[lo, hi)``.
 
     Exposed for tests (an independent Python oracle re-derives it).
     """
     return below(mix64(batch_key(run_seed, batch) + <uint64_t>(slot + 1) * GAMMA), ~<uint64_t>0, lo, hi)
 
 
-cdef void _simulate_batch(
+cdef void _count_worlds(
+    const int32_t* touched, int64_t n_touched, uint64_t* state, const double* node_w, bint weighted,
+    int n_worlds, double* out,
+) noexcept nogil:
+    """Add each world's spread to ``out[j]`` (``j < n_worlds``) and clear the active masks of ``touched``.
+
+    Unweighted counts are kept in byte lanes (lane ``8 y + b`` of ``acc[b]`` counts
+    world ``8 y + b``), flushed before a lane can overflow; weighted sums add the
+    weights in ``touched`` order, so they do not depend on anything but the batch.
+    """
+    cdef uint64_t acc[8]
+    cdef int64_t cnt[64]
+    cdef int64_t i, start
+    cdef uint64_t m
+    cdef int32_t v
+    cdef int b, j
+    cdef double w
+    if weighted:
+        for i in range(n_touched):
+            v = touched[i]
+            m = state[2 * v]
+            state[2 * v] = 0
+            w = node_w[v]
+            while m != 0:
+                j = seeding_ctz64(m)
+                m &= m - 1
+                out[j] += w
+        return
+    for j in range(64):
+        cnt[j] = 0
+    for start in range(0, n_touched, 255):  # a byte lane holds up to 255
+        for b in range(8):
+            acc[b] = 0
+        for i in range(start, min(start + 255, n_touched)):
+            v = touched[i]
+            m = state[2 * v]
+            state[2 * v] = 0
+            for b in range(8):
+                acc[b] += (m >> b) & 0x0101010101010101ULL
+        for b in range(8):
+            for j in range(8):
+                cnt[8 * j + b] += <int64_t>((acc[b] >> (8 * j)) & 0xFF)
+    for j in range(n_worlds):
+        out[j] += <double>cnt[j]
+
+
+cdef inline int64_t _seed_batch(
+    const int32_t* seeds, int64_t n_seeds, uint64_t full, uint64_t* state, int32_t* queue, int32_t* touched,
+) noexcept nogil:
+    """Activate and queue the seeds in all ``full`` worlds; return how many distinct seeds."""
+    cdef int64_t i, count = 0
+    cdef int32_t v
+    for i in range(n_seeds):
+        v = seeds[i]
+        if state[2 * v] != 0:
+            continue  # a repeated seed: queued and counted once
+        state[2 * v] = full
+        state[2 * v + 1] = full
+        touched[count] = v
+        queue[count] = v
+        count += 1
+    return count
+
+
+cdef int _simulate_ic_batch(
     const int64_t* indptr,
     const int32_t* indices,
-    const uint64_t* lo,
     const uint64_t* width,
-    bint by_target,
     const int32_t* seeds,
     int64_t n_seeds,
     const double* node_w,
@@ -171,65 +363,193 @@ cdef void _simulate_batch(
     int64_t n,
     uint64_t* state,
     int32_t* queue,
+    int64_t q_mask,
+    int32_t* touched,
+    int64_t* first_mask,
+    uint64_t** masks,
+    int64_t* cap,
+    int32_t* hit_node,
+    uint64_t* hit_mask,
+    int64_t* tail_arc,
+    uint64_t* tail_und,
+    uint64_t* tail_t,
+    double* out,
+) noexcept nogil:
+    """IC: simulate ``n_worlds`` (<= 64) worlds and add each world's spread to ``out[j]``; 0, or -1 if out of memory.
+
+    Buffers as in :func:`_simulate_lt_batch`. The first expansion of node ``u``
+    draws the live masks of its out-arcs into ``masks[0][first_mask[u]:]`` (the
+    buffer grows as needed; ``first_mask`` is -1 for nodes without masks, on entry
+    and on return); the arcs with a world still tied after the first words are
+    listed in ``tail_*`` (``max_deg`` slots) and finished in a second loop. An
+    expansion then reads only the node's masks and targets:
+    each arc live in some pending world, with ``mask & pending``, is a *hit*,
+    appended to ``hit_node``/``hit_mask`` without a branch. Hits are applied in
+    runs of at least ``HIT_FLUSH`` (or when the queue is empty): ``live = hit &
+    ~active`` is added to the target's masks by a branch-free update that writes
+    one slot past the ends of ``touched`` and ``queue`` and claims it only when
+    needed. Only hit targets' state is touched, the runs keep loop exits rare,
+    and the targets a few hits ahead are prefetched, as are nodes a few places
+    down the queue (``queue`` holds node indices in every slot, so the
+    look-ahead is safe). Deferring hits changes no world's outcome: a world's
+    active set is the least fixed point of the same live arcs in any order.
+    """
+    cdef uint64_t full = (~<uint64_t>0) if n_worlds == 64 else ((<uint64_t>1 << n_worlds) - 1)
+    cdef int64_t n_touched = _seed_batch(seeds, n_seeds, full, state, queue, touched)
+    cdef int64_t head = 0, tail = n_touched, used = 0
+    cdef int64_t i, k, d, start, want, v, n_hit, n_tail
+    cdef int32_t u
+    cdef uint64_t m, live, a, p, x, x0, und, t
+    cdef uint64_t* mk = masks[0]
+    cdef uint64_t* grown
+    cdef const uint64_t* lm
+    cdef const int32_t* tgt
+    cdef int64_t nz
+    cdef int status = 0
+
+    n_hit = 0
+    while True:
+        if head == tail or n_hit >= HIT_FLUSH:
+            # Apply the deferred hits: the targets' state, loaded in one run.
+            if n_hit == 0:
+                break
+            for k in range(n_hit):
+                i = k + PF_HIT
+                if i >= n_hit:
+                    i = n_hit - 1
+                seeding_prefetch(&state[2 * <int64_t>hit_node[i]])
+                v = hit_node[k]
+                a = state[2 * v]
+                p = state[2 * v + 1]
+                live = hit_mask[k] & ~a
+                nz = live != 0
+                touched[n_touched] = <int32_t>v
+                n_touched += nz & (a == 0)
+                state[2 * v] = a | live
+                queue[tail] = <int32_t>v
+                tail = (tail + (nz & (p == 0))) & q_mask
+                state[2 * v + 1] = p | live
+            n_hit = 0
+            continue
+        u = queue[head]
+        head = (head + 1) & q_mask
+        v = queue[(head + PF_NODE) & q_mask]
+        seeding_prefetch(&state[2 * v])
+        seeding_prefetch(&indptr[v])
+        seeding_prefetch(&first_mask[v])
+        v = queue[(head + PF_ADJ) & q_mask]
+        seeding_prefetch(&indices[indptr[v]])
+        seeding_prefetch(mk + max(first_mask[v], 0))  # its masks, if drawn
+        m = state[2 * u + 1]
+        state[2 * u + 1] = 0
+        start = indptr[u]
+        d = indptr[u + 1] - start
+        tgt = indices + start
+        if first_mask[u] < 0:
+            if used + d > cap[0]:
+                want = max(2 * cap[0], used + d)
+                grown = <uint64_t*> realloc(mk, want * sizeof(uint64_t))
+                if grown == NULL:
+                    status = -1
+                    break
+                mk = grown
+                masks[0] = grown
+                cap[0] = want
+            first_mask[u] = used
+            # Draw the masks (the arcs with a world still tied after the first
+            # words are finished afterwards, in a second short loop: fewer
+            # mispredicted branches) and make the first expansion's hits.
+            x0 = key + (<uint64_t>start * 64 + 1) * SEEDING_P0
+            x = x0
+            n_tail = 0
+            for k in range(d):
+                a = ic_mask_head(x, width[start + k], &und, &t)
+                x += 64 * SEEDING_P0
+                tail_arc[n_tail] = k
+                tail_und[n_tail] = und
+                tail_t[n_tail] = t
+                n_tail += (und != 0) & (t != 0)
+                mk[used + k] = a
+                live = a & m
+                hit_node[n_hit] = tgt[k]
+                hit_mask[n_hit] = live
+                n_hit += live != 0
+            for i in range(n_tail):
+                k = tail_arc[i]
+                a = mk[used + k]
+                p = ic_mask_rest(x0 + (<uint64_t>k * 64 + IC_WORDS) * SEEDING_P0, a, tail_und[i], tail_t[i])
+                mk[used + k] = p
+                live = p & ~a & m
+                hit_node[n_hit] = tgt[k]
+                hit_mask[n_hit] = live
+                n_hit += live != 0
+            used += d
+        else:
+            # The arcs live in some pending world become hits, applied later.
+            lm = mk + first_mask[u]
+            for k in range(d):
+                live = lm[k] & m
+                hit_node[n_hit] = tgt[k]
+                hit_mask[n_hit] = live
+                n_hit += live != 0
+
+    for i in range(n_touched):
+        first_mask[touched[i]] = -1
+    _count_worlds(touched, n_touched, state, node_w, weighted, n_worlds, out)
+    return status
+
+
+cdef void _simulate_lt_batch(
+    const int64_t* indptr,
+    const int32_t* indices,
+    const uint64_t* lo,
+    const uint64_t* width,
+    const int32_t* seeds,
+    int64_t n_seeds,
+    const double* node_w,
+    bint weighted,
+    uint64_t key,
+    int n_worlds,
+    int64_t n,
+    uint64_t* state,
+    int32_t* queue,
+    int64_t q_mask,
     int32_t* touched,
     double* out,
 ) noexcept nogil:
-    """Simulate ``n_worlds`` (<= 64) worlds; add each world's spread to ``out[j]``.
+    """LT: simulate ``n_worlds`` (<= 64) worlds and add each world's spread to ``out[j]``.
 
     ``state[2 * v]`` is the mask of worlds where ``v`` is active and
     ``state[2 * v + 1]`` those where its activation is not yet propagated (kept
     side by side: one cache line serves both). ``state`` must be all-zero on
-    entry and is left all-zero. ``queue`` is circular with capacity ``n``: a node
-    is queued iff its pending mask is non-zero, so it is never queued twice.
-    ``touched`` needs capacity ``n + 1`` (the update writes one slot ahead).
+    entry and is left all-zero. ``queue`` is circular with ``q_mask + 1 > n``
+    slots (a power of two), all holding node indices: a node is queued iff its
+    pending mask is non-zero, so at most ``n`` are and the slot at the tail is
+    always free. ``touched`` needs ``n + 1`` slots (the update writes one slot
+    ahead).
 
-    The loop is bound by cache misses on ``state[2 * v]``; the targets of the
-    next arcs and the nodes a few places down the queue are prefetched. None of
-    this changes which worlds are live, so the output is bit-identical to a plain
-    traversal (``touched`` keeps first-activation order, so weighted sums are
-    accumulated in the same order too).
+    The coin of an arc is drawn only for the worlds where its source is pending
+    and its target inactive. Nodes a few places down the queue and the targets of
+    the next arcs are prefetched. None of this changes which worlds are live
+    (``touched`` keeps first-activation order, so weighted sums are accumulated
+    in the same order too).
     """
     cdef uint64_t full = (~<uint64_t>0) if n_worlds == 64 else ((<uint64_t>1 << n_worlds) - 1)
-    cdef int64_t head = 0, size = 0, n_touched = 0, i, e, end
+    cdef int64_t n_touched = _seed_batch(seeds, n_seeds, full, state, queue, touched)
+    cdef int64_t head = 0, tail = n_touched, e, end
     cdef int32_t u, v, q
     cdef uint64_t m, c, live, lo_e, a, p
     cdef int64_t nz
-    cdef int j
-    cdef double w
 
-    for i in range(n_seeds):
-        v = seeds[i]
-        if state[2 * v] != 0:
-            continue  # a repeated seed: queued and counted once
-        state[2 * v] = full
-        state[2 * v + 1] = full
-        touched[n_touched] = v
-        n_touched += 1
-        queue[size] = v
-        size += 1
-
-    while size > 0:
+    while head != tail:
         u = queue[head]
-        head += 1
-        if head == n:
-            head = 0
-        size -= 1
-        # Prefetch for nodes further down the queue: first their state and
-        # CSR offsets, then (closer) their adjacency.
-        if size > PF_NODE:
-            i = head + PF_NODE
-            if i >= n:
-                i -= n
-            q = queue[i]
-            seeding_prefetch(&state[2 * q])
-            seeding_prefetch(&indptr[q])
-        if size > PF_ADJ:
-            i = head + PF_ADJ
-            if i >= n:
-                i -= n
-            q = queue[i]
-            seeding_prefetch(&indices[indptr[q]])
-            seeding_prefetch(&width[indptr[q]])
+        head = (head + 1) & q_mask
+        q = queue[(head + PF_NODE) & q_mask]
+        seeding_prefetch(&state[2 * q])
+        seeding_prefetch(&indptr[q])
+        q = queue[(head + PF_ADJ) & q_mask]
+        seeding_prefetch(&indices[indptr[q]])
+        seeding_prefetch(&width[indptr[q]])
         m = state[2 * u + 1]
         state[2 * u + 1] = 0
         end = indptr[u + 1]
@@ -240,11 +560,8 @@ cdef void _simulate_batch(
             c = m & ~state[2 * v]
             if c == 0:
                 continue
-            if by_target:
-                lo_e = lo[e]
-                live = below(mix64(key + (<uint64_t>v + 1) * GAMMA), c, lo_e, lo_e + width[e])
-            else:
-                live = below(mix64(key + (<uint64_t>e + 1) * GAMMA), c, 0, width[e])
+            lo_e = lo[e]
+            live = below(mix64(key + (<uint64_t>v + 1) * GAMMA), c, lo_e, lo_e + width[e])
             # Branch-free update (``live`` is unpredictable): ``touched`` and
             # ``queue`` get a slot past the end, claimed only when needed.
             a = state[2 * v]
@@ -253,22 +570,11 @@ cdef void _simulate_batch(
             touched[n_touched] = v
             n_touched += nz & (a == 0)
             state[2 * v] = a | live
-            i = head + size
-            if i >= n:
-                i -= n
-            queue[i] = v
-            size += nz & (p == 0)
+            queue[tail] = v
+            tail = (tail + (nz & (p == 0))) & q_mask
             state[2 * v + 1] = p | live
 
-    for i in range(n_touched):
-        v = touched[i]
-        m = state[2 * v]
-        state[2 * v] = 0
-        w = node_w[v] if weighted else 1.0
-        while m != 0:
-            j = seeding_ctz64(m)
-            m &= m - 1
-            out[j] += w
+    _count_worlds(touched, n_touched, state, node_w, weighted, n_worlds, out)
 
 
 def simulate(
@@ -311,33 +617,88 @@ def simulate(
     cdef const double* p_w = &node_weights[0] if weighted else NULL
     cdef double* p_out = &out[0]
 
-    cdef int64_t b, first, count
+    cdef int64_t b, first, count, v
     cdef int64_t first_batch = first_world // 64
+    cdef int64_t q_mask = 1
+    while q_mask < n + 1:
+        q_mask *= 2
+    q_mask -= 1
+    cdef int64_t mask_cap
     cdef uint64_t* state
     cdef int32_t* queue
     cdef int32_t* touched
+    cdef int64_t* first_mask
+    cdef uint64_t* masks
+    cdef int32_t* hit_node
+    cdef uint64_t* hit_mask
+    cdef int64_t* tail_arc
+    cdef uint64_t* tail_und
+    cdef uint64_t* tail_t
+    cdef int64_t max_deg = 0
     cdef int failed = 0
+    for v in range(n):
+        if p_indptr[v + 1] - p_indptr[v] > max_deg:
+            max_deg = p_indptr[v + 1] - p_indptr[v]
 
     with nogil, parallel(num_threads=max(1, n_threads)):
         state = <uint64_t*> calloc(2 * n, sizeof(uint64_t))
-        queue = <int32_t*> malloc(n * sizeof(int32_t))
+        queue = <int32_t*> calloc(q_mask + 1, sizeof(int32_t))
         touched = <int32_t*> malloc((n + 1) * sizeof(int32_t))
+        first_mask = NULL
+        masks = NULL
+        hit_node = NULL
+        hit_mask = NULL
+        tail_arc = NULL
+        tail_und = NULL
+        tail_t = NULL
+        mask_cap = 0
+        if not by_target:
+            first_mask = <int64_t*> malloc(n * sizeof(int64_t))
+            mask_cap = min(max(indices.shape[0], 64), 1 << 20)
+            masks = <uint64_t*> malloc(mask_cap * sizeof(uint64_t))
+            hit_node = <int32_t*> malloc((HIT_FLUSH + 2 * max_deg + 1) * sizeof(int32_t))
+            hit_mask = <uint64_t*> malloc((HIT_FLUSH + 2 * max_deg + 1) * sizeof(uint64_t))
+            tail_arc = <int64_t*> malloc((max_deg + 1) * sizeof(int64_t))
+            tail_und = <uint64_t*> malloc((max_deg + 1) * sizeof(uint64_t))
+            tail_t = <uint64_t*> malloc((max_deg + 1) * sizeof(uint64_t))
+            if first_mask != NULL:
+                for v in range(n):
+                    first_mask[v] = -1
         for b in prange(n_batches, schedule="dynamic"):
-            if state == NULL or queue == NULL or touched == NULL:
+            if state == NULL or queue == NULL or touched == NULL or (
+                not by_target and (
+                    first_mask == NULL or masks == NULL or hit_node == NULL or hit_mask == NULL
+                    or tail_arc == NULL or tail_und == NULL or tail_t == NULL
+                )
+            ):
                 failed += 1
             else:
                 first = b * 64
                 count = n_worlds - first
                 if count > 64:
                     count = 64
-                _simulate_batch(
-                    p_indptr, p_indices, p_lo, p_width, by_target,
-                    p_seeds, seeds.shape[0], p_w, weighted,
-                    batch_key(run_seed, first_batch + b), <int>count, n, state, queue, touched, p_out + first,
-                )
+                if by_target:
+                    _simulate_lt_batch(
+                        p_indptr, p_indices, p_lo, p_width, p_seeds, seeds.shape[0], p_w, weighted,
+                        batch_key(run_seed, first_batch + b), <int>count, n, state, queue, q_mask, touched,
+                        p_out + first,
+                    )
+                elif _simulate_ic_batch(
+                    p_indptr, p_indices, p_width, p_seeds, seeds.shape[0], p_w, weighted,
+                    batch_key(run_seed, first_batch + b), <int>count, n, state, queue, q_mask, touched,
+                    first_mask, &masks, &mask_cap, hit_node, hit_mask, tail_arc, tail_und, tail_t, p_out + first,
+                ) != 0:
+                    failed += 1
         free(state)
         free(queue)
         free(touched)
+        free(first_mask)
+        free(masks)
+        free(hit_node)
+        free(hit_mask)
+        free(tail_arc)
+        free(tail_und)
+        free(tail_t)
     if failed:
         raise MemoryError("not enough memory for the simulation buffers")
     return result

@@ -9,12 +9,14 @@ from exact import exact_ic_spread
 from scipy import stats
 
 from seeding import Graph, RRSampler, with_probability
-from seeding._kernels import live_worlds, simulate
+from seeding._kernels import ic_live_worlds, live_worlds, simulate
 from seeding.models import live_edge_arrays
 
 MASK = 2**64 - 1
 GAMMA = 0x9E3779B97F4A7C15
 SALT = 0xD1B54A32D192ED03
+P0 = 0xA0761D6478BD642F  # wyrand's constants
+P1 = 0xE7037ED1A0B428DB
 
 
 def mix64(z: int) -> int:
@@ -24,12 +26,29 @@ def mix64(z: int) -> int:
     return z ^ (z >> 31)
 
 
+def mum(x: int) -> int:
+    """wyrand's output function: the two halves of the 128-bit x * (x ^ P1), xor-ed."""
+    x &= MASK
+    t = x * (x ^ P1)
+    return ((t >> 64) ^ t) & MASK
+
+
 def batch_key(run_seed: int, batch: int) -> int:
     return mix64(run_seed + mix64(batch * GAMMA + SALT))
 
 
+def ic_uniform(run_seed: int, world: int, arc: int) -> int:
+    """World's 53-bit uniform for an IC arc: digit t is bit (world % 64) of mum(k + (64 arc + t) P0)."""
+    x = batch_key(run_seed, world // 64) + (64 * arc + 1) * P0
+    bit = world % 64
+    value = 0
+    for t in range(53):
+        value = (value << 1) | ((mum(x + t * P0) >> bit) & 1)
+    return value
+
+
 def uniform(run_seed: int, world: int, slot: int) -> int:
-    """World's 53-bit uniform for a slot: digit t is bit (world % 64) of word t."""
+    """World's 53-bit uniform for an LT slot: digit t is bit (world % 64) of word t."""
     base = mix64(batch_key(run_seed, world // 64) + (slot + 1) * GAMMA)
     bit = world % 64
     value = 0
@@ -38,18 +57,39 @@ def uniform(run_seed: int, world: int, slot: int) -> int:
     return value
 
 
-def oracle_spreads(graph: Graph, model: str, seeds, run_seed: int, n_worlds: int) -> list[float]:
+def ic_oracle_mask(run_seed: int, batch: int, arc: int, width: int) -> int:
+    """The 64 worlds of a batch where an IC arc is live, each world's 53-bit uniform compared whole."""
+    x = batch_key(run_seed, batch) + (64 * arc + 1) * P0
+    words = [mum(x + t * P0) for t in range(53)]
+    mask = 0
+    for j in range(64):
+        value = 0
+        for w in words:
+            value = (value << 1) | ((w >> j) & 1)
+        if value < width:
+            mask |= 1 << j
+    return mask
+
+
+def oracle_spreads(
+    graph: Graph, model: str, seeds, run_seed: int, n_worlds: int, first_world: int = 0, weights=None
+) -> list[float]:
     lo, width, by_target = live_edge_arrays(graph, model)
+    masks: dict[tuple[int, int], int] = {}
     out = []
-    for world in range(n_worlds):
+    for world in range(first_world, first_world + n_worlds):
         live = []
         for u in range(graph.n):
             for e in range(graph.indptr[u], graph.indptr[u + 1]):
                 v = int(graph.indices[e])
-                slot = v if by_target else e
-                low = int(lo[e]) if by_target else 0
-                x = uniform(run_seed, world, slot)
-                live.append(low <= x < low + int(width[e]))
+                if by_target:
+                    low = int(lo[e])
+                    live.append(low <= uniform(run_seed, world, v) < low + int(width[e]))
+                else:
+                    key = (world // 64, e)
+                    if key not in masks:
+                        masks[key] = ic_oracle_mask(run_seed, world // 64, e, int(width[e]))
+                    live.append(bool((masks[key] >> (world % 64)) & 1))
         seen, stack = set(seeds), list(seeds)
         while stack:
             u = stack.pop()
@@ -58,7 +98,7 @@ def oracle_spreads(graph: Graph, model: str, seeds, run_seed: int, n_worlds: int
                 if live[e] and v not in seen:
                     seen.add(v)
                     stack.append(v)
-        out.append(float(len(seen)))
+        out.append(float(len(seen)) if weights is None else float(sum(weights[v] for v in seen)))
     return out
 
 
@@ -74,6 +114,60 @@ def test_kernel_matches_python_oracle_world_by_world(model):
         g.indptr, g.indices, lo, width, by_target, seeds, np.zeros(0), 12345, 0, n_worlds, 1
     )
     assert got.tolist() == oracle_spreads(g, model, [0, 5], 12345, n_worlds)
+
+
+def test_ic_kernel_matches_oracle_with_hubs_weights_offsets_and_threads():
+    # A hub with more out-arcs than the kernel defers before applying them, a
+    # cycle back into it, node weights (dyadic, so any summation order is exact),
+    # worlds starting at 128 with a partial last batch, and 1-3 threads.
+    rng = np.random.default_rng(5)
+    n = 90
+    src = [0] * 80 + list(rng.integers(1, n, 120)) + [7, 8]
+    dst = list(range(1, 81)) + list(rng.integers(0, n, 120)) + [0, 0]
+    probs = np.concatenate([rng.choice([0.02, 0.3, 0.5, 1.0], 80), rng.uniform(0.0, 0.6, 120), [0.9, 0.4]])
+    g = Graph.from_edges(src, dst, probs, labels=list(range(n)))
+    weights = rng.choice([0.5, 1.0, 1.25, 3.0], n)
+    lo, width, by_target = live_edge_arrays(g, "ic")
+    seeds = np.array([3, 0], dtype=np.int32)
+    expect = oracle_spreads(g, "ic", [3, 0], 77, 150, first_world=128, weights=weights)
+    for threads in (1, 2, 3):
+        got = simulate(g.indptr, g.indices, lo, width, by_target, seeds, weights, 77, 128, 150, threads)
+        assert got.tolist() == expect
+
+
+def test_ic_masks_equal_full_comparison():
+    rng = np.random.default_rng(1)
+    probs = [0.0, 2.0**-53, 0.25, 0.5, 1 / 3, 0.999, 1.0]
+    for i in range(28):
+        seed, batch, arc = (int(x) for x in rng.integers(0, 2**40, size=3))
+        width = int(probs[i % len(probs)] * 2**53) if i < len(probs) else int(rng.integers(0, 2**53))
+        mask = ic_live_worlds(seed, batch, arc, width)
+        expect = 0
+        for j in range(64):
+            if ic_uniform(seed, batch * 64 + j, arc) < width:
+                expect |= 1 << j
+        assert mask == expect
+
+
+def test_ic_coin_frequencies_are_unbiased():
+    # 64 worlds x 4000 arcs: fraction of live draws matches p within 4 sigma.
+    for p in (0.001, 0.05, 0.25, 0.37, 0.999):
+        width = int(p * 2**53)
+        hits = sum(bin(ic_live_worlds(7, 0, e, width)).count("1") for e in range(4000))
+        n = 64 * 4000
+        assert abs(hits / n - p) < 4 * np.sqrt(p * (1 - p) / n) + 1e-12
+
+
+def test_ic_worlds_and_arcs_are_independent():
+    # Correlation between two world bits across many arcs, and between neighbouring arcs, is ~0.
+    width = int(0.3 * 2**53)
+    masks = [ic_live_worlds(99, 3, e, width) for e in range(5001)]
+    bits = np.array([[(m >> j) & 1 for j in (0, 1, 63)] for m in masks], dtype=float)
+    assert abs(np.corrcoef(bits[:, 0], bits[:, 1])[0, 1]) < 0.06
+    assert abs(np.corrcoef(bits[:, 0], bits[:, 2])[0, 1]) < 0.06
+    assert abs(np.corrcoef(bits[:-1, 0], bits[1:, 0])[0, 1]) < 0.06
+    other = [ic_live_worlds(99, 4, e, width) for e in range(5001)]  # the next batch
+    assert abs(np.corrcoef(bits[:, 0], [m & 1 for m in other])[0, 1]) < 0.06
 
 
 def test_bit_sliced_coin_equals_full_comparison():
