@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import _edges
+from ._rng import available_cores
 from .errors import SeedingError
 
 if TYPE_CHECKING:  # networkx is imported where it is used: startup stays fast
@@ -37,6 +38,120 @@ def _index_labels(src: np.ndarray, dst: np.ndarray) -> tuple[np.ndarray, np.ndar
         return np.flatnonzero(present), index[:m], index[m:]
     labels, inverse = np.unique(both, return_inverse=True)
     return labels, inverse[:m].astype(np.int64), inverse[m:].astype(np.int64)
+
+
+_BUCKET_ARCS = 1 << 21  # arcs per bucket of the CSR sort (its scratch: a few tens of MiB per thread)
+_STEP_ARCS = 1 << 22  # arcs per compiled call: Python handles Ctrl-C between calls
+
+
+def _load_threads(n_threads: int | None) -> int:
+    """Threads for loading: the given number, else the available cores (at most 8: memory-bound work)."""
+    return max(1, int(n_threads)) if n_threads is not None else min(8, available_cores())
+
+
+def _node_steps(indptr: np.ndarray, arcs: int) -> list[tuple[int, int]]:
+    """Consecutive node ranges of about ``arcs`` arcs each (at least one node each)."""
+    n = indptr.shape[0] - 1
+    steps = []
+    first = 0
+    while first < n:
+        last = int(np.searchsorted(indptr, indptr[first] + arcs, side="right")) - 1
+        last = min(n, max(last, first + 1))
+        steps.append((first, last))
+        first = last
+    return steps
+
+
+def _arc_csr(
+    parts: list, n: int, *, n_threads: int | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None, int, int]:
+    """CSR arrays from arcs in pieces ``(u, v, p, w)``: self-loops dropped, parallel arcs merged.
+
+    Returns ``(indptr, indices, p, w, self_loops, merged)``: arcs sorted by
+    ``(source, target)``, ties kept in input order and then merged (``p`` as
+    ``1 - prod(1 - p_i)``, ``w`` summed; without ``w`` input, merging derives
+    ``w`` as the sum of the ``p``). ``parts`` is consumed piece by piece.
+
+    The sort holds each arc once besides the pieces that remain: a first stable
+    pass appends arcs to a few buckets of consecutive sources (few write streams,
+    so memory fills as the pieces are freed); each bucket is then sorted on its
+    own, by target (radix passes) and by source (a counting pass into its CSR
+    positions), on several threads, in cache-sized scratch.
+    """
+    threads = _load_threads(n_threads)
+    with_p = any(part[2] is not None for part in parts)
+    with_w = any(part[3] is not None for part in parts)
+    empty = np.zeros(0)
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    loops = 0
+    for u, v, _, _ in parts:
+        loops += _edges.count_arcs(u, v, indptr[1:])
+    np.cumsum(indptr, out=indptr)
+    m = int(indptr[-1])
+    n_buckets = max(1, min(-(-m // _BUCKET_ARCS), 4096))
+    bounds = np.searchsorted(indptr, (np.arange(1, n_buckets, dtype=np.int64) * m) // n_buckets)
+    bounds = np.unique(np.concatenate([[0], np.clip(bounds, 0, n), [n]])).astype(np.int32)
+    bucket = np.repeat(np.arange(bounds.shape[0] - 1, dtype=np.uint16), np.diff(bounds))
+    starts = np.ascontiguousarray(indptr[bounds])
+    cursor = starts[:-1].copy()
+    U = np.empty(m, dtype=np.int32)
+    V = np.empty(m, dtype=np.int32)
+    P = np.empty(m) if with_p else empty
+    W = np.empty(m) if with_w else empty
+    for i in range(len(parts)):
+        u, v, p, w = parts[i]
+        parts[i] = None  # the last reference: freed once placed
+        _edges.bucket_arcs(u, v, empty if p is None else p, empty if w is None else w, bucket, cursor, U, V, P, W)
+        del u, v, p, w
+    del bucket, cursor
+    sizes = np.diff(starts)
+    widest = int(sizes.max()) if sizes.size else 0
+    rows = int(np.diff(bounds).max()) if bounds.shape[0] > 1 else 0
+    sv = np.empty((threads, max(widest, 1)), dtype=np.int32)
+    su = np.empty_like(sv)
+    sp = np.empty((threads, max(widest, 1)) if with_p else (1, 1))
+    sw = np.empty((threads, max(widest, 1)) if with_w else (1, 1))
+    count = np.empty((threads, 2049), dtype=np.int64)
+    cursors = np.empty((threads, max(rows, 1)), dtype=np.int64)
+    n_bits = max(int(n - 1).bit_length(), 1)
+    first = 0
+    while first < sizes.shape[0]:  # about _STEP_ARCS arcs per call
+        last = max(first + 1, int(np.searchsorted(starts, starts[first] + _STEP_ARCS * threads, side="right")) - 1)
+        last = min(last, sizes.shape[0])
+        _edges.sort_buckets(starts, bounds, indptr, n_bits, U, V, P, W, first, last, su, sv, sp, sw, count,
+                            cursors, threads)
+        first = last
+    del U, su, sv, sp, sw, count, cursors
+    group_starts, group_sizes = _edges.duplicate_groups(indptr, V)
+    merged = int(group_sizes.sum() - group_sizes.shape[0])
+    p_out = P if with_p else None
+    w_out = W if with_w else None
+    if merged:
+        members = np.repeat(group_starts - np.cumsum(group_sizes) + group_sizes, group_sizes)
+        members += np.arange(members.shape[0])
+        offsets = np.cumsum(group_sizes) - group_sizes
+        derived_w = False
+        if p_out is not None and w_out is None:
+            # LT weights of parallel arcs add up (the chance that v picks one of them);
+            # IC probabilities do not. Keep the sum for LT: a sum above 1 is reported
+            # when LT is asked for, while IC stays usable.
+            w_out = p_out.copy()
+            derived_w = True
+        if p_out is not None:
+            p_out[group_starts] = 1.0 - np.multiply.reduceat(1.0 - p_out[members], offsets)
+        if w_out is not None:
+            w_out[group_starts] = np.add.reduceat(w_out[members], offsets)
+            if not derived_w:
+                if (w_out[group_starts] > 1.0 + 1e-9).any():
+                    raise SeedingError("parallel arcs add up to an LT weight above 1")
+                np.minimum(w_out, 1.0, out=w_out)
+        del members, offsets
+        kept = _edges.drop_duplicates(indptr, V, empty if p_out is None else p_out,
+                                      empty if w_out is None else w_out, group_starts, group_sizes)
+        for arr in (V, p_out, w_out):  # in place: a shrinking realloc, never a copy
+            if arr is not None:
+                arr.resize(kept, refcheck=False)
+    return indptr, V, p_out, w_out, loops, merged
 
 
 def _check_unit_interval(values: np.ndarray, what: str) -> None:
@@ -133,10 +248,15 @@ class Graph:
 
     @cached_property
     def _reverse(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        order = np.argsort(self.indices, kind="stable")
+        # A counting pass over the arcs in CSR order: each in-block comes out sorted by source.
         in_indptr = np.zeros(self.n + 1, dtype=np.int64)
         np.cumsum(self.in_degree, out=in_indptr[1:])
-        return in_indptr, np.ascontiguousarray(self.sources[order]), order.astype(np.int64)
+        cursor = in_indptr[:-1].copy()
+        in_indices = np.empty(self.m, dtype=np.int32)
+        in_arcs = np.empty(self.m, dtype=np.int64)
+        for first, last in _node_steps(self.indptr, _STEP_ARCS):
+            _edges.reverse_arcs(self.indptr, self.indices, cursor, in_indices, in_arcs, first, last)
+        return in_indptr, in_indices, in_arcs
 
     @property
     def in_indptr(self) -> np.ndarray:
@@ -344,62 +464,36 @@ class Graph:
 
             u = lookup(src) if m0 else np.zeros(0, np.int64)
             v = lookup(dst) if m0 else np.zeros(0, np.int64)
-        n = int(node_labels.shape[0])
+        if node_labels.shape[0] >= 2**31 - 1:
+            raise SeedingError(f"graphs are limited to 2**31 - 2 nodes; got {node_labels.shape[0]}")
+
+        parts = [(u.astype(np.int32), v.astype(np.int32), p, w)]
+        if not directed:
+            parts.append((parts[0][1], parts[0][0], p, w))
+        del u, v, p, w
+        return cls._from_parts(parts, node_labels, node_weights=node_weights)
+
+    @classmethod
+    def _from_parts(
+        cls,
+        parts: list,
+        labels: np.ndarray,
+        *,
+        node_weights: Sequence[float] | np.ndarray | None = None,
+        n_threads: int | None = None,
+    ) -> Graph:
+        """Build a graph from arcs in pieces ``(u, v, p, w)``: int32 node indices, float64 values or None.
+
+        The pieces are consumed: each is dropped from ``parts`` once its arcs are
+        placed, so the arcs are never held twice (see :func:`_arc_csr`). Every
+        piece carries ``p`` (``w``), or none does.
+        """
+        n = int(labels.shape[0])
         if n >= 2**31 - 1:
             raise SeedingError(f"graphs are limited to 2**31 - 2 nodes; got {n}")
-
-        if not directed:
-            u, v = np.concatenate([u, v]), np.concatenate([v, u])
-            p = None if p is None else np.concatenate([p, p])
-            w = None if w is None else np.concatenate([w, w])
-
-        loops = u == v
-        n_loops = int(loops.sum())
-        if n_loops:
-            keep = ~loops
-            u, v = u[keep], v[keep]
-            p = None if p is None else p[keep]
-            w = None if w is None else w[keep]
-
-        order = _edges.arc_order(u.astype(np.int32), v.astype(np.int32), n)
-        u, v = u[order], v[order]
-        key = u * n + v
-        p = None if p is None else p[order]
-        w = None if w is None else w[order]
-        n_merged = 0
-        derived_w = False
-        if key.shape[0] > 1:
-            first = np.r_[True, key[1:] != key[:-1]]
-            n_merged = int(key.shape[0] - first.sum())
-            if n_merged:
-                starts = np.flatnonzero(first)
-                single = np.diff(np.r_[starts, key.shape[0]]) == 1
-                if p is not None and w is None:
-                    # LT weights of parallel arcs add up (the chance that v picks one of
-                    # them); IC probabilities do not. Keep the sum for LT: a sum above 1
-                    # is reported when LT is asked for, while IC stays usable.
-                    w = p
-                    derived_w = True
-                if p is not None:  # untouched where there is nothing to merge
-                    p = np.where(single, p[starts], 1.0 - np.multiply.reduceat(1.0 - p, starts))
-                if w is not None:
-                    w = np.where(single, w[starts], np.add.reduceat(w, starts))
-                    if not derived_w:
-                        if (w > 1.0 + 1e-9).any():
-                            raise SeedingError("parallel arcs add up to an LT weight above 1")
-                        w = np.minimum(w, 1.0)
-                u, v = u[starts], v[starts]
-
-        indptr = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(np.bincount(u, minlength=n), out=indptr[1:])
-        graph = cls(
-            indptr=indptr,
-            indices=np.ascontiguousarray(v, dtype=np.int32),
-            p=None if p is None else np.ascontiguousarray(p),
-            labels=node_labels,
-            lt_weights=None if w is None else np.ascontiguousarray(w),
-            info={"self_loops": n_loops, "merged": n_merged},
-        )
+        indptr, indices, p, w, n_loops, n_merged = _arc_csr(parts, n, n_threads=n_threads)
+        graph = cls(indptr=indptr, indices=indices, p=p, labels=labels, lt_weights=w,
+                    info={"self_loops": n_loops, "merged": n_merged})
         if node_weights is not None:
             graph = graph.with_node_weights(np.asarray(node_weights, dtype=np.float64))
         return graph
