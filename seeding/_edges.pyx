@@ -12,7 +12,8 @@ back (files -> ``io`` -> ``Graph``), before any diffusion:
 * :func:`count_arcs`, :func:`bucket_arcs`, :func:`sort_buckets`,
   :func:`duplicate_groups` and :func:`drop_duplicates` lay arcs out in CSR
   order, sorted by ``(source, target)``, in O(m + n) and without holding the
-  arcs twice (``seeding.graph``); :func:`reverse_arcs` builds the reverse CSR;
+  arcs twice (``seeding.graph``); :func:`bucket_reverse` and
+  :func:`sort_reverse` build the reverse CSR the same way;
 * :func:`format_arcs` writes ``"u v"`` lines (``seeding.generate``).
 
 The callers check dtypes and ranges; nothing here checks them again. No loop
@@ -59,8 +60,15 @@ cpdef enum:  # slots of the state array that parse_chunk reads and updates acros
     S_NARROW = 12  # first body line with fewer than 2 values
     STATE_SIZE = 13
 
-cdef double MAX_EXACT = 9007199254740992.0  # 2**53: larger ids cannot be read exactly
-cdef int64_t INT32_MAX = 2147483647, INT32_MIN = -2147483648
+cdef extern from *:
+    """
+    #define SEEDING_MAX_EXACT 9007199254740992.0 /* 2**53: larger ids cannot be read exactly */
+    """
+    const double MAX_EXACT "SEEDING_MAX_EXACT"
+
+cdef enum:
+    INT32_MAX = 2147483647
+    INT32_MIN = -2147483648
 
 
 cdef struct Piece:
@@ -71,8 +79,31 @@ cdef struct Piece:
     int stop
 
 
-cdef inline bint is_space(unsigned char ch) noexcept nogil:
-    return ch == 32 or ch == 9 or ch == 13 or ch == 11 or ch == 12 or ch == 44  # 44: comma
+cdef enum:  # classes of bytes
+    OTHER = 0
+    SPACE = 1
+    NEWLINE = 2
+    DIGIT = 3
+
+cdef unsigned char KIND[256]  # the class of each byte
+cdef double POW10[23]  # exact powers of ten
+
+
+def _init_tables():
+    cdef int i
+    for i in range(256):
+        KIND[i] = OTHER
+    for i in (32, 9, 13, 11, 12, 44):  # blanks, and the comma
+        KIND[i] = SPACE
+    KIND[10] = NEWLINE
+    for i in range(48, 58):
+        KIND[i] = DIGIT
+    POW10[0] = 1.0
+    for i in range(1, 23):
+        POW10[i] = POW10[i - 1] * 10.0
+
+
+_init_tables()
 
 
 cdef void _parse(const unsigned char* data, Piece* pc, int64_t width, int src, int dst, int pcol,
@@ -82,13 +113,19 @@ cdef void _parse(const unsigned char* data, Piece* pc, int64_t width, int src, i
 
     With ``head`` set, the first data line goes there (its values and width)
     instead of the arrays. With ``set_width`` set, the first row written fixes
-    the width that later rows must have.
+    the width that later rows must have. ``data[pc.end - 1]`` is a newline: the
+    scans within a line stop there without checking bounds.
+
+    A token of plain digits (up to 16) is read exactly as an integer, and one
+    of the form ``digits.digits`` with at most 15 digits as their integer over
+    a power of ten (exact operands, one correctly rounded division: the value
+    ``strtod`` gives); anything else goes through ``strtod``.
     """
     cdef int64_t pos = pc.start, end = pc.end, line = 1, rows = 0, row_start, row_line
     cdef const char* base = <const char*>data
     cdef char* stop_at
-    cdef int col, digits, c
-    cdef unsigned char ch
+    cdef int col, digits, frac, c
+    cdef unsigned char ch, kind
     cdef double value
     cdef int64_t ival, iv
     cdef double vals[3]
@@ -97,18 +134,18 @@ cdef void _parse(const unsigned char* data, Piece* pc, int64_t width, int src, i
     cdef bint bad_id, bad_p, ok
     pc.stop = DONE
     while pos < end:
-        while pos < end and is_space(data[pos]):  # start of a line
-            pos += 1
-        if pos >= end:
-            break
         ch = data[pos]
-        if ch == 10:
+        kind = KIND[ch]
+        while kind == SPACE:  # start of a line
+            pos += 1
+            ch = data[pos]
+            kind = KIND[ch]
+        if kind == NEWLINE:
             pos += 1
             line += 1
             continue
         if ch == 35 or ch == 37:  # '#' or '%': a comment line
-            while pos < end and data[pos] != 10:
-                pos += 1
+            pos = <const unsigned char*>memchr(data + pos, 10, end - pos) - data
             continue
         if head == NULL and rows == pc.cap:
             pc.stop = FULL
@@ -116,26 +153,42 @@ cdef void _parse(const unsigned char* data, Piece* pc, int64_t width, int src, i
         row_start = pos
         row_line = line
         col = 0
-        while pos < end and data[pos] != 10:
-            if is_space(data[pos]):
-                pos += 1
-                continue
-            # a token: plain digits fast, anything else through strtod
-            ival = 0
-            digits = 0
-            while pos + digits < end and 48 <= data[pos + digits] <= 57 and digits < 16:
-                ival = ival * 10 + (data[pos + digits] - 48)
-                digits += 1
-            if digits > 0 and (pos + digits >= end or is_space(data[pos + digits]) or data[pos + digits] == 10):
-                value = <double>ival
-                pos += digits
-                if col < 3:
-                    exact[col] = 1
-                    ivals[col] = ival
-            else:
+        while kind != NEWLINE:  # a token starts at pos
+            ok = False
+            if kind == DIGIT:
+                ival = ch - 48
+                digits = 1
+                ch = data[pos + 1]
+                while KIND[ch] == DIGIT and digits < 16:
+                    ival = ival * 10 + (ch - 48)
+                    digits += 1
+                    ch = data[pos + digits]
+                kind = KIND[ch]
+                if kind == SPACE or kind == NEWLINE:
+                    value = <double>ival
+                    pos += digits
+                    ok = True
+                    if col < 3:
+                        exact[col] = 1
+                        ivals[col] = ival
+                elif ch == 46 and digits <= 15:  # '.': a plain decimal?
+                    frac = 0
+                    ch = data[pos + digits + 1]
+                    while KIND[ch] == DIGIT and digits + frac < 15:
+                        ival = ival * 10 + (ch - 48)
+                        frac += 1
+                        ch = data[pos + digits + 1 + frac]
+                    kind = KIND[ch]
+                    if kind == SPACE or kind == NEWLINE:
+                        value = <double>ival / POW10[frac]
+                        pos += digits + 1 + frac
+                        ok = True
+                        if col < 3:
+                            exact[col] = 0
+            if not ok:
                 value = strtod(base + pos, &stop_at)
-                if stop_at == base + pos or not (stop_at >= base + end or is_space((<unsigned char*>stop_at)[0])
-                                                 or (<unsigned char*>stop_at)[0] == 10):
+                ch = (<unsigned char*>stop_at)[0]
+                if stop_at == base + pos or not (KIND[ch] == SPACE or KIND[ch] == NEWLINE):
                     pc.fatal = line
                     pc.stop = FATAL
                     break
@@ -145,6 +198,12 @@ cdef void _parse(const unsigned char* data, Piece* pc, int64_t width, int src, i
             if col < 3:
                 vals[col] = value
             col += 1
+            ch = data[pos]
+            kind = KIND[ch]
+            while kind == SPACE:
+                pos += 1
+                ch = data[pos]
+                kind = KIND[ch]
         if pc.stop == FATAL:
             pos = row_start
             break
@@ -310,7 +369,7 @@ def parse_chunk(const unsigned char[::1] data, int64_t start, int64_t end, int64
             if pc.rows and dest != pc.out:
                 memmove(pu + dest, pu + pc.out, pc.rows * sizeof(id_t))
                 memmove(pv + dest, pv + pc.out, pc.rows * sizeof(id_t))
-                if pcol >= 0:
+                if 0 <= pcol < width:  # (rows of another width are an error: their values do not matter)
                     memmove(pp + dest, pp + pc.out, pc.rows * sizeof(double))
             dest += pc.rows
             base_line = first_line + lines - 1
@@ -395,24 +454,34 @@ def count_arcs(const int32_t[::1] u, const int32_t[::1] v, int64_t[::1] degree):
     return loops
 
 
+def count_targets(const int32_t[::1] indices, int64_t[::1] degree):
+    """``degree[b] += 1`` for every arc's target ``b``."""
+    cdef int64_t i
+    with nogil:
+        for i in range(indices.shape[0]):
+            degree[indices[i]] += 1
+
+
 def bucket_arcs(const int32_t[::1] u, const int32_t[::1] v, const double[::1] p, const double[::1] w,
-                const uint16_t[::1] bucket, int64_t[::1] cursor, int32_t[::1] U, int32_t[::1] V,
+                const uint16_t[::1] bucket, int shift, int64_t[::1] cursor, int32_t[::1] U, int32_t[::1] V,
                 double[::1] P, double[::1] W):
     """Append each arc (self-loops left out) to its source's bucket: a stable pass, few write streams.
 
-    ``cursor[b]`` is where bucket ``b``'s next arc goes. ``p``/``w`` of length 0
-    mean the arcs carry no such value.
+    Node ``a`` is in bucket ``bucket[a >> shift]``; ``cursor[b]`` is where bucket
+    ``b``'s next arc goes. ``p``/``w`` of length 0 mean the arcs carry no such value.
     """
     cdef int64_t i, pos
     cdef int32_t a
+    cdef uint16_t b
     cdef bint has_p = p.shape[0] > 0, has_w = w.shape[0] > 0
     with nogil:
         for i in range(u.shape[0]):
             a = u[i]
             if a == v[i]:
                 continue
-            pos = cursor[bucket[a]]
-            cursor[bucket[a]] = pos + 1
+            b = bucket[a >> shift]
+            pos = cursor[b]
+            cursor[b] = pos + 1
             U[pos] = a
             V[pos] = v[i]
             if has_p:
@@ -421,12 +490,13 @@ def bucket_arcs(const int32_t[::1] u, const int32_t[::1] v, const double[::1] p,
                 W[pos] = w[i]
 
 
-cdef void _sort_bucket(int64_t s0, int64_t s1, int32_t lo, int32_t hi, const int64_t* indptr, int n_bits,
+cdef void _sort_range(int64_t s0, int64_t s1, int32_t lo, int32_t hi, const int64_t* indptr, int n_bits,
                        int32_t* U, int32_t* V, double* P, double* W, bint has_p, bint has_w,
                        int32_t* su, int32_t* sv, double* sp, double* sw, int64_t* count,
                        int64_t* cursor) noexcept nogil:
     """Sort arcs ``s0:s1`` (sources in ``lo:hi``) by (source, target), stably: LSD radix passes on the
-    target, 11 bits at a time, then a counting pass on the source into CSR positions."""
+    target, 11 bits at a time, then a counting pass on the source into CSR positions (in cache when the
+    range is small)."""
     cdef int64_t size = s1 - s0, i, pos, total
     cdef int shift, k
     cdef int32_t* au = U + s0
@@ -498,15 +568,65 @@ cdef void _sort_bucket(int64_t s0, int64_t s1, int32_t lo, int32_t hi, const int
             memcpy(W + s0, bw, size * sizeof(double))
 
 
+cdef void _sort_bucket(int64_t s0, int64_t s1, int32_t lo, int32_t hi, const int64_t* indptr, int n_bits,
+                       int32_t* U, int32_t* V, double* P, double* W, bint has_p, bint has_w,
+                       int32_t* su, int32_t* sv, double* sp, double* sw, int64_t* count,
+                       int64_t* cursor, int64_t sub_arcs) noexcept nogil:
+    """:func:`_sort_range` on a bucket; a large one is first split (a stable pass by source into
+    sub-buckets of about ``sub_arcs`` arcs) so that each sort runs in cache."""
+    cdef int64_t size = s1 - s0, i, pos, target, acc
+    cdef int32_t a, first
+    cdef int k, subs
+    target = max(sub_arcs, size // 1000 + 1)  # at most 2001 sub-buckets
+    if size <= target or hi - lo <= 1:
+        _sort_range(s0, s1, lo, hi, indptr, n_bits, U, V, P, W, has_p, has_w, su, sv, sp, sw, count, cursor)
+        return
+    # sub-bucket of each source (in cursor), and where each sub-bucket starts (in count)
+    subs = 0
+    first = lo
+    count[0] = 0
+    for a in range(lo, hi):
+        if indptr[a + 1] - indptr[first] > target and a > first:
+            subs += 1
+            count[subs] = indptr[a] - s0
+            first = a
+        cursor[a - lo] = subs
+    subs += 1
+    count[subs] = size
+    for i in range(size):
+        k = <int>cursor[U[s0 + i] - lo]
+        pos = count[k]
+        count[k] = pos + 1
+        su[pos] = U[s0 + i]
+        sv[pos] = V[s0 + i]
+        if has_p:
+            sp[pos] = P[s0 + i]
+        if has_w:
+            sw[pos] = W[s0 + i]
+    memcpy(U + s0, su, size * sizeof(int32_t))
+    memcpy(V + s0, sv, size * sizeof(int32_t))
+    if has_p:
+        memcpy(P + s0, sp, size * sizeof(double))
+    if has_w:
+        memcpy(W + s0, sw, size * sizeof(double))
+    first = lo
+    for a in range(lo, hi + 1):
+        if a == hi or (indptr[a + 1] - indptr[first] > target and a > first):
+            _sort_range(indptr[first], indptr[a], first, a, indptr, n_bits, U, V, P, W, has_p, has_w,
+                        su, sv, sp, sw, count, cursor)
+            first = a
+
+
 def sort_buckets(const int64_t[::1] starts, const int32_t[::1] bounds, const int64_t[::1] indptr, int n_bits,
                  int32_t[::1] U, int32_t[::1] V, double[::1] P, double[::1] W, int64_t first, int64_t last,
                  int32_t[:, ::1] su, int32_t[:, ::1] sv, double[:, ::1] sp, double[:, ::1] sw,
-                 int64_t[:, ::1] count, int64_t[:, ::1] cursor, int n_threads=1):
+                 int64_t[:, ::1] count, int64_t[:, ::1] cursor, int n_threads=1, int64_t sub_arcs=1 << 17):
     """Sort buckets ``first:last`` (bucket ``b``: arcs ``starts[b]:starts[b + 1]``, sources
     ``bounds[b]:bounds[b + 1]``) by (source, target), on ``n_threads`` threads.
 
     Row ``t`` of each scratch array belongs to thread ``t``; ``su``/``sv``/``sp``/``sw``
-    hold the largest bucket, ``cursor`` its number of sources, ``count`` 2049 entries.
+    hold the largest bucket, ``cursor`` its number of sources, ``count`` 2049 entries. Buckets of
+    more than ``sub_arcs`` arcs are sorted in parts of about that many.
     ``P``/``W`` of length 0 mean no such values.
     """
     cdef int64_t b
@@ -520,7 +640,8 @@ def sort_buckets(const int64_t[::1] starts, const int32_t[::1] bounds, const int
         t = threadid()
         _sort_bucket(starts[b], starts[b + 1], bounds[b], bounds[b + 1], &indptr[0], n_bits,
                      pU, pV, pP, pW, has_p, has_w, &su[t, 0], &sv[t, 0],
-                     &sp[t, 0] if has_p else NULL, &sw[t, 0] if has_w else NULL, &count[t, 0], &cursor[t, 0])
+                     &sp[t, 0] if has_p else NULL, &sw[t, 0] if has_w else NULL, &count[t, 0], &cursor[t, 0],
+                     sub_arcs)
 
 
 def duplicate_groups(const int64_t[::1] indptr, const int32_t[::1] V):
@@ -586,19 +707,56 @@ def drop_duplicates(int64_t[::1] indptr, int32_t[::1] V, double[::1] P, double[:
     return dest
 
 
-def reverse_arcs(const int64_t[::1] indptr, const int32_t[::1] indices, int64_t[::1] cursor,
-                 int32_t[::1] in_indices, int64_t[::1] in_arcs, int64_t first, int64_t last):
-    """For sources ``first:last`` in order: each arc ``e = (a, b)`` goes to ``cursor[b]`` of the reverse CSR."""
+def bucket_reverse(const int64_t[::1] indptr, const int32_t[::1] indices, const uint16_t[::1] bucket, int shift,
+                   int64_t[::1] cursor, int32_t[::1] T, int32_t[::1] in_indices, int64_t[::1] in_arcs,
+                   int64_t first, int64_t last):
+    """For sources ``first:last`` in order, append each arc ``e = (a, b)`` to its target's bucket:
+    ``T`` gets ``b``, ``in_indices`` ``a`` and ``in_arcs`` ``e`` at ``cursor[bucket[b >> shift]]``."""
     cdef int64_t a, e, pos
     cdef int32_t b
+    cdef uint16_t k
     with nogil:
         for a in range(first, last):
             for e in range(indptr[a], indptr[a + 1]):
                 b = indices[e]
-                pos = cursor[b]
-                cursor[b] = pos + 1
+                k = bucket[b >> shift]
+                pos = cursor[k]
+                cursor[k] = pos + 1
+                T[pos] = b
                 in_indices[pos] = <int32_t>a
                 in_arcs[pos] = e
+
+
+cdef void _sort_reverse_bucket(int64_t s0, int64_t s1, int32_t lo, int32_t hi, const int64_t* in_indptr,
+                               const int32_t* T, int32_t* in_indices, int64_t* in_arcs, int32_t* su,
+                               int64_t* se, int64_t* cursor) noexcept nogil:
+    cdef int64_t size = s1 - s0, i, pos
+    cdef int k
+    if hi - lo <= 1:
+        return
+    memcpy(su, in_indices + s0, size * sizeof(int32_t))
+    memcpy(se, in_arcs + s0, size * sizeof(int64_t))
+    for k in range(hi - lo):
+        cursor[k] = in_indptr[lo + k]
+    for i in range(size):
+        k = T[s0 + i] - lo
+        pos = cursor[k]
+        cursor[k] = pos + 1
+        in_indices[pos] = su[i]
+        in_arcs[pos] = se[i]
+
+
+def sort_reverse(const int64_t[::1] starts, const int32_t[::1] bounds, const int64_t[::1] in_indptr,
+                 const int32_t[::1] T, int32_t[::1] in_indices, int64_t[::1] in_arcs, int64_t first, int64_t last,
+                 int32_t[:, ::1] su, int64_t[:, ::1] se, int64_t[:, ::1] cursor, int n_threads=1):
+    """Sort buckets ``first:last`` of :func:`bucket_reverse`'s output by target, stably (a counting pass in
+    scratch per thread): each target's in-arcs then come in source order."""
+    cdef int64_t b
+    cdef int t
+    for b in prange(first, last, nogil=True, num_threads=max(1, n_threads), schedule="dynamic"):
+        t = threadid()
+        _sort_reverse_bucket(starts[b], starts[b + 1], bounds[b], bounds[b + 1], &in_indptr[0], &T[0],
+                             &in_indices[0], &in_arcs[0], &su[t, 0], &se[t, 0], &cursor[t, 0])
 
 
 # ------------------------------------------------------------------------------------------------- writing

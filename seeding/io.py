@@ -32,7 +32,7 @@ import numpy as np
 from . import _edges
 from ._rng import RNGLike
 from .errors import GraphFormatError, SeedingError, SeedingWarning
-from .graph import Graph
+from .graph import Graph, _load_threads, _mapped_empty
 from .models import with_probability
 
 __all__ = ["read_graph", "read_edge_list", "read_labels", "read_names", "names_of", "labels_for", "read_table",
@@ -262,10 +262,11 @@ def read_edge_list(
     return _read_edge_list(path, undirected=undirected, header=header, columns=columns, delimiter=delimiter)[0]
 
 
-_CHUNK_BYTES = 32 << 20  # edge-list text parsed at a time
-_SEGMENT_ROWS = 1 << 23  # rows per array of parsed arcs: each array is its own mapping, freed whole
+_CHUNK_BYTES = 16 << 20  # edge-list text read at a time
+_SEGMENT_ROWS = 1 << 20  # rows per array of parsed arcs: each array is its own mapping, freed whole
 _MIN_ROOM = 1 << 12  # a segment with less room than this is closed
 _MIN_PIECE = 1 << 19  # bytes of text per thread, at least
+_STEP_ROWS = 1 << 22  # rows per compiled call after parsing: Python handles Ctrl-C between calls
 
 
 def _read_edge_list(
@@ -405,12 +406,12 @@ def _read_edge_list(
             node_labels = _with_labels(node_labels, head_ids)
     else:
         node_labels = _node_labels([a for segment in segments for a in segment[:2]])
-    _relabel(segments, node_labels)
+    counted = _relabel(segments, node_labels, undirected)
     parts: list = [(u, v, p, None) for u, v, p in segments]
     del segments
     if undirected:
         parts += [(v, u, p, None) for u, v, p, _ in parts]
-    graph = Graph._from_parts(parts, node_labels, n_threads=n_threads)
+    graph = Graph._from_parts(parts, node_labels, counted=counted, n_threads=n_threads)
     info = dict(graph.info)
     if found is not None:
         info["header"] = {"n": found[0], "m": found[1], "line": found[2]}
@@ -546,16 +547,16 @@ class _Segment:
     """Parsed rows: ids ``u``/``v`` (int32, int64 or float64) and values ``p`` of ``rows`` arcs."""
 
     def __init__(self, rows: int, dtype: Any, with_p: bool):
-        self.u = np.empty(rows, dtype=dtype)
-        self.v = np.empty(rows, dtype=dtype)
-        self.p = np.empty(rows if with_p else 1)
+        self.u = _mapped_empty(rows, dtype)
+        self.v = _mapped_empty(rows, dtype)
+        self.p = _mapped_empty(rows if with_p else 1, np.float64)
         self.rows = 0
         self.closed = False
 
     def widen(self) -> None:
         for name in ("u", "v"):
             old = getattr(self, name)
-            new = np.empty(old.shape[0], dtype=np.int64)
+            new = _mapped_empty(old.shape[0], np.int64)
             new[: self.rows] = old[: self.rows]
             setattr(self, name, new)
 
@@ -610,8 +611,6 @@ def _parse_text(
     Returns None when the column names call for the general reader. With
     ``floats``, ids are kept as float64 (for the ``n m`` header check).
     """
-    from .graph import _load_threads
-
     threads = _load_threads(n_threads)
     state = np.zeros(_edges.STATE_SIZE, dtype=np.int64)
     state[[_edges.S_WIDTH, _edges.S_HEAD_WIDTH]] = -1
@@ -621,6 +620,7 @@ def _parse_text(
     with_p = False
     line = 1  # the line at ``pos``
     first = 0
+    parsed = [0, 0]  # rows and bytes so far: how much text fits the room left
     for buf, end in _text_chunks(source, chunk_bytes):
         pos = 0
         if not first:
@@ -646,10 +646,18 @@ def _parse_text(
                 segments.append(_Segment(segment_rows, dtype, with_p))
             segment = segments[-1]
             opening = state[_edges.S_WIDTH] < 0  # the first rows set the width, one thread
-            rows, pos, lines, stop = _edges.parse_chunk(
-                buf, pos, end, line, segment.u, segment.v, segment.p, segment.rows,
-                1 if opening else segment_rows - segment.rows, state, head, 1 if opening else threads, min_piece,
+            room = 1 if opening else segment_rows - segment.rows
+            stop_at = end
+            if parsed[0] and room * parsed[1] < 1.25 * parsed[0] * (end - pos):  # more text than room: a part
+                cut = pos + int(0.8 * room * parsed[1] / parsed[0])
+                stop_at = buf.rfind(b"\n", pos, cut) + 1 or buf.find(b"\n", pos, end) + 1
+            rows, reached, lines, stop = _edges.parse_chunk(
+                buf, pos, stop_at, line, segment.u, segment.v, segment.p, segment.rows, room, state, head,
+                1 if opening else threads, min_piece,
             )
+            parsed[0] += rows
+            parsed[1] += reached - pos
+            pos = reached
             segment.rows += rows
             line += lines
             if stop == _edges.FATAL:
@@ -728,23 +736,37 @@ def _with_labels(labels: np.ndarray, ids: np.ndarray) -> np.ndarray:
     return np.insert(labels, at[missing], extra[missing])
 
 
-def _relabel(segments: list[list], labels: np.ndarray) -> None:
-    """Replace the ids in ``segments[i][:2]`` by their indices in ``labels`` (int32; in place when int32)."""
+def _relabel(segments: list[list], labels: np.ndarray, undirected: bool) -> tuple[np.ndarray, int]:
+    """Replace the ids in ``segments[i][:2]`` by their indices in ``labels`` (int32; in place when int32).
+
+    Returns what the CSR build counts first: the out-degrees (at ``[1:]`` of an
+    array of ``n + 1``; in- and out-degrees when ``undirected``) and the
+    number of self-loops.
+    """
     lo, hi = int(labels[0]), int(labels[-1])
     total = sum(s[0].shape[0] for s in segments)
+    degree = np.zeros(labels.shape[0] + 1, dtype=np.int64)
+    loops = 0
     table = None
     if hi - lo < max(2 * total, 1 << 16):
         table = np.zeros(hi - lo + 1, dtype=np.int32)
         table[labels - lo] = np.arange(labels.shape[0], dtype=np.int32)
     for segment in segments:
+        u, v = segment[0], segment[1]
         for k in (0, 1):
             ids = segment[k]
             if table is None:
                 segment[k] = np.searchsorted(labels, ids).astype(np.int32)
-            else:
-                out = ids if ids.dtype == np.int32 else np.empty(ids.shape[0], dtype=np.int32)
-                _edges.relabel(ids, lo, table, out)
-                segment[k] = out
+                continue
+            out = ids if ids.dtype == np.int32 else np.empty(ids.shape[0], dtype=np.int32)
+            for a in range(0, ids.shape[0], _STEP_ROWS):  # Ctrl-C is seen between steps
+                _edges.relabel(ids[a : a + _STEP_ROWS], lo, table, out[a : a + _STEP_ROWS])
+            segment[k] = out
+        del u, v
+        loops += _edges.count_arcs(segment[0], segment[1], degree[1:])
+        if undirected:
+            loops += _edges.count_arcs(segment[1], segment[0], degree[1:])
+    return degree, loops
 
 
 def _first_data_line(data: bytes) -> int:
