@@ -203,10 +203,12 @@ def _arc_csr(
 
 
 def _check_unit_interval(values: np.ndarray, what: str) -> None:
-    bad = ~(np.isfinite(values) & (values >= 0.0) & (values <= 1.0))
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        raise SeedingError(f"{what}[{i}] = {float(values[i])!r} is not a number in [0, 1]")
+    for first in range(0, values.shape[0], _STEP_ARCS):  # in steps: small temporaries, Ctrl-C seen between
+        part = values[first : first + _STEP_ARCS]
+        bad = ~((part >= 0.0) & (part <= 1.0))  # NaN fails both
+        if bad.any():
+            i = first + int(np.flatnonzero(bad)[0])
+            raise SeedingError(f"{what}[{i}] = {float(values[i])!r} is not a number in [0, 1]")
 
 
 def _check_node_weights(weights: np.ndarray, n: int) -> np.ndarray:
