@@ -463,12 +463,13 @@ def count_targets(const int32_t[::1] indices, int64_t[::1] degree):
 
 
 def bucket_arcs(const int32_t[::1] u, const int32_t[::1] v, const double[::1] p, const double[::1] w,
-                const uint16_t[::1] bucket, int shift, int64_t[::1] cursor, int32_t[::1] U, int32_t[::1] V,
-                double[::1] P, double[::1] W):
+                const uint16_t[::1] bucket, int shift, const int32_t[::1] bounds, int64_t[::1] cursor,
+                uint16_t[::1] U, int32_t[::1] V, double[::1] P, double[::1] W):
     """Append each arc (self-loops left out) to its source's bucket: a stable pass, few write streams.
 
-    Node ``a`` is in bucket ``bucket[a >> shift]``; ``cursor[b]`` is where bucket
-    ``b``'s next arc goes. ``p``/``w`` of length 0 mean the arcs carry no such value.
+    Node ``a`` is in bucket ``b = bucket[a >> shift]`` (nodes ``bounds[b]:bounds[b + 1]``,
+    at most 65536); ``U`` gets ``a - bounds[b]``, ``V`` the target, at ``cursor[b]``.
+    ``p``/``w`` of length 0 mean the arcs carry no such value.
     """
     cdef int64_t i, pos
     cdef int32_t a
@@ -482,7 +483,7 @@ def bucket_arcs(const int32_t[::1] u, const int32_t[::1] v, const double[::1] p,
             b = bucket[a >> shift]
             pos = cursor[b]
             cursor[b] = pos + 1
-            U[pos] = a
+            U[pos] = <uint16_t>(a - bounds[b])
             V[pos] = v[i]
             if has_p:
                 P[pos] = p[i]
@@ -490,24 +491,24 @@ def bucket_arcs(const int32_t[::1] u, const int32_t[::1] v, const double[::1] p,
                 W[pos] = w[i]
 
 
-cdef void _sort_range(int64_t s0, int64_t s1, int32_t lo, int32_t hi, const int64_t* indptr, int n_bits,
-                       int32_t* U, int32_t* V, double* P, double* W, bint has_p, bint has_w,
-                       int32_t* su, int32_t* sv, double* sp, double* sw, int64_t* count,
-                       int64_t* cursor) noexcept nogil:
-    """Sort arcs ``s0:s1`` (sources in ``lo:hi``) by (source, target), stably: LSD radix passes on the
-    target, 11 bits at a time, then a counting pass on the source into CSR positions (in cache when the
-    range is small)."""
+cdef void _sort_range(int64_t s0, int64_t s1, int32_t lo, int32_t hi, int32_t origin, const int64_t* indptr,
+                      int n_bits, uint16_t* U, int32_t* V, double* P, double* W, bint has_p, bint has_w,
+                      uint16_t* su, int32_t* sv, double* sp, double* sw, int64_t* count,
+                      int64_t* cursor) noexcept nogil:
+    """Sort arcs ``s0:s1`` (sources in ``lo:hi``; ``U`` holds source - origin) by (source, target),
+    stably: LSD radix passes on the target, 11 bits at a time, then a counting pass on the source into
+    CSR positions (in cache when the range is small)."""
     cdef int64_t size = s1 - s0, i, pos, total
     cdef int shift, k
-    cdef int32_t* au = U + s0
+    cdef uint16_t* au = U + s0
     cdef int32_t* av = V + s0
     cdef double* ap = P + s0
     cdef double* aw = W + s0
-    cdef int32_t* bu = su
+    cdef uint16_t* bu = su
     cdef int32_t* bv = sv
     cdef double* bp = sp
     cdef double* bw = sw
-    cdef int32_t* tu
+    cdef uint16_t* tu
     cdef int32_t* tv
     cdef double* tp
     cdef double* tw
@@ -552,7 +553,7 @@ cdef void _sort_range(int64_t s0, int64_t s1, int32_t lo, int32_t hi, const int6
     for k in range(hi - lo):
         cursor[k] = indptr[lo + k] - s0
     for i in range(size):
-        k = au[i] - lo
+        k = au[i] + origin - lo
         pos = cursor[k]
         cursor[k] = pos + 1
         bv[pos] = av[i]
@@ -569,8 +570,8 @@ cdef void _sort_range(int64_t s0, int64_t s1, int32_t lo, int32_t hi, const int6
 
 
 cdef void _sort_bucket(int64_t s0, int64_t s1, int32_t lo, int32_t hi, const int64_t* indptr, int n_bits,
-                       int32_t* U, int32_t* V, double* P, double* W, bint has_p, bint has_w,
-                       int32_t* su, int32_t* sv, double* sp, double* sw, int64_t* count,
+                       uint16_t* U, int32_t* V, double* P, double* W, bint has_p, bint has_w,
+                       uint16_t* su, int32_t* sv, double* sp, double* sw, int64_t* count,
                        int64_t* cursor, int64_t sub_arcs) noexcept nogil:
     """:func:`_sort_range` on a bucket; a large one is first split (a stable pass by source into
     sub-buckets of about ``sub_arcs`` arcs) so that each sort runs in cache."""
@@ -579,7 +580,7 @@ cdef void _sort_bucket(int64_t s0, int64_t s1, int32_t lo, int32_t hi, const int
     cdef int k, subs
     target = max(sub_arcs, size // 1000 + 1)  # at most 2001 sub-buckets
     if size <= target or hi - lo <= 1:
-        _sort_range(s0, s1, lo, hi, indptr, n_bits, U, V, P, W, has_p, has_w, su, sv, sp, sw, count, cursor)
+        _sort_range(s0, s1, lo, hi, lo, indptr, n_bits, U, V, P, W, has_p, has_w, su, sv, sp, sw, count, cursor)
         return
     # sub-bucket of each source (in cursor), and where each sub-bucket starts (in count)
     subs = 0
@@ -594,7 +595,7 @@ cdef void _sort_bucket(int64_t s0, int64_t s1, int32_t lo, int32_t hi, const int
     subs += 1
     count[subs] = size
     for i in range(size):
-        k = <int>cursor[U[s0 + i] - lo]
+        k = <int>cursor[U[s0 + i]]
         pos = count[k]
         count[k] = pos + 1
         su[pos] = U[s0 + i]
@@ -603,7 +604,7 @@ cdef void _sort_bucket(int64_t s0, int64_t s1, int32_t lo, int32_t hi, const int
             sp[pos] = P[s0 + i]
         if has_w:
             sw[pos] = W[s0 + i]
-    memcpy(U + s0, su, size * sizeof(int32_t))
+    memcpy(U + s0, su, size * sizeof(uint16_t))
     memcpy(V + s0, sv, size * sizeof(int32_t))
     if has_p:
         memcpy(P + s0, sp, size * sizeof(double))
@@ -612,17 +613,18 @@ cdef void _sort_bucket(int64_t s0, int64_t s1, int32_t lo, int32_t hi, const int
     first = lo
     for a in range(lo, hi + 1):
         if a == hi or (indptr[a + 1] - indptr[first] > target and a > first):
-            _sort_range(indptr[first], indptr[a], first, a, indptr, n_bits, U, V, P, W, has_p, has_w,
+            _sort_range(indptr[first], indptr[a], first, a, lo, indptr, n_bits, U, V, P, W, has_p, has_w,
                         su, sv, sp, sw, count, cursor)
             first = a
 
 
 def sort_buckets(const int64_t[::1] starts, const int32_t[::1] bounds, const int64_t[::1] indptr, int n_bits,
-                 int32_t[::1] U, int32_t[::1] V, double[::1] P, double[::1] W, int64_t first, int64_t last,
-                 int32_t[:, ::1] su, int32_t[:, ::1] sv, double[:, ::1] sp, double[:, ::1] sw,
+                 uint16_t[::1] U, int32_t[::1] V, double[::1] P, double[::1] W, int64_t first, int64_t last,
+                 uint16_t[:, ::1] su, int32_t[:, ::1] sv, double[:, ::1] sp, double[:, ::1] sw,
                  int64_t[:, ::1] count, int64_t[:, ::1] cursor, int n_threads=1, int64_t sub_arcs=1 << 17):
     """Sort buckets ``first:last`` (bucket ``b``: arcs ``starts[b]:starts[b + 1]``, sources
-    ``bounds[b]:bounds[b + 1]``) by (source, target), on ``n_threads`` threads.
+    ``bounds[b]:bounds[b + 1]``, as :func:`bucket_arcs` left them) by (source, target), on
+    ``n_threads`` threads.
 
     Row ``t`` of each scratch array belongs to thread ``t``; ``su``/``sv``/``sp``/``sw``
     hold the largest bucket, ``cursor`` its number of sources, ``count`` 2049 entries. Buckets of
@@ -632,7 +634,7 @@ def sort_buckets(const int64_t[::1] starts, const int32_t[::1] bounds, const int
     cdef int64_t b
     cdef int t
     cdef bint has_p = P.shape[0] > 0, has_w = W.shape[0] > 0
-    cdef int32_t* pU = &U[0]
+    cdef uint16_t* pU = &U[0]
     cdef int32_t* pV = &V[0]
     cdef double* pP = &P[0] if has_p else NULL
     cdef double* pW = &W[0] if has_w else NULL
@@ -708,10 +710,11 @@ def drop_duplicates(int64_t[::1] indptr, int32_t[::1] V, double[::1] P, double[:
 
 
 def bucket_reverse(const int64_t[::1] indptr, const int32_t[::1] indices, const uint16_t[::1] bucket, int shift,
-                   int64_t[::1] cursor, int32_t[::1] T, int32_t[::1] in_indices, int64_t[::1] in_arcs,
-                   int64_t first, int64_t last):
-    """For sources ``first:last`` in order, append each arc ``e = (a, b)`` to its target's bucket:
-    ``T`` gets ``b``, ``in_indices`` ``a`` and ``in_arcs`` ``e`` at ``cursor[bucket[b >> shift]]``."""
+                   const int32_t[::1] bounds, int64_t[::1] cursor, uint16_t[::1] T, int32_t[::1] in_indices,
+                   int64_t[::1] in_arcs, int64_t first, int64_t last):
+    """For sources ``first:last`` in order, append each arc ``e = (a, b)`` to its target's bucket
+    ``k = bucket[b >> shift]``: ``T`` gets ``b - bounds[k]``, ``in_indices`` ``a`` and ``in_arcs``
+    ``e``, at ``cursor[k]``."""
     cdef int64_t a, e, pos
     cdef int32_t b
     cdef uint16_t k
@@ -722,13 +725,13 @@ def bucket_reverse(const int64_t[::1] indptr, const int32_t[::1] indices, const 
                 k = bucket[b >> shift]
                 pos = cursor[k]
                 cursor[k] = pos + 1
-                T[pos] = b
+                T[pos] = <uint16_t>(b - bounds[k])
                 in_indices[pos] = <int32_t>a
                 in_arcs[pos] = e
 
 
 cdef void _sort_reverse_bucket(int64_t s0, int64_t s1, int32_t lo, int32_t hi, const int64_t* in_indptr,
-                               const int32_t* T, int32_t* in_indices, int64_t* in_arcs, int32_t* su,
+                               const uint16_t* T, int32_t* in_indices, int64_t* in_arcs, int32_t* su,
                                int64_t* se, int64_t* cursor) noexcept nogil:
     cdef int64_t size = s1 - s0, i, pos
     cdef int k
@@ -739,7 +742,7 @@ cdef void _sort_reverse_bucket(int64_t s0, int64_t s1, int32_t lo, int32_t hi, c
     for k in range(hi - lo):
         cursor[k] = in_indptr[lo + k]
     for i in range(size):
-        k = T[s0 + i] - lo
+        k = T[s0 + i]
         pos = cursor[k]
         cursor[k] = pos + 1
         in_indices[pos] = su[i]
@@ -747,7 +750,7 @@ cdef void _sort_reverse_bucket(int64_t s0, int64_t s1, int32_t lo, int32_t hi, c
 
 
 def sort_reverse(const int64_t[::1] starts, const int32_t[::1] bounds, const int64_t[::1] in_indptr,
-                 const int32_t[::1] T, int32_t[::1] in_indices, int64_t[::1] in_arcs, int64_t first, int64_t last,
+                 const uint16_t[::1] T, int32_t[::1] in_indices, int64_t[::1] in_arcs, int64_t first, int64_t last,
                  int32_t[:, ::1] su, int64_t[:, ::1] se, int64_t[:, ::1] cursor, int n_threads=1):
     """Sort buckets ``first:last`` of :func:`bucket_reverse`'s output by target, stably (a counting pass in
     scratch per thread): each target's in-arcs then come in source order."""

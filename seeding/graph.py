@@ -83,16 +83,17 @@ def _node_steps(indptr: np.ndarray, arcs: int) -> list[tuple[int, int]]:
 def _buckets(indptr: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
     """Buckets of consecutive nodes with about equal numbers of arcs: ``(bounds, starts, bucket, shift)``.
 
-    Bucket ``b`` holds nodes ``bounds[b]:bounds[b + 1]`` and arcs
-    ``starts[b]:starts[b + 1]``; node ``a`` is in bucket ``bucket[a >> shift]``
-    (bounds are multiples of ``2**shift``, so that this table stays small).
+    Bucket ``b`` holds nodes ``bounds[b]:bounds[b + 1]`` (at most 65536: a node
+    within its bucket fits 16 bits) and arcs ``starts[b]:starts[b + 1]``; node
+    ``a`` is in bucket ``bucket[a >> shift]`` (bounds are multiples of
+    ``2**shift``, so that this table stays small).
     """
     n, m = indptr.shape[0] - 1, int(indptr[-1])
     shift = max(0, int(n).bit_length() - 16)
     n_buckets = max(1, min(-(-m // _BUCKET_ARCS), _MAX_BUCKETS))
     bounds = np.searchsorted(indptr, (np.arange(1, n_buckets, dtype=np.int64) * m) // n_buckets)
     bounds = (np.clip(bounds, 0, n) >> shift) << shift
-    bounds = np.unique(np.concatenate([[0], bounds, [n]])).astype(np.int32)
+    bounds = np.unique(np.concatenate([[0], bounds, np.arange(0, n, 1 << 16), [n]])).astype(np.int32)
     blocks = -(-bounds.astype(np.int64) // (1 << shift))
     bucket = np.repeat(np.arange(bounds.shape[0] - 1, dtype=np.uint16), np.diff(blocks))
     return bounds, np.ascontiguousarray(indptr[bounds]), bucket, shift
@@ -143,7 +144,7 @@ def _arc_csr(
     m = int(indptr[-1])
     bounds, starts, bucket, shift = _buckets(indptr)
     cursor = starts[:-1].copy()
-    U = _mapped_empty(m, np.int32, huge_pages=False)
+    U = _mapped_empty(m, np.uint16, huge_pages=False)
     V = _mapped_empty(m, np.int32, huge_pages=False)
     P = _mapped_empty(m, np.float64, huge_pages=False) if with_p else empty
     W = _mapped_empty(m, np.float64, huge_pages=False) if with_w else empty
@@ -153,14 +154,14 @@ def _arc_csr(
         for a in range(0, u.shape[0], _STEP_ARCS):
             b = a + _STEP_ARCS
             _edges.bucket_arcs(u[a:b], v[a:b], empty if p is None else p[a:b], empty if w is None else w[a:b],
-                               bucket, shift, cursor, U, V, P, W)
+                               bucket, shift, bounds, cursor, U, V, P, W)
         del u, v, p, w
     del bucket, cursor
     sizes = np.diff(starts)
     widest = max(int(sizes.max()) if sizes.size else 0, 1)
     rows = max(int(np.diff(bounds).max()) if bounds.shape[0] > 1 else 0, 1)
-    su = np.empty((threads, widest), dtype=np.int32)
-    sv = np.empty_like(su)
+    su = np.empty((threads, widest), dtype=np.uint16)
+    sv = np.empty((threads, widest), dtype=np.int32)
     sp = np.empty((threads, widest) if with_p else (1, 1))
     sw = np.empty((threads, widest) if with_w else (1, 1))
     count = np.empty((threads, 2049), dtype=np.int64)
@@ -307,11 +308,11 @@ class Graph:
         threads = _load_threads(None)
         bounds, starts, bucket, shift = _buckets(in_indptr)
         cursor = starts[:-1].copy()
-        targets = _mapped_empty(self.m, np.int32, huge_pages=False)
+        targets = _mapped_empty(self.m, np.uint16, huge_pages=False)
         in_indices = _mapped_empty(self.m, np.int32, huge_pages=False)
         in_arcs = _mapped_empty(self.m, np.int64, huge_pages=False)
         for first, last in _node_steps(self.indptr, _STEP_ARCS):
-            _edges.bucket_reverse(self.indptr, self.indices, bucket, shift, cursor, targets, in_indices,
+            _edges.bucket_reverse(self.indptr, self.indices, bucket, shift, bounds, cursor, targets, in_indices,
                                   in_arcs, first, last)
         del bucket, cursor
         sizes = np.diff(starts)

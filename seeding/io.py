@@ -8,6 +8,7 @@ and the offending text.
 from __future__ import annotations
 
 import bz2
+import concurrent.futures
 import contextlib
 import csv
 import dataclasses
@@ -262,7 +263,7 @@ def read_edge_list(
     return _read_edge_list(path, undirected=undirected, header=header, columns=columns, delimiter=delimiter)[0]
 
 
-_CHUNK_BYTES = 16 << 20  # edge-list text read at a time
+_CHUNK_BYTES = 8 << 20  # edge-list text read at a time (while the previous piece is parsed)
 _SEGMENT_ROWS = 1 << 20  # rows per array of parsed arcs: each array is its own mapping, freed whole
 _MIN_ROOM = 1 << 12  # a segment with less room than this is closed
 _MIN_PIECE = 1 << 19  # bytes of text per thread, at least
@@ -517,30 +518,47 @@ class _Source:
 def _text_chunks(source: _Source, chunk_bytes: int) -> Any:
     """Yield ``(buffer, end)``: ``buffer[:end]`` is whole lines, each ending with a newline.
 
-    The buffer is reused: it is valid until the next one is asked for. A line
-    longer than ``chunk_bytes`` makes it grow; a last line without a newline
-    gets one.
+    Two buffers take turns: while the caller parses one, a thread fills the
+    other (reading, decompressing and hashing let other threads run). A buffer
+    is valid until the next one is asked for. A line longer than
+    ``chunk_bytes`` makes the buffers grow; a last line without a newline gets
+    one.
     """
-    buf = bytearray(max(1, chunk_bytes))
-    filled = 0
-    while True:
+    buffers = [bytearray(max(1, chunk_bytes)), bytearray(max(1, chunk_bytes))]
+
+    def fill(buf: bytearray, filled: int) -> int:
         with memoryview(buf) as view:
-            got = source.readinto(view[filled:]) if filled < len(buf) else 0
-        filled += got
-        if filled < len(buf):  # the end of the text
-            if filled and buf[filled - 1] != 10:
-                buf[filled] = 10
-                filled += 1
-            if filled:
-                yield buf, filled
-            return
-        cut = buf.rfind(b"\n", 0, filled) + 1
-        if cut == 0:  # no line end in a full buffer: a long line
-            buf.extend(bytes(len(buf)))
-            continue
-        yield buf, cut
-        buf[: filled - cut] = buf[cut:filled]
-        filled -= cut
+            return filled + (source.readinto(view[filled:]) if filled < len(buf) else 0)
+
+    pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="seeding-read")
+    ahead = None
+    try:
+        buf, filled = buffers[0], fill(buffers[0], 0)
+        while True:
+            if filled < len(buf):  # the end of the text
+                if filled and buf[filled - 1] != 10:
+                    buf[filled] = 10
+                    filled += 1
+                if filled:
+                    yield buf, filled
+                return
+            cut = buf.rfind(b"\n", 0, filled) + 1
+            if cut == 0:  # no line end in a full buffer: a long line
+                buf.extend(bytes(len(buf)))
+                filled = fill(buf, filled)
+                continue
+            other = buffers[1] if buf is buffers[0] else buffers[0]
+            if len(other) < len(buf):
+                other.extend(bytes(len(buf) - len(other)))
+            other[: filled - cut] = buf[cut:filled]
+            ahead = pool.submit(fill, other, filled - cut)
+            yield buf, cut
+            buf, filled = other, ahead.result()
+            ahead = None
+    finally:
+        if ahead is not None:  # stopped early (an error, Ctrl-C): let the read in flight end first
+            concurrent.futures.wait([ahead])
+        pool.shutdown(wait=True)
 
 
 class _Segment:
