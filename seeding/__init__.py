@@ -12,15 +12,14 @@ Examples
 4.0
 """
 
+import sys
 from importlib import import_module
-from importlib.metadata import PackageNotFoundError, version
+from types import ModuleType
 
 DISTRIBUTION = "seeding-im"  # the name on the package index ("seeding" there is an unrelated project)
-
-try:
-    __version__ = version(DISTRIBUTION)
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0+unknown"
+# The one place the version is written (pyproject.toml reads it); a literal, because asking
+# importlib.metadata costs more than the rest of `seeding --version`.
+__version__ = "0.1.0"
 
 # The public API, name -> module. Modules load on first use (PEP 562), so that
 # `seeding --version` or a light script does not pay for OR-Tools, networkx or scipy.
@@ -28,7 +27,8 @@ _API = {
     "METHODS": "algorithms.registry", "maximize_influence": "algorithms.registry",
     "BUDGET_METHODS": "algorithms.budgeted", "select_seeds": "algorithms.budgeted",
     "compare": "compare", "run_instance": "compare",
-    "ClusterError": "errors", "GraphFormatError": "errors", "InfeasibleError": "errors", "SeedingError": "errors",
+    "ClusterError": "errors", "GraphFormatError": "errors", "InfeasibleError": "errors", "OptionError": "errors",
+    "SeedingError": "errors",
     "SeedingWarning": "errors",
     "Graph": "graph", "as_graph": "graph",
     "Instance": "instance", "load_instance": "instance",
@@ -41,6 +41,24 @@ _API = {
     "RRSampler": "rrsets", "RRSets": "rrsets",
     "SpreadEstimate": "spread", "estimate_spread": "spread", "simulate": "spread",
 }
+
+
+class _Package(ModuleType):
+    """The package module: importing the submodule ``seeding.compare`` must not hide the function ``compare``.
+
+    Python binds a submodule to its package's attribute of the same name when it is
+    first imported (``from seeding.compare import run_instance`` would make
+    ``seeding.compare`` the module); the function keeps the name. The module stays
+    in ``sys.modules`` (``importlib.import_module("seeding.compare")``).
+    """
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if isinstance(value, ModuleType) and _API.get(name) == name:
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
 
 
 def __getattr__(name: str):
@@ -68,6 +86,7 @@ __all__ = [
     "LearnedProbabilities",
     "METHODS",
     "MODELS",
+    "OptionError",
     "RRSampler",
     "RRSets",
     "SeedSet",

@@ -7,7 +7,7 @@ its weight is how many RR sets it stands for. Inputs are validated by the caller
 """
 
 from cython.parallel cimport prange
-from libc.stdint cimport int32_t, int64_t, uint64_t
+from libc.stdint cimport int32_t, int64_t, uint8_t, uint64_t
 
 import numpy as np
 
@@ -46,10 +46,16 @@ cdef inline uint64_t _mix(uint64_t z) noexcept nogil:
     return z ^ (z >> 31)
 
 
+cdef inline void _hash_member(int32_t v, uint64_t* a, uint64_t* b) noexcept nogil:
+    cdef uint64_t z = _mix(<uint64_t>v + 0x9E3779B97F4A7C15ULL)
+    a[0] += z
+    b[0] += _mix(z ^ 0xD6E8FEB86659FD93ULL)
+
+
 def row_hashes(const int32_t[::1] members, const int64_t[::1] offsets):
     """Two order-independent 64-bit hashes of every row (sums of mixed members; collisions ~2**-128)."""
     cdef int64_t n_rows = offsets.shape[0] - 1, r, e
-    cdef uint64_t a, b, z
+    cdef uint64_t a, b
     h1 = np.zeros(n_rows, dtype=np.uint64)
     h2 = np.zeros(n_rows, dtype=np.uint64)
     cdef uint64_t[::1] o1 = h1
@@ -59,42 +65,162 @@ def row_hashes(const int32_t[::1] members, const int64_t[::1] offsets):
             a = 0
             b = 0
             for e in range(offsets[r], offsets[r + 1]):
-                z = _mix(<uint64_t>members[e] + 0x9E3779B97F4A7C15ULL)
-                a += z
-                b += _mix(z ^ 0xD6E8FEB86659FD93ULL)
+                _hash_member(members[e], &a, &b)
             o1[r] = a
             o2[r] = b
     return h1, h2
 
 
-def row_subgradient(const int32_t[::1] members, const int64_t[::1] offsets, const double[::1] weights,
-                    const double[::1] lam, const double[::1] x, double[::1] g, int n_threads=1):
-    """Subgradient ``g_r = sum_{v in r} x_v - 1`` of the Lagrangian, zeroed where the box blocks it.
+def kept_rows(const int32_t[::1] nodes, const int64_t[::1] offsets, const int32_t[::1] var_of,
+              const uint8_t[::1] dropped, int64_t n_vars):
+    """The sets not ``dropped``, reduced to their members with a variable (``var_of[v] >= 0``).
 
-    Returns ``|g|**2``. A component is blocked when ``lam_r`` sits at 0 and ``g_r > 0``,
-    or at ``weights[r]`` and ``g_r < 0`` (a projected step could not move it).
+    A set left with one member adds 1 to that variable's ``singleton`` weight; a set
+    left with none is gone. Returns ``(singleton, members, row_offsets, h1, h2)``: the
+    rows of two or more members as variable indices, back to back, and their hashes
+    (as :func:`row_hashes`).
     """
-    cdef int64_t n_rows = offsets.shape[0] - 1, r, e
-    cdef double total, norm2 = 0.0
-    for r in prange(n_rows, nogil=True, num_threads=max(1, n_threads), schedule="static"):
-        total = -1.0
-        for e in range(offsets[r], offsets[r + 1]):
-            total = total + x[members[e]]
-        if (lam[r] <= 0.0 and total > 0.0) or (lam[r] >= weights[r] and total < 0.0):
-            total = 0.0
-        g[r] = total
-        norm2 += total * total
+    cdef int64_t n_sets = offsets.shape[0] - 1, s, e, size = 0, n_rows = 0, first
+    cdef int32_t x, only = -1
+    cdef uint64_t a, b
+    singleton_arr = np.zeros(n_vars, dtype=np.float64)
+    members_arr = np.empty(nodes.shape[0], dtype=np.int32)
+    offsets_arr = np.empty(n_sets + 1, dtype=np.int64)
+    h1_arr = np.empty(n_sets, dtype=np.uint64)
+    h2_arr = np.empty(n_sets, dtype=np.uint64)
+    cdef double[::1] singleton = singleton_arr
+    cdef int32_t[::1] members = members_arr
+    cdef int64_t[::1] out_offsets = offsets_arr
+    cdef uint64_t[::1] h1 = h1_arr
+    cdef uint64_t[::1] h2 = h2_arr
+    with nogil:
+        out_offsets[0] = 0
+        for s in range(n_sets):
+            if dropped[s]:
+                continue
+            first = size
+            a = 0
+            b = 0
+            for e in range(offsets[s], offsets[s + 1]):
+                x = var_of[nodes[e]]
+                if x >= 0:
+                    members[size] = x
+                    size += 1
+                    _hash_member(x, &a, &b)
+            if size - first == 1:
+                singleton[members[first]] += 1.0
+                size = first
+            elif size - first >= 2:
+                h1[n_rows] = a
+                h2[n_rows] = b
+                n_rows += 1
+                out_offsets[n_rows] = size
+            else:
+                size = first
+    return (singleton_arr, members_arr[:size].copy(), offsets_arr[:n_rows + 1].copy(),
+            h1_arr[:n_rows], h2_arr[:n_rows])
+
+
+def merge_equal_rows(const int32_t[::1] members, const int64_t[::1] offsets, const double[::1] weights,
+                     const uint64_t[::1] h1, const uint64_t[::1] h2):
+    """Rows with equal hashes and length merged, in order of first appearance (open addressing on ``h1``).
+
+    Returns ``(members, offsets, weights)``: each group's first row, weighted by the group's total.
+    """
+    cdef int64_t n_rows = offsets.shape[0] - 1, r, e, size = 0, n_out = 0, slot, q
+    cdef int64_t mask = 1
+    while mask < 2 * n_rows:
+        mask <<= 1
+    table_arr = np.full(mask, -1, dtype=np.int64)  # a first row of each group, by slot
+    group_arr = np.empty(n_rows, dtype=np.int64)  # output index of each first row
+    members_arr = np.empty(members.shape[0], dtype=np.int32)
+    offsets_arr = np.empty(n_rows + 1, dtype=np.int64)
+    weights_arr = np.empty(n_rows, dtype=np.float64)
+    cdef int64_t[::1] table = table_arr
+    cdef int64_t[::1] group = group_arr
+    cdef int32_t[::1] out_members = members_arr
+    cdef int64_t[::1] out_offsets = offsets_arr
+    cdef double[::1] out_weights = weights_arr
+    mask -= 1
+    with nogil:
+        out_offsets[0] = 0
+        for r in range(n_rows):
+            slot = <int64_t>(h1[r] & <uint64_t>mask)
+            while True:
+                q = table[slot]
+                if q < 0:
+                    break
+                if (h1[q] == h1[r] and h2[q] == h2[r]
+                        and offsets[q + 1] - offsets[q] == offsets[r + 1] - offsets[r]):
+                    break
+                slot = (slot + 1) & mask
+            if q >= 0:
+                out_weights[group[q]] += weights[r]
+                continue
+            table[slot] = r
+            group[r] = n_out
+            for e in range(offsets[r], offsets[r + 1]):
+                out_members[size] = members[e]
+                size += 1
+            out_weights[n_out] = weights[r]
+            n_out += 1
+            out_offsets[n_out] = size
+    return members_arr[:size].copy(), offsets_arr[:n_out + 1].copy(), weights_arr[:n_out].copy()
+
+
+def transpose_rows(const int32_t[::1] members, const int64_t[::1] offsets, int64_t n_vars):
+    """The rows of every variable, CSR by variable: ``(var_offsets, var_rows)``."""
+    cdef int64_t n_rows = offsets.shape[0] - 1, r, e, v
+    var_offsets_arr = np.zeros(n_vars + 1, dtype=np.int64)
+    var_rows_arr = np.empty(members.shape[0], dtype=np.int32)
+    cdef int64_t[::1] var_offsets = var_offsets_arr
+    cdef int32_t[::1] var_rows = var_rows_arr
+    cdef int64_t[::1] fill
+    with nogil:
+        for e in range(members.shape[0]):
+            var_offsets[members[e] + 1] += 1
+        for v in range(n_vars):
+            var_offsets[v + 1] += var_offsets[v]
+    fill_arr = var_offsets_arr[:-1].copy()
+    fill = fill_arr
+    with nogil:
+        for r in range(n_rows):
+            for e in range(offsets[r], offsets[r + 1]):
+                v = members[e]
+                var_rows[fill[v]] = <int32_t>r
+                fill[v] += 1
+    return var_offsets_arr, var_rows_arr
+
+
+def sparse_subgradient(const int64_t[::1] var_offsets, const int32_t[::1] var_rows, const int64_t[::1] chosen,
+                       const double[::1] x, const double[::1] weights, const double[::1] lam, double[::1] g):
+    """As :func:`row_subgradient` for an ``x`` that is zero outside ``chosen``, in time
+    O(rows + rows of the chosen variables) through the rows of each variable."""
+    cdef int64_t n_rows = g.shape[0], r, i, e, v
+    cdef double total, norm2 = 0.0, value
+    with nogil:
+        for r in range(n_rows):
+            g[r] = -1.0
+        for i in range(chosen.shape[0]):
+            v = chosen[i]
+            value = x[v]
+            for e in range(var_offsets[v], var_offsets[v + 1]):
+                g[var_rows[e]] += value
+        for r in range(n_rows):
+            total = g[r]
+            if (lam[r] <= 0.0 and total > 0.0) or (lam[r] >= weights[r] and total < 0.0):
+                total = 0.0
+                g[r] = 0.0
+            norm2 += total * total
     return norm2
 
 
-def row_step(const int32_t[::1] members, const int64_t[::1] offsets, const double[::1] weights,
-             double[::1] lam, const double[::1] g, double step, double[::1] scores):
-    """``lam = clip(lam - step * g, 0, weights)`` in place, then ``scores[v] += lam_r`` over members.
-
-    Returns ``sum(lam)``. ``scores`` must hold the base values on entry.
-    """
+def row_step_changed(const int32_t[::1] members, const int64_t[::1] offsets, const double[::1] weights,
+                     double[::1] lam, const double[::1] g, double step, double[::1] scores):
+    """As :func:`row_step`, but ``scores`` holds the scores at the old ``lam`` on entry and
+    only the rows whose multiplier moves are scattered (by the change). Returns ``sum(lam)``."""
     cdef int64_t n_rows = offsets.shape[0] - 1, r, e
-    cdef double value, total = 0.0
+    cdef double value, change, total = 0.0
     with nogil:
         for r in range(n_rows):
             value = lam[r] - step * g[r]
@@ -102,9 +228,134 @@ def row_step(const int32_t[::1] members, const int64_t[::1] offsets, const doubl
                 value = 0.0
             elif value > weights[r]:
                 value = weights[r]
-            lam[r] = value
-            total += value
-            if value != 0.0:
+            change = value - lam[r]
+            if change != 0.0:
+                lam[r] = value
                 for e in range(offsets[r], offsets[r + 1]):
-                    scores[members[e]] += value
+                    scores[members[e]] += change
+            total += value
     return total
+
+
+cdef struct _Search:
+    const int64_t* var_offsets
+    const int32_t* var_rows
+    const uint64_t* row_masks
+    const double* row_w
+    const double* single_w
+    const double* costs  # n_budgets x n_vars, row-major
+    const double* capacity
+    const int32_t* group_of
+    const int64_t* quota_min
+    const int64_t* quota_max
+    int64_t* counts
+    double* spent
+    int64_t n_vars
+    int64_t n_budgets
+    int64_t deficit
+    int64_t work
+    int64_t max_work
+    double best
+    uint64_t best_mask
+
+
+cdef int _search(_Search* s, int64_t start, uint64_t chosen, double value) noexcept nogil:
+    """Visit every selection that extends ``chosen`` by variables from ``start`` on; 1 when out of work."""
+    cdef int64_t j, b, e, g, r
+    cdef double gain
+    cdef bint fits
+    if s.deficit == 0 and value > s.best:
+        s.best = value
+        s.best_mask = chosen
+    for j in range(start, s.n_vars):
+        fits = True
+        for b in range(s.n_budgets):
+            if s.spent[b] + s.costs[b * s.n_vars + j] > s.capacity[b]:
+                fits = False
+                break
+        g = s.group_of[j]
+        if not fits or (g >= 0 and s.counts[g] >= s.quota_max[g]):
+            continue
+        s.work += 1 + s.var_offsets[j + 1] - s.var_offsets[j]
+        if s.work > s.max_work:
+            return 1
+        gain = s.single_w[j]
+        for e in range(s.var_offsets[j], s.var_offsets[j + 1]):
+            r = s.var_rows[e]
+            if s.row_masks[r] & chosen == 0:
+                gain += s.row_w[r]
+        for b in range(s.n_budgets):
+            s.spent[b] += s.costs[b * s.n_vars + j]
+        if g >= 0:
+            if s.counts[g] < s.quota_min[g]:
+                s.deficit -= 1
+            s.counts[g] += 1
+        if _search(s, j + 1, chosen | ((<uint64_t>1) << j), value + gain):
+            return 1
+        if g >= 0:
+            s.counts[g] -= 1
+            if s.counts[g] < s.quota_min[g]:
+                s.deficit += 1
+        for b in range(s.n_budgets):
+            s.spent[b] -= s.costs[b * s.n_vars + j]
+    return 0
+
+
+def best_subset(const int32_t[::1] members, const int64_t[::1] offsets, const double[::1] row_w,
+                const double[::1] single_w, const double[:, ::1] costs, const double[::1] capacity,
+                const int32_t[::1] group_of, const int64_t[::1] quota_min, const int64_t[::1] quota_max,
+                int64_t max_work):
+    """The best selection of at most 64 variables within every budget and quota, by enumeration.
+
+    Visits every selection whose costs fit (``costs[b] . x <= capacity[b]``) and whose
+    group counts stay within ``quota_max``; the best one meeting ``quota_min`` too wins.
+    ``group_of[v]`` is -1 for a variable in no group. Returns ``(value, chosen)``, or
+    ``None`` when the search needs more than ``max_work`` steps (or 64 variables).
+    """
+    cdef int64_t n_vars = single_w.shape[0], n_rows = offsets.shape[0] - 1, r, e, v
+    cdef int64_t n_groups = quota_min.shape[0], g
+    if n_vars > 64:
+        return None
+    masks_arr = np.zeros(n_rows, dtype=np.uint64)
+    cdef uint64_t[::1] masks = masks_arr
+    for r in range(n_rows):
+        for e in range(offsets[r], offsets[r + 1]):
+            masks[r] |= (<uint64_t>1) << members[e]
+    var_offsets_arr, var_rows_arr = transpose_rows(members, offsets, n_vars)
+    cdef int64_t[::1] var_offsets = var_offsets_arr
+    cdef int32_t[::1] var_rows = var_rows_arr
+    counts_arr = np.zeros(max(n_groups, 1), dtype=np.int64)
+    spent_arr = np.zeros(max(costs.shape[0], 1), dtype=np.float64)
+    cdef int64_t[::1] counts = counts_arr
+    cdef double[::1] spent = spent_arr
+    cdef _Search s
+    cdef int out_of_work
+    s.var_offsets = &var_offsets[0]
+    s.var_rows = &var_rows[0] if var_rows.shape[0] else NULL
+    s.row_masks = &masks[0] if n_rows else NULL
+    s.row_w = &row_w[0] if n_rows else NULL
+    s.single_w = &single_w[0] if n_vars else NULL
+    s.costs = &costs[0, 0] if costs.shape[0] and n_vars else NULL
+    s.capacity = &capacity[0] if capacity.shape[0] else NULL
+    s.group_of = &group_of[0] if n_vars else NULL
+    s.quota_min = &quota_min[0] if n_groups else NULL
+    s.quota_max = &quota_max[0] if n_groups else NULL
+    s.counts = &counts[0]
+    s.spent = &spent[0]
+    s.n_vars = n_vars
+    s.n_budgets = costs.shape[0]
+    s.deficit = 0
+    for g in range(n_groups):
+        s.deficit += quota_min[g]
+    s.work = 0
+    s.max_work = max_work
+    s.best = -1.0
+    s.best_mask = 0
+    with nogil:
+        out_of_work = _search(&s, 0, 0, 0.0)
+    if out_of_work:
+        return None
+    if s.best < 0:
+        return -1.0, np.zeros(0, dtype=np.int64)
+    chosen = np.array([v for v in range(n_vars) if (s.best_mask >> v) & 1], dtype=np.int64)
+    return s.best, chosen

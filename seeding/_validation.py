@@ -35,21 +35,21 @@ def check_count(value: Any, name: str, *, minimum: int = 1) -> int:
     """An integer of at least ``minimum`` (numpy integers welcome)."""
     if not _is_int(value) or value < minimum:
         what = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
-        raise SeedingError(f"{name} must be {what}; got {value!r}")
+        raise SeedingError(f"{name} must be {what}; got {value!r}", parameter=name)
     return int(value)
 
 
 def check_fraction(value: Any, name: str, hint: str = "") -> float:
     """A number strictly between 0 and 1."""
     if not _is_real(value) or not 0 < value < 1:
-        raise SeedingError(f"{name} must be a number in (0, 1){hint}; got {value!r}")
+        raise SeedingError(f"{name} must be a number in (0, 1){hint}; got {value!r}", parameter=name)
     return float(value)
 
 
 def check_positive(value: Any, name: str) -> float:
     """A finite number above 0."""
     if not _is_real(value) or not math.isfinite(value) or value <= 0:
-        raise SeedingError(f"{name} must be a positive number; got {value!r}")
+        raise SeedingError(f"{name} must be a positive number; got {value!r}", parameter=name)
     return float(value)
 
 
@@ -58,5 +58,6 @@ def check_time_limit(value: Any) -> float | None:
     if value is None:
         return None
     if not _is_real(value) or not value > 0:
-        raise SeedingError(f"time_limit must be a positive number of seconds or None; got {value!r}")
+        raise SeedingError(f"time_limit must be a positive number of seconds or None; got {value!r}",
+                           parameter="time_limit")
     return float(value)

@@ -6,7 +6,6 @@ Every command exits with status 2 and a one-line message on bad input.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import functools
 import os
 import sys
@@ -21,10 +20,11 @@ import click
 from . import __version__
 from ._interrupt import absorbed, interrupt_scope
 from ._rng import max_jobs, recordable_rng, resolve_jobs
-from .errors import SeedingError, SeedingWarning
+from .errors import OptionError, SeedingError, SeedingWarning
 from .io import labels_for, names_of, read_graph, read_labels, read_names, to_json, write_json, write_text
 from .learn import LEARN_METHODS
 from .models import MODELS, with_probability
+from .results import runtime_phases
 
 if TYPE_CHECKING:
     from .graph import Graph
@@ -64,7 +64,7 @@ def friendly_errors(func: Callable) -> Callable:
             click.secho("interrupted", fg="yellow", err=True)
             sys.exit(130)
         except SeedingError as exc:
-            raise CommandError(str(exc)) from None
+            raise CommandError(error_message(exc)) from None
         except MemoryError:
             raise CommandError("out of memory; try fewer simulations or a smaller graph") from None
         except OSError as exc:
@@ -72,6 +72,30 @@ def friendly_errors(func: Callable) -> Callable:
             raise CommandError(f"{where}{exc.strerror or exc}") from None
 
     return wrapper
+
+
+#: API parameter -> the option that sets it, for messages.
+FLAGS = {"n_simulations": "--simulations", "eps": "--eps", "max_memory": "--max-memory", "time_limit": "--time-limit",
+         "target_ratio": "--target-ratio", "default_cost": "--default-cost", "max_seeds": "--max-seeds",
+         "budget": "--budget", "client": "--scheduler/--workers", "columns": "--columns", "delimiter": "--delimiter",
+         "quota": "--quota"}
+
+
+def error_message(exc: SeedingError) -> str:
+    """The API's message, with the option that sets a parameter where the API names the parameter."""
+    flag = FLAGS.get(exc.parameter or "")
+    if isinstance(exc, OptionError):
+        if exc.budget_only:
+            return f"{flag or exc.parameter} applies to budgeted runs (--costs and --budget)"
+        if exc.parameter == "client":
+            return f"--scheduler/--workers apply to k-runs of opim-c and imm, not to {exc.method}"
+        return f"{flag or exc.parameter} does not apply to method {exc.method}"
+    text = str(exc)
+    name = exc.parameter or text.split(" ", 1)[0]  # "columns must name ...": an option's value at fault
+    flag = FLAGS.get(name)
+    if flag and text.startswith(f"{name} "):
+        return flag + text[len(name):]
+    return text
 
 
 def _show_warning(message: Any, category: type, *args: Any, **kwargs: Any) -> None:
@@ -113,6 +137,35 @@ def progress_printer(label: str) -> Callable[..., None] | None:
     return report
 
 
+def run_progress() -> Callable[[int, int, str | None], None]:
+    """Progress of a comparison: one bar that names the run in progress (tqdm), or one line per run.
+
+    Called as ``report(done, total, "karate-club: opim-c, k = 2")`` when a run
+    starts and when it ends.
+    """
+    state: dict[str, Any] = {"bar": None, "shown": None}
+    if not sys.stderr.isatty():
+        def line(done: int, total: int, what: str | None) -> None:
+            if what != state["shown"] and done < total:  # a run starts
+                click.echo(f"run {done + 1}/{total}: {what}", err=True)
+                state["shown"] = what
+        return line
+    from tqdm import tqdm
+
+    def report(done: int, total: int, what: str | None) -> None:
+        bar = state["bar"]
+        if bar is None:
+            bar = state["bar"] = tqdm(total=total, desc="compare", unit="run", file=sys.stderr, leave=False,
+                                      dynamic_ncols=True)
+        bar.set_description_str(f"compare {what}" if what else "compare", refresh=False)
+        bar.update(done - bar.n)
+        if done >= total:
+            bar.close()
+            state["bar"] = None
+
+    return report
+
+
 def note(message: str) -> None:
     """An informational line on stderr."""
     click.secho(message, fg="yellow", err=True)
@@ -123,7 +176,8 @@ def load_graph(
     header: str = "auto", columns: Any = None, delimiter: str | None = None,
 ) -> Graph:
     """Read a graph file and apply the probability setting, telling the user what was assumed."""
-    graph = read_graph(path, undirected=undirected, format=fmt, header=header, columns=columns, delimiter=delimiter)
+    graph = read_graph(path, undirected=undirected, format=fmt, header=header, columns=columns, delimiter=delimiter,
+                       probability=probability, rng=rng)
     found = graph.info.get("header")
     if found and header == "auto":
         note(f"{path}:{found['line']}: read '{found['n']} {found['m']}' as an 'n m' header "
@@ -132,13 +186,10 @@ def load_graph(
     if named and header == "auto" and columns is None:
         note(f"{path}: read the first line as column names {', '.join(named)} "
              "(--header none reads it as an arc)")
-    if probability is None:
-        if graph.p is None:
-            note(f"{path}: no arc probabilities in the file; using weighted cascade (--probability wc)")
-            probability = "wc"
-        else:
-            probability = "given"
-    return with_probability(graph, probability, rng=rng)
+    if probability is None and graph.p is None:
+        note(f"{path}: no arc probabilities in the file; using weighted cascade (--probability wc)")
+        graph = with_probability(graph, "wc")
+    return graph
 
 
 HEADER_OPTION = click.option(
@@ -180,8 +231,8 @@ def graph_options(func: Callable) -> Callable:
         ),
         click.option(
             "--probability", metavar="SETTING", default=None,
-            help="Arc values: given | wc | uniform:P | trivalency "
-            "[default: given if the file has a third column, else wc].",
+            help="Arc values: given | wc | uniform:P | trivalency | attr:NAME (a GraphML/GML edge attribute) "
+            "[default: given if the file has them, else wc].",
         ),
         click.option("--undirected", is_flag=True, help="Treat every edge as two arcs."),
         HEADER_OPTION, COLUMNS_OPTION, DELIMITER_OPTION, LABELS_OPTION,
@@ -371,6 +422,7 @@ def spread(
     start = time.perf_counter()
     graph = load_graph(graph_path, probability, undirected, rng, header=header or "auto", columns=columns,
                        delimiter=delimiter)
+    read = time.perf_counter() - start
     seed_idx = seed_indices(graph, seeds)
     with dask_client(scheduler, workers) as client:
         estimate = estimate_spread(
@@ -390,11 +442,12 @@ def spread(
         "spread": estimate.to_dict(),
         "rng": rng,
         "n_jobs": resolve_jobs(jobs),
-        "runtime_s": runtime,
+        "runtime_s": runtime - read,
+        "timings_s": runtime_phases(None, runtime, read=read),
     }
     human = (
         f"graph      {graph_path} ({graph.n:,} nodes, {graph.m:,} arcs)\n"
-        f"seeds      {len(result['seeds'])}" + (f": {', '.join(result['seed_names'])}" if names else "") + "\n"
+        f"seeds      {len(result['seeds'])}: {_listing(result.get('seed_names', result['seeds']))}\n"
         f"model      {estimate.model.upper()}\n"
         f"spread     {estimate}\n"
         f"rng        {rng}\n"
@@ -403,23 +456,14 @@ def spread(
     emit(result, human, as_json, output)
 
 
-def _labels(text: str | None) -> list[str]:
-    """Comma-separated labels, or @FILE for a file of labels."""
-    if not text:
-        return []
-    if text.startswith("@"):
-        return read_labels(text[1:])
-    return [t.strip() for t in text.split(",") if t.strip()]
-
-
 def run_options(func: Callable) -> Callable:
     """Options shared by `optimize` and `compare` (None: keep the instance's value)."""
     options = [
         click.option("--model", type=click.Choice(MODELS, case_sensitive=False), default=None,
                      help="Diffusion model: ic (Independent Cascade, default) or lt (Linear Threshold)."),
         click.option("--probability", metavar="SETTING", default=None,
-                     help="Arc values: given | wc | uniform:P | trivalency "
-                     "[default: given if the file has a third column, else wc]."),
+                     help="Arc values: given | wc | uniform:P | trivalency | attr:NAME (a GraphML/GML edge "
+                     "attribute) [default: given if the file has them, else wc]."),
         click.option("--undirected", is_flag=True, default=None, help="Treat every edge as two arcs."),
         HEADER_OPTION, COLUMNS_OPTION, DELIMITER_OPTION, LABELS_OPTION,
         click.option("--rng", type=click.IntRange(min=0), default=None, metavar="N",
@@ -439,7 +483,8 @@ def run_options(func: Callable) -> Callable:
 def constraint_options(func: Callable) -> Callable:
     """Options shared by `optimize` and `compare`: the approximation slack and the side constraints."""
     options = [
-        click.option("--eps", type=float, default=None, help="Approximation slack (opim-c, imm, budgeted sampling)."),
+        click.option("--eps", type=float, default=None,
+                     help="Approximation slack (opim-c, imm, budgeted sampling) [default: 0.05; imm 0.1]."),
         click.option("--must", default=None, metavar="A,B|@FILE", help="Nodes that must be seeded."),
         click.option("--never", default=None, metavar="A,B|@FILE", help="Nodes that must not be seeded."),
         click.option("--groups", type=click.Path(dir_okay=False), default=None,
@@ -453,59 +498,41 @@ def constraint_options(func: Callable) -> Callable:
     return func
 
 
+def certificate_options(func: Callable) -> Callable:
+    """Options shared by `optimize` and `compare`: how far a certificate is pursued, and in how much memory."""
+    func = click.option("--max-memory", default=None, metavar="SIZE",
+                        help="Cap on RR-set memory for opim-c, imm and budgeted runs, e.g. 2G: sampling stops and "
+                        "reports the guarantee reached.")(func)
+    return click.option("--target-ratio", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=None,
+                        help="Certified ratio to work towards (e.g. 0.95) within --time-limit "
+                        "[default: 0.95 with a budget; for -k, about as long as the selection].")(func)
+
+
 def apply_overrides(inst: Instance, **cli: Any) -> Instance:
-    """Command-line values replace the instance's; -k turns a budgeted instance into a k-run."""
+    """Command-line values replace the instance's (see :meth:`Instance.override`)."""
     if cli.get("k") is not None and (cli.get("costs") is not None or cli.get("budget") is not None):
         raise CommandError("give either -k (a number of seeds) or --costs/--budget, not both")
-    if cli.get("k") is not None:
-        inst = dataclasses.replace(inst, costs=None, budget=None)
-    if cli.get("undirected") is False:
-        cli["undirected"] = None
-    for key in ("must", "never"):
-        if cli.get(key) is not None:
-            cli[key] = tuple(cli[key])
-    if cli.get("quotas"):
-        cli["quotas"] = tuple(cli["quotas"])
-    else:
-        cli.pop("quotas", None)
-    return inst.replace(**cli)
-
-
-#: API parameter -> the option that sets it, for messages.
-_FLAGS = {"n_simulations": "--simulations", "eps": "--eps", "max_memory": "--max-memory", "time_limit": "--time-limit",
-          "target_ratio": "--target-ratio", "default_cost": "--default-cost"}
+    if not cli.get("undirected"):  # a flag: it can only turn undirected on
+        cli.pop("undirected", None)
+    return inst.override(**cli)
 
 
 def solve_input(inst: Instance, method: str | None, rng: int | None, jobs: int | None,
                 options: dict[str, Any], *, strict: bool = True) -> tuple[dict[str, Any], str]:
     """Run one instance; return its JSON result and the human summary.
 
-    With ``strict``, budget-only options on a k-run are an error; in a batch they
-    simply apply to the budgeted inputs.
+    With ``strict``, an option that the method does not take is an error; in a
+    batch, options apply to the inputs whose methods take them.
     """
     from .compare import run_instance
 
     start = time.perf_counter()
     graph = load_graph(str(inst.graph), inst.probability, inst.undirected, rng, inst.format, inst.header,
                        inst.columns, inst.delimiter)
-    if not inst.budgeted:
-        from .algorithms.registry import method_name, method_options
-
-        name = method_name(method or "opim-c")
-        accepted = method_options(name)
-        for key in [k for k, v in options.items() if v is not None and k not in ("client", "progress")]:
-            if key == "default_cost" or key not in accepted:
-                if strict and key == "default_cost":
-                    raise CommandError("--default-cost applies to budgeted runs (--costs and --budget)")
-                if strict:
-                    raise CommandError(f"{_FLAGS.get(key, key)} does not apply to method {name}")
-                options.pop(key)
-    # The instance carries default_cost already (run_instance passes it on): never pass it twice.
-    options = {k: v for k, v in options.items() if v is not None and k != "default_cost"}
-    if inst.budgeted and options.get("client") is not None:
-        raise CommandError("--scheduler/--workers apply to k-runs (opim-c, imm); a budgeted run is local")
+    read = time.perf_counter() - start
+    options = {k: v for k, v in options.items() if v is not None}
     options["progress"] = progress_printer(method or ("mip" if inst.budgeted else "opim-c"))
-    result = run_instance(inst, method=method, graph=graph, rng=rng, n_jobs=jobs, **options)
+    result = run_instance(inst, method=method, graph=graph, rng=rng, n_jobs=jobs, strict=strict, **options)
     total = time.perf_counter() - start
     source = str(inst.path or inst.graph)
     names = inst.names()
@@ -519,7 +546,7 @@ def solve_input(inst: Instance, method: str | None, rng: int | None, jobs: int |
         **({"seed_names": seed_names} if names else {}),
         "rng": rng,
         "n_jobs": resolve_jobs(jobs),
-        "total_runtime_s": total,
+        "timings_s": runtime_phases(result.runtime_s, total, read=read),
     }
     lines = [
         f"input      {source} ({graph.n:,} nodes, {graph.m:,} arcs)",
@@ -531,8 +558,11 @@ def solve_input(inst: Instance, method: str | None, rng: int | None, jobs: int |
     lines.append(f"spread     {result.spread}")
     if result.budget is not None:
         gap = "n/a" if result.gap is None else f"{100 * result.gap:.2f}%"
-        spent = f"{_amount(result.cost)} of {_amount(result.budget)}"
-        lines.append(f"cost       {spent}; status {result.status}; gap {gap}")
+        if result.details.get("k_run"):  # k seeds under constraints: the budget counts seeds, not money
+            lines.append(f"k-run      {result.details['k_run']}; status {result.status}; gap {gap}")
+        else:
+            spent = f"{_amount(result.cost)} of {_amount(result.budget)}"
+            lines.append(f"cost       {spent}; status {result.status}; gap {gap}")
         if len(set(result.details.get("seed_costs", []))) > 1:
             lines.append(f"           per seed {_listing([_amount(c) for c in result.details['seed_costs']])}")
         if result.details.get("group_counts"):
@@ -584,11 +614,7 @@ def _amount(value: float) -> str:
 @click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=None,
               help="Seconds for the whole selection: sampling, bounds, solver "
               "[default: 60 with a budget, none for -k].")
-@click.option("--target-ratio", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=None,
-              help="Certified ratio to work towards (e.g. 0.95) within --time-limit "
-              "[default: 0.95 with a budget; for -k, about as long as the selection].")
-@click.option("--max-memory", default=None, metavar="SIZE",
-              help="Cap on RR-set memory for opim-c/imm, e.g. 2G: sampling stops and reports the guarantee reached.")
+@certificate_options
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per input.")
 @click.option("--output", type=click.Path(dir_okay=False, writable=True), default=None,
               help="Also write the JSON result to this file (atomically; one input).")
@@ -660,14 +686,14 @@ def optimize(
         Path(output_dir).mkdir(parents=True, exist_ok=True)
     options = {"eps": eps, "n_simulations": simulations, "time_limit": time_limit, "default_cost": default_cost,
                "max_memory": max_memory, "target_ratio": target_ratio}
-    if (scheduler or workers) and (method or "opim-c") not in ("opim-c", "imm"):
-        raise CommandError("--scheduler/--workers apply to the RIS methods opim-c and imm")
+    if scheduler or workers:  # before a cluster starts: does the method run there?
+        from .algorithms.registry import route_options
+
+        route_options(method or "opim-c", {"client": True})  # an OptionError for a method that does not
     overrides = {
         "k": k, "budget": budget, "model": model, "probability": probability, "undirected": undirected,
-        "header": header, "columns": columns, "delimiter": delimiter, "costs": costs, "default_cost": default_cost,
-        "groups": groups, "quotas": quotas, "labels": labels_path,
-        "max_seeds": max_seeds,
-        "must": _labels(must) if must else None, "never": _labels(never) if never else None,
+        "header": header, "columns": columns, "delimiter": delimiter, "costs": costs, "groups": groups,
+        "quotas": quotas, "labels": labels_path, "max_seeds": max_seeds, "must": must, "never": never,
     }
     with dask_client(scheduler, workers) as client:
         if client is not None:
@@ -730,11 +756,17 @@ def _numbers(text: str | None, kind: type, name: str) -> list | None:
 @click.argument("inputs", nargs=-1, required=True, metavar="INSTANCE.toml|GRAPH...", type=click.Path(dir_okay=False))
 @click.option("--methods", "methods_text", required=True, metavar="A,B,...",
               help="Methods to compare, e.g. degree,pagerank,celf,imm,opim-c,cost-celf,cp-sat.")
-@click.option("-k", "ks", default=None, metavar="K1,K2,...", help="Numbers of seeds (k-methods).")
-@click.option("--budgets", default=None, metavar="B1,B2,...", help="Budgets (budgeted methods).")
+@click.option("-k", "ks", default=None, metavar="K1,K2,...",
+              help="Numbers of seeds, for the k-methods [default: the instance's k].")
+@click.option("--budgets", default=None, metavar="B1,B2,...",
+              help="Budgets, for the budgeted methods and degree/pagerank per cost, with costs (--costs or the "
+              "instance's) [default: the instance's budget].")
 @run_options
 @constraint_options
-@click.option("--time-limit", type=float, default=None, help="Seconds per budgeted run [default: 60].")
+@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="Seconds per run, for the methods that take a time limit: the budgeted ones and opim-c "
+              "[default: 60 under a budget, none for opim-c].")
+@certificate_options
 @click.option("--output-dir", type=click.Path(), default="comparison", show_default=True,
               help="Where results.csv, results.json, report.md and the PNG plots go.")
 @friendly_errors
@@ -762,13 +794,16 @@ def compare(
     quotas: tuple[str, ...],
     max_seeds: int | None,
     time_limit: float | None,
+    target_ratio: float | None,
+    max_memory: str | None,
     output_dir: str,
 ) -> None:
     """Run several methods on several instances; evaluate all with the same simulations.
 
     Writes results.csv, results.json, report.md (best per row in bold) and plots
-    (spread with 95% CI bands, runtime on a log axis) to --output-dir. Ctrl-C keeps
-    the rows already finished.
+    (spread by k and by budget with 95% CIs, runtime on a log axis, and with costs
+    one spend plot: every method at what it spent) to --output-dir. Options apply to
+    the methods that take them. Ctrl-C keeps the rows already finished.
     """
     from .compare import RESULT_FILES, parse_methods
     from .compare import compare as run_comparison
@@ -786,33 +821,24 @@ def compare(
                      [*inputs, *_files_of(inputs), costs, labels_path])
     loaded = [
         apply_overrides(instance_for(p), model=model, probability=probability, undirected=undirected,
-                        header=header, columns=columns, delimiter=delimiter, costs=costs,
-                        default_cost=default_cost, labels=labels_path, groups=groups, quotas=quotas,
-                        max_seeds=max_seeds, must=_labels(must) if must else None,
-                        never=_labels(never) if never else None)
+                        header=header, columns=columns, delimiter=delimiter, costs=costs, labels=labels_path,
+                        groups=groups, quotas=quotas, max_seeds=max_seeds, must=must, never=never)
         for p in inputs
     ]
-    method_options: dict[str, dict[str, Any]] = {}
-    for name in names:
-        opts: dict[str, Any] = {}
-        if simulations is not None and name in ("greedy", "celf", "celf++", "cost-celf-mc"):
-            opts["n_simulations"] = simulations
-        if time_limit is not None and name in ("mip", "cp-sat", "cost-celf"):
-            opts["time_limit"] = time_limit
-        if eps is not None and name in ("opim-c", "imm", "mip", "cp-sat", "cost-celf"):
-            opts["eps"] = eps
-        method_options[name] = opts
-    bar = progress_printer("runs") or (lambda done, total: click.echo(f"run {done}/{total}", err=True))
+    options = {"n_simulations": simulations, "time_limit": time_limit, "eps": eps, "default_cost": default_cost,
+               "target_ratio": target_ratio, "max_memory": max_memory}
+    bar = run_progress()
     finished = [0]
 
-    def progress(done: int, total: int) -> None:
+    def progress(done: int, total: int, phase: str | None = None) -> None:
         finished[0] = done
-        bar(done, total)
+        bar(done, total, phase)
 
     try:
         result = run_comparison(
             loaded, names, ks=k_values, budgets=b_values, n_simulations=simulations or 10_000, rng=rng,
-            n_jobs=jobs, output_dir=out, method_options=method_options, progress=progress,
+            n_jobs=jobs, output_dir=out, options={k: v for k, v in options.items() if v is not None},
+            progress=progress,
         )
     except KeyboardInterrupt:
         if finished[0]:

@@ -129,7 +129,7 @@ class Constraints:
         """
         numeric = isinstance(budget, (int, float, np.number)) and not isinstance(budget, bool)
         if not numeric or not math.isfinite(budget) or budget <= 0:
-            raise SeedingError(f"budget must be a positive number; got {budget!r}")
+            raise SeedingError(f"budget must be a positive number; got {budget!r}", parameter="budget")
         must_idx = np.unique(graph.index_of(must)) if len(must) else np.zeros(0, np.int32)
         never_idx = np.unique(graph.index_of(never)) if len(never) else np.zeros(0, np.int32)
         both = np.intersect1d(must_idx, never_idx)
@@ -253,37 +253,20 @@ class ShrunkInstance:
         return value
 
 
-def _rows_of(offsets: np.ndarray, members: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Members and offsets of the rows ``rows`` of a CSR row set, back to back."""
-    length = offsets[rows + 1] - offsets[rows]
-    out_offsets = np.zeros(rows.shape[0] + 1, np.int64)
-    np.cumsum(length, out=out_offsets[1:])
-    idx = np.repeat(offsets[rows] - out_offsets[:-1], length) + np.arange(out_offsets[-1])
-    return members[idx], out_offsets
-
-
-def merge_rows(members: np.ndarray, offsets: np.ndarray, weights: np.ndarray | None = None
-               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def merge_rows(members: np.ndarray, offsets: np.ndarray, weights: np.ndarray | None = None,
+               hashes: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Merge rows with the same members (in any order) into one row whose weight is their total.
 
-    Returns ``(members, offsets, weights)`` of the distinct rows.
+    Returns ``(members, offsets, weights)`` of the distinct rows. ``hashes`` are the rows'
+    :func:`~seeding._cover.row_hashes` when already known.
     """
     n_rows = offsets.shape[0] - 1
     if weights is None:
         weights = np.ones(n_rows)
     if n_rows == 0:
-        return members, offsets, weights
-    h1, h2 = _cover.row_hashes(members, offsets)
-    length = np.diff(offsets)
-    order = np.lexsort((length, h2, h1))
-    h1, h2, ln = h1[order], h2[order], length[order]
-    new = np.r_[True, (h1[1:] != h1[:-1]) | (h2[1:] != h2[:-1]) | (ln[1:] != ln[:-1])]
-    group = np.cumsum(new) - 1
-    merged = np.zeros(int(group[-1]) + 1)
-    np.add.at(merged, group, weights[order])
-    reps = order[new]
-    members, offsets = _rows_of(offsets, members, reps)
-    return members, offsets, merged
+        return members, offsets, np.asarray(weights, dtype=np.float64)
+    h1, h2 = _cover.row_hashes(members, offsets) if hashes is None else hashes
+    return _cover.merge_equal_rows(members, offsets, np.ascontiguousarray(weights, dtype=np.float64), h1, h2)
 
 
 def shrink(sets: RRSets, constraints: Constraints) -> ShrunkInstance:
@@ -296,19 +279,11 @@ def shrink(sets: RRSets, constraints: Constraints) -> ShrunkInstance:
     if constraints.must.size and sets.count:
         covered = np.logical_or.reduceat(is_must[sets.nodes], sets.offsets[:-1]) & (sizes > 0)
     constant = float(covered.sum())
-    keep = constraints.allowed[sets.nodes]
-    if covered.any():
-        keep &= ~np.repeat(covered, sizes)
-    nodes = sets.nodes[keep]
-    kept = np.zeros(sets.count, np.int64)
-    if sets.count and nodes.size:
-        kept = np.add.reduceat(keep, sets.offsets[:-1], dtype=np.int64) * (sizes > 0)
-    starts = np.zeros(sets.count + 1, np.int64)
-    np.cumsum(kept, out=starts[1:])
 
-    # Candidates: nodes in some kept set, plus members of groups with a minimum quota.
+    # Candidates: allowed nodes in some set left, plus members of groups with a minimum quota.
     used = np.zeros(n, dtype=bool)
-    used[nodes] = True
+    used[sets.nodes if not covered.any() else sets.nodes[~np.repeat(covered, sizes)]] = True
+    used &= constraints.allowed
     if constraints.group_of is not None:
         needy = np.flatnonzero(constraints.quota_min > 0)
         used |= np.isin(constraints.group_of, needy) & constraints.allowed
@@ -316,10 +291,9 @@ def shrink(sets: RRSets, constraints: Constraints) -> ShrunkInstance:
     var_of = np.full(n, -1, dtype=np.int32)
     var_of[candidates] = np.arange(candidates.shape[0], dtype=np.int32)
 
-    singleton = np.bincount(var_of[nodes[starts[:-1][kept == 1]]], minlength=candidates.shape[0]).astype(float)
-    multi = np.flatnonzero(kept >= 2)
-    members, offsets = _rows_of(starts, var_of[nodes], multi)
-    row_members, row_offsets, row_weights = merge_rows(members, offsets)
+    singleton, members, offsets, h1, h2 = _cover.kept_rows(
+        sets.nodes, sets.offsets, var_of, covered.view(np.uint8), candidates.shape[0])
+    row_members, row_offsets, row_weights = merge_rows(members, offsets, hashes=(h1, h2))
     stats = {
         "rr_sets": sets.count,
         "nodes_in_sets_or_quota_groups": int(candidates.shape[0]),
@@ -453,6 +427,49 @@ class SolveOutcome:
     bound: float
     chosen: np.ndarray
     wall_s: float
+
+
+ENUMERATION_WORK = 20_000_000  # steps of an exact enumeration of a small core (about 0.1 s)
+
+
+def enumerate_core(instance: ShrunkInstance, constraints: Constraints, *,
+                   max_work: int = ENUMERATION_WORK) -> SolveOutcome | None:
+    """The exact optimum of a small instance by visiting every selection within the budgets.
+
+    For at most 64 candidates with few affordable selections (a small graph, or a core
+    left by reduced-cost fixing) this proves optimality in a fraction of a second where
+    a solver may branch for minutes. Costs are exact (no rounding): the selection found
+    meets every budget and quota. Returns None when the search would take more than
+    ``max_work`` steps.
+    """
+    cand = instance.candidates
+    if cand.shape[0] > 64:
+        return None
+    start = time.perf_counter()
+    must = constraints.must
+    budgets = constraints.budgets()
+    costs = np.ascontiguousarray([cost[cand] for _, cost, _ in budgets], dtype=np.float64)
+    capacity = np.array([limit * (1 + 1e-9) - float(cost[must].sum()) for _, cost, limit in budgets])
+    group_of = np.full(cand.shape[0], -1, np.int32)
+    lo = hi = np.zeros(0, np.int64)
+    if constraints.group_of is not None and constraints.group_names:
+        group_of = constraints.group_of[cand].astype(np.int32)
+        have = np.bincount(constraints.group_of[must][constraints.group_of[must] >= 0],
+                           minlength=len(constraints.group_names))
+        lo = np.maximum(0, constraints.quota_min - have).astype(np.int64)
+        hi = (constraints.quota_max - have).astype(np.int64)
+    found = _cover.best_subset(instance.row_members, instance.row_offsets,
+                               np.ascontiguousarray(instance.row_weights, dtype=np.float64),
+                               np.ascontiguousarray(instance.singleton, dtype=np.float64),
+                               costs, capacity, group_of, lo, hi, max_work)
+    if found is None:
+        return None
+    value, chosen = found
+    wall = time.perf_counter() - start
+    if value < 0:
+        return SolveOutcome("infeasible", -math.inf, -math.inf, chosen, wall)
+    objective = instance.constant + value
+    return SolveOutcome("optimal", objective, objective, chosen, wall)
 
 
 def solve_model(

@@ -7,11 +7,37 @@ that already catches ``ValueError`` keeps working; the CLI turns any
 
 from __future__ import annotations
 
-__all__ = ["SeedingError", "GraphFormatError", "InfeasibleError", "ClusterError", "SeedingWarning"]
+__all__ = ["SeedingError", "GraphFormatError", "InfeasibleError", "ClusterError", "OptionError", "SeedingWarning"]
 
 
 class SeedingError(ValueError):
-    """Invalid input to a `seeding` function (a parameter, a label, a file)."""
+    """Invalid input to a `seeding` function (a parameter, a label, a file).
+
+    ``parameter`` names the API parameter at fault where there is one (the
+    message then starts with it), so that a front end can name its own option
+    instead (the CLI says ``--simulations`` where the API says ``n_simulations``).
+    """
+
+    def __init__(self, *args: object, parameter: str | None = None):
+        super().__init__(*args)
+        self.parameter = parameter
+
+
+class OptionError(SeedingError):
+    """An option given to a method that does not take it.
+
+    ``method`` is the method's name, ``parameter`` the option; ``budget_only``
+    says that the option applies to budgeted runs (costs and a budget) only.
+    """
+
+    def __init__(self, method: str, parameter: str, *, budget_only: bool = False):
+        if budget_only:
+            message = f"option {parameter!r} applies to budgeted runs (costs and a budget); method {method!r} ran for k"
+        else:
+            message = f"method {method!r} takes no option {parameter!r}"
+        super().__init__(message, parameter=parameter)
+        self.method = method
+        self.budget_only = budget_only
 
 
 class GraphFormatError(SeedingError):

@@ -611,6 +611,7 @@ class Graph:
         dst = np.fromiter((index[b] for _, b, _ in edges), dtype=np.int64, count=len(edges))
 
         def attribute(name: str | None) -> np.ndarray | None:
+            """An edge attribute's values, each a probability (a bad one names its edge)."""
             if name is None:
                 return None
             values = [d.get(name) for _, _, d in edges]
@@ -620,7 +621,13 @@ class Graph:
             if not all(present):
                 a, b, _ = edges[present.index(False)]
                 raise SeedingError(f"edge ({a!r}, {b!r}) has no {name!r} attribute while others do")
-            return _numbers(values, edges, name)
+            numbers = _numbers(values, edges, name)
+            bad = np.flatnonzero(~((numbers >= 0.0) & (numbers <= 1.0)))
+            if bad.size:
+                a, b, _ = edges[int(bad[0])]
+                raise SeedingError(f"edge ({a!r}, {b!r}) has {name} = {values[int(bad[0])]!r}, not a probability "
+                                   f"in [0, 1] ({bad.size} of {len(edges)} edges)")
+            return numbers
 
         try:
             node_labels = np.asarray(nodes)

@@ -4,7 +4,7 @@ Example (paths are relative to the instance file)::
 
     description = "A synthetic campaign: 5,000 people in 8 regions"
     graph = "campaign-5k.txt.gz"
-    probability = "wc"            # given | wc | uniform:P | trivalency
+    probability = "wc"            # given | wc | uniform:P | trivalency | attr:NAME (GraphML/GML)
     model = "ic"                  # ic | lt
     undirected = false
     header = "auto"               # auto | nm | names | none: the first line of the edge list
@@ -35,7 +35,7 @@ from typing import Any
 from ._rng import RNGLike
 from .errors import GraphFormatError, SeedingError
 from .graph import Graph
-from .io import HEADERS, check_columns, check_delimiter, read_graph, read_names
+from .io import HEADERS, check_columns, check_delimiter, read_graph, read_labels, read_names
 from .models import check_model, with_probability
 
 if sys.version_info >= (3, 11):
@@ -43,7 +43,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-__all__ = ["Instance", "load_instance", "is_instance_file", "name_of", "unique_names"]
+__all__ = ["Instance", "load_instance", "is_instance_file", "label_list", "name_of", "unique_names"]
 
 _SUFFIXES = (".toml", ".gz", ".bz2", ".xz", ".txt", ".csv", ".graphml", ".gml", ".edges")
 
@@ -101,11 +101,13 @@ class Instance:
     """A graph file with its diffusion model, campaign size or budget, costs and constraints.
 
     Paths are absolute once loaded. ``k`` and ``budget`` may both be set: a run
-    uses the budget when costs are given, else ``k``.
+    uses the budget when costs are given, else ``k``. ``graph`` may also be a
+    graph in memory (a :class:`~seeding.Graph` or a networkx graph), for
+    :func:`seeding.compare` and :func:`seeding.run_instance` from a notebook.
     """
 
     path: Path | None
-    graph: Path
+    graph: Any
     description: str = ""
     format: str | None = None
     header: str = "auto"
@@ -127,8 +129,15 @@ class Instance:
 
     @property
     def name(self) -> str:
-        """Short name: the instance (or graph) file name without suffixes."""
-        return name_of(self.path or self.graph)
+        """Short name: the instance (or graph) file name without suffixes; "graph" for a graph in memory."""
+        return name_of(self.source)
+
+    @property
+    def source(self) -> Path | str:
+        """The instance file, else the graph file ("graph" for a graph in memory)."""
+        if self.path is not None:
+            return self.path
+        return self.graph if isinstance(self.graph, (str, os.PathLike)) else "graph"
 
     @property
     def budgeted(self) -> bool:
@@ -136,17 +145,62 @@ class Instance:
 
     def load_graph(self, *, rng: RNGLike = None) -> Graph:
         """Read the graph and apply the probability setting (None: given, else wc)."""
+        if not isinstance(self.graph, (str, os.PathLike)):  # a graph in memory
+            graph = self.graph
+            if self.undirected:
+                if isinstance(graph, Graph):
+                    raise SeedingError("undirected applies to graph files and networkx graphs, not to a "
+                                       "seeding.Graph (build it with directed=False)")
+                graph = graph.to_undirected()
+            return with_probability(graph, self.probability, rng=rng)
         graph = read_graph(self.graph, undirected=self.undirected, format=self.format, header=self.header,
-                           columns=self.columns, delimiter=self.delimiter)
-        return with_probability(graph, self.probability, rng=rng)
+                           columns=self.columns, delimiter=self.delimiter, probability=self.probability, rng=rng)
+        return graph if self.probability is not None else with_probability(graph, None)
 
     def names(self) -> dict[str, str] | None:
         """The ``label,name`` table of ``labels`` (None without one); see :func:`seeding.read_names`."""
         return None if self.labels is None else read_names(self.labels)
 
     def replace(self, **changes: Any) -> Instance:
-        """A copy with command-line overrides (None values are ignored)."""
+        """A copy with these fields changed (None values are ignored)."""
         return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    def override(self, **changes: Any) -> Instance:
+        """A copy with the caller's values in place of the instance's, as command-line options give them.
+
+        None (or an empty ``quotas``) keeps the instance's value. A ``k`` makes
+        it a run for ``k`` seeds: the instance's costs and budget are set aside
+        (giving ``k`` with ``costs`` or ``budget`` is an error). ``must`` and
+        ``never`` take a list of labels, ``"A,B"`` or ``"@FILE"`` (a file of
+        labels, see :func:`seeding.read_labels`).
+
+        Examples
+        --------
+        >>> inst = Instance(path=None, graph=Path("g.txt"), k=3, costs="uniform", budget=2.0)
+        >>> inst.override(budget=5.0).budget, inst.override(k=2).budgeted
+        (5.0, False)
+        >>> inst.override(must="4, 7", quotas=()).must
+        ('4', '7')
+        """
+        unknown = sorted(set(changes) - {f.name for f in dataclasses.fields(self)} - {"path"})
+        if unknown or "path" in changes:
+            raise SeedingError(f"an instance has no field {(unknown or ['path'])[0]!r} to override")
+        if changes.get("k") is not None:
+            if changes.get("costs") is not None or changes.get("budget") is not None:
+                raise SeedingError("give either k (a number of seeds) or costs and a budget, not both")
+            inst = dataclasses.replace(self, costs=None, budget=None)
+        else:
+            inst = self
+        for key in ("must", "never"):
+            if changes.get(key) is not None:
+                changes[key] = tuple(label_list(changes[key]))
+        if changes.get("quotas") is not None:
+            changes["quotas"] = tuple(str(q) for q in changes["quotas"]) or None
+        if changes.get("columns") is not None:
+            changes["columns"] = check_columns(changes["columns"])
+        if changes.get("model") is not None:
+            changes["model"] = check_model(changes["model"])
+        return inst.replace(**changes)
 
 
 _TYPES: dict[str, tuple[type, ...]] = {
@@ -270,6 +324,21 @@ def load_instance(path: str | os.PathLike) -> Instance:
     except SeedingError as exc:
         raise GraphFormatError(str(exc), path=source) from None
     return Instance(path=p.resolve(), **fields)
+
+
+def label_list(value: Any) -> list:
+    """Node labels from a list, a comma-separated string ``"A,B"`` or ``"@FILE"`` (a file of labels).
+
+    Examples
+    --------
+    >>> label_list("Medici, Strozzi"), label_list([1, 2])
+    (['Medici', 'Strozzi'], [1, 2])
+    """
+    if isinstance(value, str):
+        if value.startswith("@"):
+            return read_labels(value[1:])
+        return [t.strip() for t in value.split(",") if t.strip()]
+    return list(value)
 
 
 def instance_for(path: str | os.PathLike) -> Instance:

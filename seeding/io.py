@@ -1160,13 +1160,16 @@ def read_graph(
     path : path-like
         Edge list (SNAP style, see :func:`read_edge_list`; ``.gz``/``.bz2``/``.xz``
         too), or ``.graphml``/``.gml`` read through networkx (edge attribute ``p``
-        for probabilities, ``w`` for LT weights).
+        for probabilities, ``w`` for LT weights, unless ``probability`` names
+        another).
     undirected : bool, default False
         Treat every edge as two arcs.
     probability : str, optional
         A probability setting applied after reading (see
-        :func:`seeding.with_probability`): ``"given"``, ``"wc"``, ``"uniform:P"``
-        or ``"trivalency"``. None keeps the file's values, or has none.
+        :func:`seeding.with_probability`): ``"given"``, ``"wc"``, ``"uniform:P"``,
+        ``"trivalency"``, or for GraphML/GML ``"attr:NAME"``: the edge attribute
+        ``NAME`` (such as ``"attr:weight"``) as the probability of IC and the
+        weight of LT. None keeps the file's values, or has none.
     rng : None, int or numpy.random.Generator
         Randomness for the ``"trivalency"`` setting.
     format : {"edgelist", "graphml", "gml"}, optional
@@ -1192,7 +1195,9 @@ def read_graph(
     Raises
     ------
     GraphFormatError
-        If the file is missing or malformed; the message names file and line.
+        If the file is missing or malformed; the message names file and line
+        (for GraphML/GML the edge and the value: an ``attr:NAME`` attribute that
+        is missing, not a number or outside [0, 1]).
 
     Examples
     --------
@@ -1212,6 +1217,10 @@ def read_graph(
     fmt = format or (
         "graphml" if lower.endswith(".graphml") else "gml" if lower.endswith(".gml") else "edgelist"
     )
+    if fmt == "edgelist" and _attribute_name(probability):
+        raise GraphFormatError(f"probability {probability!r} reads an edge attribute of a GraphML/GML file or a "
+                               "networkx graph; an edge list's probability column is chosen by columns "
+                               "(--columns from,to,weight)", path=name)
     if fmt == "edgelist" and (header != "auto" or columns is not None or delimiter is not None):
         graph = read_edge_list(path, undirected=undirected, header=header, columns=columns, delimiter=delimiter)
     elif fmt == "edgelist":
@@ -1230,15 +1239,35 @@ def read_graph(
             raise GraphFormatError(f"cannot read {fmt.upper()}: {message}", path=name) from None
         if undirected:
             G = G.to_undirected()
+        attr = _attribute_name(probability)  # "attr:weight": the probability is the edge attribute weight
         try:
-            graph = Graph.from_networkx(G, "p", lt_weight="w")
+            graph = Graph.from_networkx(G, attr or "p", lt_weight=None if attr else "w")
         except SeedingError as exc:
             raise GraphFormatError(str(exc), path=name) from None
+        if attr is not None:
+            if graph.p is None:
+                found = sorted({str(key) for _, _, data in G.edges(data=True) for key in data})
+                raise GraphFormatError(
+                    f"probability 'attr:{attr}': no edge has a {attr!r} attribute "
+                    f"({'edge attributes: ' + ', '.join(found) if found else 'the edges have no attributes'})",
+                    path=name)
+            probability = None  # applied: the attribute is the probability, for IC and LT alike
     else:
         raise SeedingError(f"format must be 'edgelist', 'graphml' or 'gml'; got {format!r}")
     if probability is not None:
         graph = with_probability(graph, probability, rng=rng)
     return graph
+
+
+def _attribute_name(probability: str | None) -> str | None:
+    """``"weight"`` for the setting ``"attr:weight"``, else None."""
+    text = str(probability or "").strip()
+    if not text.lower().startswith("attr:"):
+        return None
+    name = text[len("attr:"):].strip()
+    if not name:
+        raise SeedingError(f"probability {probability!r}: name the edge attribute, e.g. 'attr:weight'")
+    return name
 
 
 def read_labels(path: str | os.PathLike) -> list[str]:

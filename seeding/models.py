@@ -14,7 +14,8 @@ Arc values come from a probability *setting*:
 * ``"wc"``: weighted cascade, ``p(u, v) = 1 / indeg(v)`` (also the usual LT weights);
 * ``"uniform:P"``: every arc gets ``P``;
 * ``"trivalency"``: each arc drawn from {0.1, 0.01, 0.001} with the run's ``rng``;
-* ``"attr:NAME"``: a networkx graph's edge attribute ``NAME`` (e.g. ``"attr:weight"``).
+* ``"attr:NAME"``: the edge attribute ``NAME`` (e.g. ``"attr:weight"``) of a networkx
+  graph, or of a GraphML/GML file (:func:`seeding.read_graph`).
 
 Every setting applies to a :class:`~seeding.Graph` and to a networkx graph alike
 (a networkx graph's ``p`` edge attribute is its given values).
@@ -96,8 +97,9 @@ def with_probability(graph: Graph | nx.Graph, setting: str | None, *, rng: RNGLi
         name = raw[len("attr:"):].strip()
         if isinstance(graph, Graph) or not name:
             raise SeedingError(
-                f"probability {setting!r}: 'attr:NAME' reads the edge attribute NAME of a networkx graph "
-                "(e.g. 'attr:weight'); for an edge list choose its column with --columns (API: columns=)"
+                f"probability {setting!r}: 'attr:NAME' reads the edge attribute NAME (e.g. 'attr:weight') of a "
+                "networkx graph or a GraphML/GML file; an edge list's probability column is chosen by columns "
+                "(--columns from,to,weight)"
             )
         converted = Graph.from_networkx(_networkx_graph(graph), probability=name)
         if converted.p is None:

@@ -104,8 +104,9 @@ DP_GRID = 2000  # capacity steps of that knapsack
 
 
 def _dp_grid(scores: np.ndarray, cost: np.ndarray, capacity: float) -> int:
-    """Capacity steps for an exact 0/1 knapsack over the positive scores, or 0 when too costly."""
-    if capacity <= 0 or (cost <= 0).any():
+    """Capacity steps for an exact 0/1 knapsack over the positive scores, or 0 when too costly
+    (or needless: with equal costs the fractional knapsack is exact at integral capacities)."""
+    if capacity <= 0 or not cost.shape[0] or (cost <= 0).any() or (cost == cost[0]).all():
         return 0
     items = int((scores > 0).sum())
     grid = min(DP_GRID, DP_WORK // max(items, 1))
@@ -166,10 +167,27 @@ def _order(scores: np.ndarray, cost: np.ndarray) -> tuple[np.ndarray, np.ndarray
     return items, np.cumsum(cost[items]), np.cumsum(scores[items])
 
 
+def _top(scores: np.ndarray, count: int) -> tuple[float, np.ndarray]:
+    """The 0/1 knapsack with equal costs, solved exactly: the best ``count`` positive scores."""
+    x = np.zeros(scores.shape[0])
+    items = np.flatnonzero(scores > 0)
+    if count >= items.shape[0]:
+        x[items] = 1.0
+        return float(scores[items].sum()), x
+    if count <= 0:
+        return 0.0, x
+    values = scores[items]
+    best = np.argpartition(-values, count - 1)[:count]
+    x[items[best]] = 1.0
+    return float(values[best].sum()), x
+
+
 def _knapsack(scores: np.ndarray, cost: np.ndarray, capacity: float) -> tuple[float, np.ndarray]:
     x = np.zeros(scores.shape[0])
     if capacity < 0:
         return -math.inf, x
+    if cost.shape[0] and cost[0] > 0 and (cost == cost[0]).all():
+        return _top(scores, math.floor(capacity / float(cost[0]) * (1 + 1e-12)))
     items, fill, gain = _order(scores, cost)
     whole = int(np.searchsorted(fill, capacity * (1 + 1e-12), side="right"))
     x[items[:whole]] = 1.0
@@ -245,7 +263,6 @@ def lagrangian_bound(
     max_iterations: int = 300,
     time_limit: float | None = None,
     tolerance: float = 1e-4,
-    n_threads: int = 1,
     start: Relaxation | None = None,
 ) -> Relaxation:
     """Minimize ``L(lambda)`` by projected subgradient steps; every iterate is a valid bound.
@@ -283,6 +300,10 @@ def lagrangian_bound(
     scores = instance.singleton.copy()
     lam_sum = float(lam.sum())
     _cover.scatter_rows(members, offsets, lam, scores)
+    # The rows of each variable: a subgradient then costs the rows of the chosen variables,
+    # and a step only the rows whose multiplier moves (scores are updated, not rebuilt).
+    var_offsets, var_rows = _cover.transpose_rows(members, offsets, n_vars)
+    tried: set[bytes] = set()
     for it in range(max_iterations):
         value, x = budgets.best(scores)
         row_part = instance.constant + w_total - lam_sum
@@ -295,9 +316,11 @@ def lagrangian_bound(
         else:
             stall += 1
         best.iterations = it + 1
-        if feasible is not None and it % 5 == 0:
+        if feasible is not None:  # a Lagrangian heuristic: the relaxed solution, when it is new
             chosen = np.flatnonzero(x >= 1.0 - 1e-9)
-            if chosen.size:
+            key = chosen.tobytes()
+            if chosen.size and key not in tried:
+                tried.add(key)
                 value_x = instance.coverage(chosen)
                 if value_x > best.incumbent and feasible(chosen):
                     best.incumbent, best.selection = value_x, chosen
@@ -309,12 +332,17 @@ def lagrangian_bound(
             mu, stall = mu / 2.0, 0
             if mu < 1e-4:
                 break
-        norm2 = _cover.row_subgradient(members, offsets, w, lam, x, g, n_threads)
+        norm2 = _cover.sparse_subgradient(var_offsets, var_rows, np.flatnonzero(x), x, w, lam, g)
         if norm2 <= 0.0:
             break  # lambda is optimal for the relaxation
         step = mu * max(bound - best.incumbent, 1e-9 * max(1.0, bound)) / norm2
-        scores = instance.singleton.copy()
-        lam_sum = _cover.row_step(members, offsets, w, lam, g, step, scores)
+        lam_sum = _cover.row_step_changed(members, offsets, w, lam, g, step, scores)
+    # The bound reported is recomputed from its multipliers (the updated scores may carry
+    # rounding from many small steps).
+    best.scores = instance.singleton.copy()
+    _cover.scatter_rows(members, offsets, best.multipliers, best.scores)
+    best.row_part = instance.constant + w_total - float(best.multipliers.sum())
+    best.bound = best.row_part + budgets.best(best.scores)[0]
     return best
 
 
@@ -370,14 +398,13 @@ def sample_bound(
     time_limit: float | None,
     tolerance: float = 1e-3,
     max_iterations: int = 1000,
-    n_threads: int = 1,
     feasible: Callable[[np.ndarray], bool] | None = None,
 ) -> Relaxation:
     """The Lagrangian bound on a shrunk sample, started from a feasible selection of graph nodes."""
     budgets = NodeBudgets.of(instance, constraints)
     var = np.flatnonzero(np.isin(instance.candidates, np.asarray(incumbent_nodes, dtype=np.int64)))
     return lagrangian_bound(instance, budgets, incumbent=var, feasible=feasible, time_limit=time_limit,
-                            tolerance=tolerance, max_iterations=max_iterations, n_threads=n_threads)
+                            tolerance=tolerance, max_iterations=max_iterations)
 
 
 def heuristic_core(relaxation: Relaxation, budgets: NodeBudgets, size: int,

@@ -7,7 +7,7 @@ from typing import Any
 
 from .spread import SpreadEstimate
 
-__all__ = ["SeedSet"]
+__all__ = ["SeedSet", "runtime_phases"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -72,7 +72,12 @@ class SeedSet:
         return len(self.seeds)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready mapping of the result."""
+        """JSON-ready mapping of the result.
+
+        ``runtime_s`` is the seconds spent choosing the seeds; the command line
+        adds the phases of the whole run under ``timings_s`` (see
+        ``seeding/schemas/result.schema.json``).
+        """
         out: dict[str, Any] = {
             "method": self.method,
             "k": self.k,
@@ -90,3 +95,27 @@ class SeedSet:
         if self.details:
             out["details"] = dict(self.details)
         return out
+
+
+def runtime_phases(choose: float | None, total: float, *, read: float | None = None) -> dict[str, float]:
+    """The ``timings_s`` object of a JSON result: seconds by phase of the whole run.
+
+    ``read`` (the graph file), ``choose`` (the seeds), ``evaluate`` (the rest:
+    estimating their spread) and ``total``; a phase that a result has not is left
+    out (``spread`` chooses nothing, a ``compare`` row reads nothing).
+
+    Examples
+    --------
+    >>> runtime_phases(1.5, 2.0, read=0.25)
+    {'read': 0.25, 'choose': 1.5, 'evaluate': 0.25, 'total': 2.0}
+    >>> runtime_phases(None, 2.0, read=0.5)
+    {'read': 0.5, 'evaluate': 1.5, 'total': 2.0}
+    """
+    phases: dict[str, float] = {}
+    if read is not None:
+        phases["read"] = read
+    if choose is not None:
+        phases["choose"] = choose
+    phases["evaluate"] = max(0.0, total - (read or 0.0) - (choose or 0.0))
+    phases["total"] = total
+    return phases

@@ -9,12 +9,14 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 from exact import exact_spread_table, tiny_graphs
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import seeding
 from seeding import Graph, InfeasibleError, SeedingError, select_seeds
 from seeding.cli import main
 from seeding.costs import cost_model, resolve_costs
-from seeding.coverage_model import Constraints, build_model, shrink, solve_model
+from seeding.coverage_model import Constraints, build_model, enumerate_core, shrink, solve_model
 
 FAST = {"min_samples": 20_000, "n_evaluation": 20_000, "time_limit": 20}
 COSTS = {0: 2.0, 1: 1.5, 2: 1.0, 3: 1.0, 4: 1.2, 5: 0.8, 6: 1.0, 7: 0.7}
@@ -168,6 +170,7 @@ def test_status_and_gap_describe_the_selection_returned(monkeypatch):
         return dataclasses.replace(out, status="feasible", objective=instance.coverage(worst), chosen=worst)
 
     monkeypatch.setattr(pipeline, "solve_model", poor_solver)
+    monkeypatch.setattr(pipeline, "enumerate_core", lambda *args, **kwargs: None)  # the solver's path
     g = two_hubs()
     r = select_seeds(g, 2.5, COSTS, rng=3, target_ratio=None, **FAST)
     assert r.details["chosen_by"].startswith("greedy")
@@ -272,3 +275,72 @@ def test_heuristics_run_under_a_budget_by_score_per_cost(method):
         rest = [v for v in chosen if v != 7]
         ratios = [g.out_degree[v] / COSTS[v] for v in rest]
         assert ratios == sorted(ratios, reverse=True)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(4, 9), st.integers(0, 2), st.integers(0, 2))
+def test_shrunk_instance_keeps_every_selections_coverage(key, n, n_must, n_never):
+    """Shrinking (dropping must-covered sets, folding singletons, merging rows) changes no coverage."""
+    gen = np.random.default_rng(key)
+    m = int(gen.integers(n, 3 * n))
+    g = Graph.from_edges(gen.integers(0, n, m), gen.integers(0, n, m), gen.uniform(0.2, 0.9, m),
+                         labels=range(n))
+    nodes = gen.permutation(n)
+    must, never = nodes[:n_must].tolist(), nodes[n_must:n_must + n_never].tolist()
+    cons = Constraints.build(g, np.ones(g.n), float(n), must=must, never=never)
+    sets = seeding.RRSampler(g, "ic").sample(300, run_seed=key)
+    instance = shrink(sets, cons)
+    assert instance.stats["rows"] + instance.stats["singleton_sets"] + instance.constant <= sets.count
+    for _ in range(10):
+        chosen = np.flatnonzero(gen.random(instance.candidates.shape[0]) < 0.4)
+        picked = np.concatenate([instance.candidates[chosen], g.index_of(must)]).astype(np.int64)
+        assert instance.coverage(chosen) == pytest.approx(sets.covered(picked))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(4, 9), st.booleans())
+def test_enumeration_finds_the_exact_optimum_of_its_sample(key, n, with_groups):
+    """The exact enumeration of a small instance against brute force over every selection."""
+    gen = np.random.default_rng(key)
+    m = int(gen.integers(n, 3 * n))
+    g = Graph.from_edges(gen.integers(0, n, m), gen.integers(0, n, m), gen.uniform(0.2, 0.9, m),
+                         labels=range(n))
+    costs = gen.choice([1 / 3, 1 / 2, 2 / 3, 1.0, 1.5], n)
+    nodes = gen.permutation(n)
+    must, never = nodes[:int(gen.integers(0, 2))].tolist(), nodes[2:2 + int(gen.integers(0, 2))].tolist()
+    groups = quotas = None
+    if with_groups:
+        groups = {int(v): f"g{i % 2}" for i, v in enumerate(gen.permutation(n))}  # two groups, shuffled
+        quotas = {"g0": (int(gen.integers(0, 2)), int(gen.integers(1, 3)))}
+    budget = float(gen.uniform(0.5, 3.0))
+    try:
+        cons = Constraints.build(g, costs, budget, must=must, never=never, groups=groups, quotas=quotas)
+    except InfeasibleError:
+        return
+    sets = seeding.RRSampler(g, "ic").sample(200, run_seed=key)
+    instance = shrink(sets, cons)
+    out = enumerate_core(instance, cons)
+    must_idx = g.index_of(must).astype(np.int64)
+    best = -1.0
+    cand = instance.candidates
+    for r in range(cand.shape[0] + 1):
+        for sub in itertools.combinations(range(cand.shape[0]), r):
+            picked = np.concatenate([cand[list(sub)], must_idx]).astype(np.int64)
+            if cons.is_feasible(picked):
+                best = max(best, float(sets.covered(picked)))
+    if best < 0:
+        assert out.status == "infeasible"
+        return
+    assert out.status == "optimal"
+    assert out.objective == out.bound == pytest.approx(best)
+    picked = np.concatenate([cand[out.chosen], must_idx]).astype(np.int64)
+    assert cons.is_feasible(picked)
+    assert sets.covered(picked) == pytest.approx(best)
+
+
+def test_enumeration_declines_what_it_cannot_finish_quickly():
+    g = two_hubs()
+    cons = Constraints.build(g, np.ones(g.n), float(g.n))
+    instance = shrink(seeding.RRSampler(g, "ic").sample(500, run_seed=1), cons)
+    assert enumerate_core(instance, cons, max_work=10) is None
+    assert enumerate_core(instance, cons).status == "optimal"

@@ -243,7 +243,7 @@ def test_workers_with_a_budgeted_run_is_a_clear_error():
                                        "--rng", "1"])
     assert result.exit_code == 2
     assert result.stderr.strip().splitlines()[-1] == (
-        "error: --scheduler/--workers apply to k-runs (opim-c, imm); a budgeted run is local")
+        "error: --scheduler/--workers apply to k-runs of opim-c and imm, not to mip")
 
 
 @pytest.mark.parametrize(("args", "message"), [
@@ -269,3 +269,20 @@ def test_text_output_lists_gains_and_budget_details():
     assert "per seed" in result.output
     counts = dict(part.split() for part in lines["groups"].split(", "))
     assert sum(int(c) for c in counts.values()) == k and int(counts["north"]) >= 1 and int(counts["west"]) >= 1
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--method", "celf", "--simulations", "0"], "error: --simulations must be a positive integer; got 0"),
+    (["--eps", "2"], "error: --eps must be a number in (0, 1); got 2.0"),
+    (["--max-memory", "2X"], "error: --max-memory must be a size such as 2G or 512M; got '2X'"),
+    (["--delimiter", "ab"], "error: --delimiter must be one character (such as ',', ';', '|') or tab, comma, space; "
+                            "got 'ab'"),
+])
+def test_cli_validation_errors_name_options(args, message):
+    root = __import__("pathlib").Path(__file__).resolve().parents[1]
+    result = CliRunner().invoke(main, ["optimize", str(root / "instances" / "karate-club.txt"), "-k", "2", *args])
+    assert result.exit_code == 2 and result.stderr.strip().splitlines()[-1] == message
+    compared = CliRunner().invoke(main, ["compare", str(root / "instances" / "karate-club.txt"), "--methods", "celf",
+                                         "-k", "2", "--simulations", "0"])
+    assert compared.exit_code == 2
+    assert compared.stderr.strip().endswith("--simulations must be a positive integer; got 0")

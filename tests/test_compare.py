@@ -44,27 +44,68 @@ def test_comparison_rows_common_evaluation_png_and_markdown(tiny_instances, tmp_
         graph = load_instance(tiny_instances[0 if inst == "a" else 1]).load_graph()
         for r in sub:
             samples = seeding.simulate(graph, r["seeds"], n_simulations=2000, rng=r["eval_rng"])
-            assert samples.mean() == pytest.approx(r["spread"])
+            assert samples.mean() == pytest.approx(r["spread"]["mean"])
+            assert r["spread"]["samples"] == 2000 and r["spread"]["estimator"] == "mc"
+            assert set(r["timings_s"]) == {"choose", "evaluate", "total"}
         same = [r for r in sub if r["seeds"] == sub[0]["seeds"]]
-        assert len({r["spread"] for r in same}) == 1  # same seeds, same worlds, same number
+        assert len({r["spread"]["mean"] for r in same}) == 1  # same seeds, same worlds, same number
     csv = (out / "results.csv").read_text().splitlines()
-    assert csv[0].startswith("instance,method,k,budget,spread") and len(csv) == 7
+    assert csv[0].startswith("instance,method,k,budget,spread,ci_low,ci_high,stderr,samples,choose_s,evaluate_s,"
+                             "total_s,") and len(csv) == 7
     assert len(json.loads((out / "results.json").read_text())["rows"]) == 6
     report = (out / "report.md").read_text()
     assert "| k | degree | opim-c |" in report and "**" in report and "cost-celf skipped" in report
+    assert "What the seeds cost, a" in report and "Spent, a" in report and "What the seeds cost, b" not in report
     import matplotlib.image
 
-    for name in ("plot-a-k-spread.png", "plot-a-k-runtime.png", "plot-a-budget-spread.png", "plot-b-k-spread.png"):
+    for name in ("plot-a-k-spread.png", "plot-a-k-runtime.png", "plot-a-budget-spread.png", "plot-b-k-spread.png",
+                 "plot-a-spend.png"):
         path = out / name
         assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         image = matplotlib.image.imread(path)
         assert image.shape[0] >= 400 and image.shape[1] >= 600
+    assert not (out / "plot-b-spend.png").exists()  # b has no costs: nothing to spend
+    # every run of a has its cost: under the budget what it spent, for k what its seeds cost (uniform: 1 each)
+    assert all(r["cost"] == (r["n_seeds"] if r["k"] is not None else r["cost"]) and r["cost"] <= 2.0
+               for r in runs if r["instance"] == "a")
+    assert all(r["cost"] is None for r in runs if r["instance"] == "b" and r["k"] is not None)
+
+
+def test_spend_plot_puts_every_method_at_its_cost(tmp_path, monkeypatch):
+    """One spend plot: runs under each budget at what they spent, k-runs at what their seeds cost."""
+    import matplotlib.axes
+
+    from seeding.compare import plot_spend
+
+    drawn = []
+    real = matplotlib.axes.Axes.errorbar
+
+    def spy(self, x, y, *args, **kwargs):
+        drawn.append((kwargs["label"], list(x), list(y), kwargs["markerfacecolor"] == "white"))
+        return real(self, x, y, *args, **kwargs)
+
+    monkeypatch.setattr(matplotlib.axes.Axes, "errorbar", spy)
+    result = compare([ROOT / "instances" / "florentine-families.toml"], "degree,opim-c,cost-celf", ks=[1, 2],
+                     budgets=[4, 8], n_simulations=300, rng=1, options={"time_limit": 5})
+    path = plot_spend(result.rows, tmp_path / "spend.png")
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    labels = {label: hollow for label, _, _, hollow in drawn}
+    assert labels == {"degree per cost": False, "cost-celf": False, "degree, k = 1, 2": True, "opim-c, k = 1, 2": True}
+    for label, xs, ys, _ in drawn:
+        rows = [r for r in result.rows if label.startswith(r["method"]) and (r["k"] is None) == ("k =" not in label)]
+        span = max(r["cost"] for r in result.rows) - min(r["cost"] for r in result.rows)
+        assert sorted(r["cost"] for r in rows) == pytest.approx(sorted(xs), abs=0.05 * span)  # offsets are small
+        assert sorted(r["spread"]["mean"] for r in rows) == pytest.approx(sorted(ys))
+    assert plot_spend([{**r, "cost": None} for r in result.rows], tmp_path / "none.png") is None
 
 
 def test_interrupt_keeps_finished_rows(tiny_instances, tmp_path):
     out = tmp_path / "int"
 
-    def stop_after_two(done, total):
+    calls = []
+
+    def stop_after_two(done, total, phase=None):
+        calls.append((done, total, phase))
         if done == 2:
             raise KeyboardInterrupt
 
@@ -72,6 +113,12 @@ def test_interrupt_keeps_finished_rows(tiny_instances, tmp_path):
         compare(tiny_instances, "degree,opim-c", n_simulations=200, rng=1, output_dir=out, progress=stop_after_two)
     data = json.loads((out / "results.json").read_text())
     assert len(data["rows"]) == 2 and "interrupted after 2 of 5 runs" in data["notes"]
+    # each run is named as it starts and as it ends: instance, method, k or budget
+    assert calls == [(0, 5, "a: degree, k = 2"), (1, 5, "a: degree, k = 2"), (1, 5, "a: degree, budget 2"),
+                     (2, 5, "a: degree, budget 2")]
+    shown = CliRunner().invoke(main, ["compare", str(tiny_instances[1]), "--methods", "degree,celf",
+                                      "--simulations", "50", "--output-dir", str(tmp_path / "shown")])
+    assert shown.exit_code == 0 and "run 1/2: b: degree, k = 1\nrun 2/2: b: celf, k = 1\n" in shown.stderr
 
 
 def test_bad_comparisons_fail_before_work(tiny_instances, tmp_path):
@@ -232,13 +279,72 @@ def test_compare_takes_the_constraint_options_of_optimize(tmp_path):
     groups.write_text("".join(f"{v},{'a' if v < 17 else 'b'}\n" for v in range(34)))
     out = tmp_path / "out"
     result = CliRunner().invoke(main, [
-        "compare", str(ROOT / "instances" / "karate-club.txt"), "--methods", "degree-discount,degree,mip", "-k", "2",
+        "compare", str(ROOT / "instances" / "karate-club.txt"), "--methods", "degree-discount,degree,mip", "-k", "2,3",
         "--budgets", "12", "--costs", "sqrt-degree:1,1", "--must", "5", "--never", "0", "--groups", str(groups),
         "--quota", "b=1:", "--eps", "0.1", "--simulations", "300", "--rng", "1", "--time-limit", "5",
+        "--target-ratio", "0.9", "--max-memory", "1G",
         "--output-dir", str(out)])
     assert result.exit_code == 0, result.stderr
-    assert "degree-discount cannot honour must, groups, quotas" in result.stderr
+    assert result.stderr.count("degree-discount cannot honour must, groups, quotas") == 1  # once, not per k
     rows = json.loads((out / "results.json").read_text())["rows"]
+    assert all("cannot honour" in r["note"] for r in rows if r["method"] == "degree-discount")
     honoured = [r for r in rows if r["method"] in ("mip", "degree")]
-    assert len(honoured) == 3  # mip under the budget; degree for k and under the budget
+    assert len(honoured) == 4  # mip under the budget; degree for each k and under the budget
     assert all(5 in r["seeds"] and 0 not in r["seeds"] and any(s >= 17 for s in r["seeds"]) for r in honoured)
+
+
+# ----------------------------------------------------------------------------- option routing (issue 14)
+def test_shared_options_are_routed_to_the_methods_that_take_them(tiny_instances):
+    from seeding.algorithms.registry import route_options
+
+    shared = {"n_simulations": 300, "eps": 0.2, "time_limit": 5.0, "default_cost": 2.0}
+    assert route_options("celf", shared, strict=False) == {"n_simulations": 300}
+    assert route_options("imm", shared, strict=False) == {"eps": 0.2}
+    assert route_options("opim-c", shared, strict=False) == {"eps": 0.2, "time_limit": 5.0}
+    assert route_options("cost-celf", shared, budgeted=True, strict=False) == {
+        "eps": 0.2, "time_limit": 5.0, "default_cost": 2.0}
+    assert route_options("cost-celf-mc", shared, budgeted=True, strict=False) == {
+        "n_simulations": 300, "default_cost": 2.0}
+    assert route_options("degree", shared, budgeted=True, strict=False) == {"default_cost": 2.0}
+    with pytest.raises(seeding.OptionError, match="method 'imm' takes no option 'n_simulations'") as info:
+        route_options("imm", shared)
+    assert (info.value.method, info.value.parameter) == ("imm", "n_simulations")
+    # run_instance routes the same way: strict by default, lenient for batches and comparisons
+    inst = load_instance(tiny_instances[1])
+    with pytest.raises(seeding.OptionError, match="takes no option 'time_limit'"):
+        run_instance(inst, method="celf", rng=1, n_simulations=50, time_limit=5)
+    with pytest.raises(seeding.OptionError, match="applies to budgeted runs") as info:
+        run_instance(inst, method="degree", rng=1, default_cost=3)
+    assert info.value.budget_only
+    lenient = run_instance(inst, method="celf", rng=1, strict=False, n_simulations=50, time_limit=5, eps=0.3)
+    assert lenient.params["n_simulations"] == 50
+    # compare: one set of options for every method, and options for one method over them
+    result = compare(tiny_instances, "celf,opim-c,cost-celf", rng=2, n_simulations=200,
+                     options={"n_simulations": 40, "eps": 0.3, "time_limit": 5},
+                     method_options={"cost-celf": {"min_samples": 2000}})
+    assert {r["method"] for r in result.rows} == {"celf", "opim-c", "cost-celf"}
+    with pytest.raises(seeding.OptionError, match="method 'degree' takes no option 'eps'"):
+        compare(tiny_instances, "degree", method_options={"degree": {"eps": 0.1}})
+
+
+def test_instance_overrides_live_in_the_api(tmp_path):
+    from seeding.instance import Instance
+
+    (tmp_path / "never.txt").write_text("3\n4  # two labels\n")
+    inst = Instance(path=None, graph=tmp_path / "g.txt", k=3, costs="uniform", budget=2.0, quotas=("a=1:",))
+    changed = inst.override(never=f"@{tmp_path / 'never.txt'}", must="1, 2", quotas=(), model="LT")
+    assert changed.never == ("3", "4") and changed.must == ("1", "2") and changed.quotas == ("a=1:",)
+    assert changed.model == "lt" and changed.budgeted
+    k_run = inst.override(k=5)
+    assert k_run.k == 5 and not k_run.budgeted and k_run.costs is None
+    with pytest.raises(SeedingError, match="either k .* or costs and a budget"):
+        inst.override(k=2, budget=3.0)
+    with pytest.raises(SeedingError, match="no field 'bugdet'"):
+        inst.override(bugdet=3.0)
+
+
+def test_seeding_compare_stays_the_function_once_the_module_is_imported():
+    import importlib
+
+    assert callable(seeding.compare) and seeding.compare is compare  # this file imports seeding.compare's names
+    assert importlib.import_module("seeding.compare").compare is compare

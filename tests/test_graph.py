@@ -107,7 +107,8 @@ def test_networkx_graphs_everywhere_with_probability_settings():
     assert seeding.with_probability(D, "attr:weight").p.tolist() == [0.5, 1.0]
     with pytest.raises(SeedingError, match="no edge of the networkx graph has a 'cost' attribute"):
         seeding.with_probability(D, "attr:cost")
-    with pytest.raises(SeedingError, match="'attr:NAME' reads the edge attribute NAME of a networkx graph"):
+    with pytest.raises(SeedingError, match=r"'attr:NAME' reads the edge attribute NAME \(e.g. 'attr:weight'\) of a "
+                       "networkx graph or a GraphML/GML file"):
         seeding.with_probability(wc, "attr:weight")
     # estimate_spread and maximize_influence take the graph and the setting directly
     est = seeding.estimate_spread(D, ["a"], probability="attr:weight", n_simulations=4000, rng=1)
@@ -142,7 +143,6 @@ def test_networkx_round_trip_keeps_labels_and_probabilities():
 
 
 # ----------------------------------------------------------------------------- CSR construction (issue 13)
-
 def reference_csr(u, v, p, w, n):
     """The CSR arrays as a plain numpy sort gives them (ties in input order, then merged)."""
     keep = u != v
@@ -220,3 +220,49 @@ def test_bucketed_csr_equals_a_plain_sort(arcs, pieces, bucket, most, sub, step,
         assert g.in_indptr.tolist() == np.r_[0, np.cumsum(np.bincount(g.indices, minlength=n))].tolist()
     finally:
         graph_module._BUCKET_ARCS, graph_module._MAX_BUCKETS, graph_module._SUB_ARCS, graph_module._STEP_ARCS = saved
+
+
+def test_every_entry_point_takes_a_networkx_graph_and_a_probability_setting(tmp_path):
+    """select_seeds, maximize_influence, estimate_spread, run_instance and compare: probability= alike."""
+    import seeding
+    from seeding.instance import Instance
+
+    K = nx.karate_club_graph()  # no probabilities: a setting is needed
+    for u, v, data in K.edges(data=True):
+        data["strength"] = 1.0 / (1 + (u + v) % 4)
+    wc = seeding.with_probability(K, "wc")
+    plan = seeding.select_seeds(K, 6.0, "sqrt-degree:1,1", probability="wc", rng=1, min_samples=2000,
+                                n_evaluation=2000, time_limit=10)
+    same = seeding.select_seeds(wc, 6.0, "sqrt-degree:1,1", rng=1, min_samples=2000, n_evaluation=2000,
+                                time_limit=10)
+    assert plan.seeds == same.seeds and plan.cost == same.cost and set(plan.seeds) <= set(K.nodes)
+    best = seeding.maximize_influence(K, 2, probability="attr:strength", method="celf", n_simulations=200, rng=1)
+    again = seeding.maximize_influence(seeding.with_probability(K, "attr:strength"), 2, method="celf",
+                                       n_simulations=200, rng=1)
+    assert best.seeds == again.seeds and best.spread == again.spread
+    est = seeding.estimate_spread(K, best.seeds, probability="attr:strength", n_simulations=500, rng=2)
+    assert est == seeding.estimate_spread(seeding.with_probability(K, "attr:strength"), best.seeds,
+                                          n_simulations=500, rng=2)
+    with pytest.raises(SeedingError, match="probability='wc'"):
+        seeding.select_seeds(K, 6.0, "uniform", rng=1)
+    # a campaign on a graph in memory: run_instance and compare
+    inst = Instance(path=None, graph=K, k=2, costs="sqrt-degree:1,1", budget=6.0)
+    assert inst.name == "graph"
+    budgeted = seeding.run_instance(inst, probability="wc", rng=1, min_samples=2000, n_evaluation=2000,
+                                    time_limit=10)
+    assert budgeted.seeds == plan.seeds
+    result = seeding.compare({"karate": inst}, "degree,cost-celf", probability="wc", n_simulations=300, rng=3,
+                             method_options={"cost-celf": {"min_samples": 2000}}, output_dir=tmp_path / "cmp")
+    assert {r["instance"] for r in result.rows} == {"karate"}
+    assert all(set(r["seeds"]) <= set(K.nodes) for r in result.rows)
+    plain = seeding.compare([K, wc], "degree", ks=[2], probability="wc", n_simulations=300, rng=3)
+    assert [r["instance"] for r in plain.rows] == ["graph", "graph-2"]
+    assert plain.rows[0]["seeds"] == plain.rows[1]["seeds"]  # each instance has its own evaluation worlds
+    # and back to a file: GraphML keeps labels and values, read back as given or by attribute name
+    path = tmp_path / "karate.graphml"
+    nx.write_graphml(seeding.with_probability(K, "attr:strength").to_networkx(), path)
+    read = seeding.read_graph(path)
+    by_name = seeding.read_graph(path, probability="attr:p")
+    assert sorted(read.labels.tolist()) == sorted(str(x) for x in K.nodes)  # GraphML ids are strings
+    assert sorted(read.p.tolist()) == sorted(by_name.p.tolist()) == sorted(
+        seeding.with_probability(K, "attr:strength").p.tolist())

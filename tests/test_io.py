@@ -3,6 +3,7 @@ from __future__ import annotations
 import bz2
 import gzip
 import json
+import re
 import tracemalloc
 
 import networkx as nx
@@ -88,6 +89,59 @@ def test_graphml_and_gml(tmp_path):
     (tmp_path / "broken.graphml").write_text("<graphml><oops")
     with pytest.raises(GraphFormatError, match="broken.graphml"):
         read_graph(tmp_path / "broken.graphml")
+
+
+def test_an_edge_attribute_of_a_graphml_or_gml_file_as_the_probability(tmp_path):
+    """`--probability attr:weight` on .graphml/.gml files; bad attributes name the file, the edge and the value."""
+    from click.testing import CliRunner
+
+    from seeding.cli import main
+
+    G = nx.DiGraph()
+    G.add_edge("ann", "bob", weight=0.5, p=0.1)
+    G.add_edge("bob", "cid", weight=0.25, p=0.1)
+    G.add_edge("ann", "cid", weight=1.0, p=0.1)
+    for name in ("g.graphml", "g.gml"):
+        (nx.write_graphml if name.endswith("graphml") else nx.write_gml)(G, tmp_path / name)
+        g = read_graph(tmp_path / name, probability="attr:weight")
+        assert {(a, b): d["p"] for a, b, d in g.to_networkx().edges(data=True)} == {
+            ("ann", "bob"): 0.5, ("ann", "cid"): 1.0, ("bob", "cid"): 0.25}
+        assert g.lt_weights is None  # LT takes the same values
+        assert read_graph(tmp_path / name).p.tolist() == [0.1, 0.1, 0.1]  # p stays the given value
+        result = CliRunner().invoke(main, ["spread", str(tmp_path / name), "--seeds", "bob", "--probability",
+                                           "attr:weight", "--simulations", "2000", "--rng", "1", "--json"])
+        assert result.exit_code == 0, result.stderr
+        assert abs(json.loads(result.stdout)["spread"]["mean"] - 1.25) < 0.05
+    cases = {
+        "missing": (None, r"missing.graphml: edge \('bob', 'cid'\) has no 'weight' attribute while others do"),
+        "text": ("heavy", r"text.graphml: edge \('bob', 'cid'\) has weight = 'heavy', not a number"),
+        "range": (1.5, r"range.graphml: edge \('bob', 'cid'\) has weight = 1.5, not a probability in \[0, 1\]"),
+        "negative": (-0.5, r"negative.gml: edge \('bob', 'cid'\) has weight = -0.5, not a probability"),
+    }
+    for stem, (value, message) in cases.items():
+        H = G.copy()
+        if value is None:
+            del H["bob"]["cid"]["weight"]
+        else:
+            H["bob"]["cid"]["weight"] = value
+        path = tmp_path / (f"{stem}.gml" if stem == "negative" else f"{stem}.graphml")
+        (nx.write_gml if path.suffix == ".gml" else nx.write_graphml)(H, path)
+        with pytest.raises(GraphFormatError, match=message):
+            read_graph(path, probability="attr:weight")
+        result = CliRunner().invoke(main, ["optimize", str(path), "-k", "1", "--probability", "attr:weight"])
+        assert result.exit_code == 2 and re.search(message, result.stderr.strip().splitlines()[-1])
+    with pytest.raises(GraphFormatError, match=r"g.graphml: probability 'attr:wieght': no edge has a 'wieght' "
+                       r"attribute \(edge attributes: p, weight\)"):
+        read_graph(tmp_path / "g.graphml", probability="attr:wieght")
+    edges = write(tmp_path, "e.txt", "ann bob 0.5\n")
+    with pytest.raises(GraphFormatError, match=r"e.txt: probability 'attr:weight' reads an edge attribute of a "
+                       r"GraphML/GML file .* chosen by columns \(--columns from,to,weight\)"):
+        read_graph(edges, probability="attr:weight")
+    # an instance file names the setting too
+    (tmp_path / "c.toml").write_text('graph = "g.graphml"\nprobability = "attr:weight"\nk = 1\n')
+    from seeding import load_instance
+
+    assert sorted(load_instance(tmp_path / "c.toml").load_graph().p.tolist()) == [0.25, 0.5, 1.0]
 
 
 def test_probability_setting_on_read(tmp_path):

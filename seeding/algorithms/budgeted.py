@@ -42,11 +42,11 @@ from ..bounds import (
     spread_upper,
 )
 from ..costs import resolve_costs
-from ..coverage_model import Constraints, build_model, shrink, solve_model
+from ..coverage_model import Constraints, build_model, enumerate_core, shrink, solve_model
 from ..errors import InfeasibleError, SeedingError
 from ..graph import Graph, as_graph
 from ..io import read_table
-from ..models import check_model, live_edge_arrays
+from ..models import check_model, live_edge_arrays, with_probability
 from ..relax import NodeBudgets, core_instance, fix_out, heuristic_core, sample_bound
 from ..results import SeedSet
 from ..rrsets import RRSampler, RRSets
@@ -63,7 +63,7 @@ from ._common import (
 )
 from .heuristics import SCORES
 
-__all__ = ["select_seeds", "BUDGET_METHODS"]
+__all__ = ["select_seeds", "BUDGET_METHODS", "BUDGET_OPTIONS"]
 
 MAX_GROWTH = 16  # at most this factor more RR sets for a target ratio
 EVALUATION_RESERVE = 0.12  # of the time limit (at least 1 s), kept for what follows the solve
@@ -80,6 +80,19 @@ BUDGET_METHODS = {
     "cost-celf-mc": "cost-aware CELF on Monte-Carlo estimates (small graphs; no min quotas)",
     "degree": "highest out-degree per cost until the budget is spent (heuristic, no guarantee)",
     "pagerank": "highest reversed PageRank per cost until the budget is spent (heuristic, no guarantee)",
+}
+
+_SAMPLED = frozenset({"eps", "delta", "min_samples", "max_samples", "target_ratio", "max_memory", "time_limit",
+                      "n_evaluation", "progress", "default_cost"})
+#: The options each budgeted method uses, of those :func:`select_seeds` takes beyond the graph, the budget,
+#: the costs, the constraints, ``model``, ``rng`` and ``n_jobs`` (the others it ignores for that method).
+BUDGET_OPTIONS: dict[str, frozenset[str]] = {
+    "mip": _SAMPLED | {"workers"},
+    "cp-sat": _SAMPLED | {"workers"},
+    "cost-celf": _SAMPLED,
+    "cost-celf-mc": frozenset({"n_simulations", "n_evaluation", "default_cost"}),
+    "degree": frozenset({"n_evaluation", "default_cost"}),
+    "pagerank": frozenset({"n_evaluation", "default_cost"}),
 }
 
 
@@ -290,6 +303,7 @@ def select_seeds(
     *,
     method: str = "mip",
     model: str = "ic",
+    probability: str | None = None,
     must: Sequence[Any] = (),
     never: Sequence[Any] = (),
     groups: Mapping[Any, Any] | str | None = None,
@@ -315,12 +329,17 @@ def select_seeds(
     Parameters
     ----------
     graph : Graph or networkx graph
+        With arc probabilities (a networkx graph's ``p`` edge attribute), or
+        give ``probability``.
     budget : float
         Total cost allowed.
     costs : array-like, mapping, cost model or path
         See :func:`seeding.costs.resolve_costs` (e.g. ``"sqrt-degree:1,1"``).
     method : {"mip", "cp-sat", "cost-celf", "cost-celf-mc"}, default "mip"
     model : {"ic", "lt"}
+    probability : str, optional
+        A probability setting applied first (see :func:`seeding.with_probability`):
+        ``"wc"``, ``"uniform:P"``, ``"trivalency"``, ``"attr:weight"``, ...
     must, never : sequences of labels
         Nodes that must / must not be seeded.
     groups : mapping label -> group, or a ``label,group`` file
@@ -385,7 +404,7 @@ def select_seeds(
     ([3, 1], 2.0, 'optimal')
     """
     start = time.perf_counter()
-    graph = as_graph(graph)
+    graph = as_graph(graph) if probability is None else with_probability(graph, probability, rng=rng)
     model = check_model(model)
     live_edge_arrays(graph, model)
     if method not in BUDGET_METHODS:
@@ -513,7 +532,7 @@ def select_seeds(
     if progress:
         progress(0, 1, phase="bounding")
     relaxation = sample_bound(
-        instance, cons, incumbent, time_limit=lr_time, n_threads=n_threads, tolerance=tolerance,
+        instance, cons, incumbent, time_limit=lr_time, tolerance=tolerance,
         feasible=lambda v: cons.is_feasible(np.asarray(nodes_of(v))),
     )
     bound_cov = min(bound_cov, relaxation.bound)
@@ -542,15 +561,18 @@ def select_seeds(
             exact_core = False
         details["core"] = {"kind": "exact" if exact_core else "heuristic", "variables": int(core_vars.shape[0]),
                            "rows": core.n_rows, "entries": int(core.row_members.shape[0])}
-        if not _fits(core, left()):
+        if progress:
+            progress(0, 1, phase="solving")
+        outcome = enumerate_core(core, cons)  # a few affordable selections: all of them, exactly
+        if outcome is not None:
+            details["core"]["solved_by"] = "enumeration"
+        elif not _fits(core, left()):
             details["core"]["skipped"] = "too large for the time left; the Lagrangian bound certifies"
         else:
             built = build_model(core, cons, "mip" if method == "mip" else "cp-sat")
             details["core"]["build_s"] = time.perf_counter() - t0
             hint = np.flatnonzero(np.isin(core_vars, relaxation.selection)) if has_incumbent else None
             solve_time = None if deadline is None else max(0.5, left() - max(1.0, EVALUATION_RESERVE * time_limit))
-            if progress:
-                progress(0, 1, phase="solving")
             outcome = solve_model(built, core, time_limit=solve_time, workers=workers, hint=hint)
     if outcome is not None:
         solver = {"status": outcome.status, "objective": outcome.objective, "bound": outcome.bound,

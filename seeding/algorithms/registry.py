@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from .._rng import RNGLike
-from ..errors import SeedingError
+from ..errors import OptionError, SeedingError
 from ..models import with_probability
 from ..results import SeedSet
+from .budgeted import BUDGET_METHODS, BUDGET_OPTIONS
 from .greedy import celf, celfpp, greedy
 from .heuristics import degree, degree_discount, pagerank
 from .ris import imm, opim_c
 
-__all__ = ["METHODS", "maximize_influence", "method_name", "method_options"]
+__all__ = ["METHODS", "maximize_influence", "method_name", "method_options", "route_options"]
 
 #: name -> (function, one-line description), in the order `seeding methods` lists them.
 METHODS: dict[str, tuple[Callable, str]] = {
@@ -74,7 +75,8 @@ def maximize_influence(
     Raises
     ------
     SeedingError
-        For an unknown method (the message lists the known ones) or bad options.
+        For an unknown method (the message lists the known ones) or bad options;
+        :class:`~seeding.OptionError` for an option the method does not take.
 
     Examples
     --------
@@ -85,12 +87,7 @@ def maximize_influence(
     """
     key = method_name(method)
     func = METHODS[key][0]
-    accepted = method_options(key)
-    if "progress" not in accepted:  # quick methods report no progress
-        options.pop("progress", None)
-    unknown = sorted(set(options) - accepted)
-    if unknown:
-        raise SeedingError(f"method {key!r} takes no option {unknown[0]!r}")
+    options = route_options(key, options)
     if probability is not None:
         graph = with_probability(graph, probability, rng=rng)
     return func(graph, k, model=model, rng=rng, n_jobs=n_jobs, **options)
@@ -105,6 +102,68 @@ def method_name(method: str) -> str:
     return key
 
 
-def method_options(method: str) -> set[str]:
-    """The keyword options a k-seed method takes (beyond graph, k, model, rng and n_jobs)."""
-    return set(inspect.signature(METHODS[method_name(method)][0]).parameters)
+def method_options(method: str, *, budgeted: bool = False) -> set[str]:
+    """The keyword options a method takes.
+
+    For a k-seed method, those beyond ``graph``, ``k``, ``model``, ``rng`` and
+    ``n_jobs``; with ``budgeted``, those a budgeted method (:data:`BUDGET_METHODS`)
+    uses of what :func:`~seeding.select_seeds` takes beyond the graph, the
+    budget, the costs and the constraints.
+
+    Examples
+    --------
+    >>> sorted(method_options("celf"))[:3], sorted(method_options("degree", budgeted=True))
+    (['evaluation', 'exclude', 'model'], ['default_cost', 'n_evaluation'])
+    """
+    if budgeted:
+        if method not in BUDGET_OPTIONS:
+            raise SeedingError(f"unknown budgeted method {method!r}; choose one of {', '.join(BUDGET_METHODS)}")
+        return set(BUDGET_OPTIONS[method])
+    return set(inspect.signature(METHODS[method_name(method)][0]).parameters) - {"graph", "k"}
+
+
+#: Options that only budgeted runs take (a k-run with one is told so).
+BUDGET_ONLY = frozenset({"default_cost"})
+
+
+def route_options(method: str, options: Mapping[str, Any], *, budgeted: bool = False,
+                  strict: bool = True) -> dict[str, Any]:
+    """The options of ``options`` that ``method`` takes.
+
+    One set of options can serve several methods (a comparison, a batch of
+    inputs): ``n_simulations`` goes to the Monte-Carlo methods, ``eps`` to the
+    RIS and budgeted ones, ``time_limit`` to those that take a time limit, and
+    so on, as :func:`method_options` says. ``progress`` goes only to the methods
+    that report progress, and an option set to None that the method does not
+    take is no error.
+
+    Parameters
+    ----------
+    method : str
+        A k-seed method, or with ``budgeted`` a budgeted one.
+    options : mapping
+    budgeted : bool, default False
+        Whether the run is budgeted (degree and PageRank run both ways).
+    strict : bool, default True
+        An option the method does not take is an :class:`~seeding.OptionError`;
+        False leaves it out.
+
+    Examples
+    --------
+    >>> shared = {"n_simulations": 1000, "eps": 0.1, "time_limit": 5}
+    >>> route_options("celf", shared, strict=False), route_options("cost-celf", shared, budgeted=True, strict=False)
+    ({'n_simulations': 1000}, {'eps': 0.1, 'time_limit': 5})
+    >>> route_options("opim-c", shared)
+    Traceback (most recent call last):
+    ...
+    seeding.errors.OptionError: method 'opim-c' takes no option 'n_simulations'
+    """
+    key = method if budgeted else method_name(method)
+    accepted = method_options(key, budgeted=budgeted)
+    routed = {}
+    for name, value in options.items():
+        if name in accepted:
+            routed[name] = value
+        elif strict and value is not None and name != "progress":
+            raise OptionError(key, name, budget_only=not budgeted and name in BUDGET_ONLY)
+    return routed

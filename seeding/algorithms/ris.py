@@ -46,6 +46,7 @@ __all__ = ["imm", "opim_c"]
 GROWTH_ROUNDS = 4  # rounds of growth towards a target ratio the union bound allows for
 MAX_GROWTH = 16  # at most this factor more RR sets for a target ratio
 DEFAULT_BOUND_STEPS = 30  # Lagrangian steps of a run without a target
+SETTLED_GAIN = 0.005  # seeds have settled once a doubling raises their judged coverage by less
 
 
 def _opt_floor(prob: Problem) -> float:
@@ -69,7 +70,7 @@ def opim_c(
     rng: RNGLike = None,
     n_jobs: int | None = None,
     exclude: Any = (),
-    min_samples: int = 500_000,
+    min_samples: int = 125_000,
     max_memory: int | str | None = None,
     target_ratio: float | None = None,
     time_limit: float | None = None,
@@ -84,7 +85,9 @@ def opim_c(
     by doubling. After each doubling, greedy picks ``S`` on ``R1``; ``R2`` gives a
     lower bound on the spread of ``S`` and ``R1`` an upper bound on the optimum
     (from the greedy run's intermediate coverages). It stops once
-    ``lower / upper >= 1 - 1/e - eps``, or once ``R1`` reaches the worst-case size
+    ``lower / upper >= 1 - 1/e - eps`` *and* the seeds have settled (the last
+    doubling raised their coverage of ``R2`` by less than 0.5%: more samples no
+    longer change them measurably), or once ``R1`` reaches the worst-case size
     ``theta_max``. Both bounds hold together with probability ``1 - delta``. The
     upper bound is then tightened by a Lagrangian relaxation of the coverage
     problem on ``R1`` (the smaller of the two bounds is kept); ``details["slack"]``
@@ -103,11 +106,12 @@ def opim_c(
     n_jobs : int, optional
     exclude : sequence of labels
         Nodes that must not be seeded (the bounds then refer to the others).
-    min_samples : int, default 500000
+    min_samples : int, default 125000
         Start each collection with at least the work of this many sets of about
         4 nodes (a floor in RR-set entries, so a dense graph, whose sets are large,
-        starts with fewer sets). The guarantee does not need it; the quality does:
-        a certificate on a small sample leaves value on the table.
+        starts with fewer sets), then double until the seeds settle. The guarantee
+        does not need it; the quality does: a certificate on a small sample
+        leaves value on the table.
     max_memory : int or str, optional
         Cap on the memory of the RR sets (e.g. ``"2G"``); default: half of the
         memory available when the run starts. Sampling stops before the cap and
@@ -179,19 +183,22 @@ def opim_c(
     r1 = sampler.sample(size, run_seed=seed1, n_threads=prob.n_threads)
     r2 = sampler.sample(size, run_seed=seed2, n_threads=prob.n_threads)
     rounds = 0
+    seeds = None
     while True:
         rounds += 1
+        before = None if seeds is None else r2.covered(seeds)
         seeds, gains, bound = r1.greedy(prob.k, allowed=prob.allowed)
         covered2 = r2.covered(seeds)
         lower = spread_lower(covered2, a, weight, r2.count)
         upper = spread_upper(bound, a, weight, r1.count)
         ratio = certified_ratio(lower, upper)
+        settled = before is not None and covered2 <= before * (1 + SETTLED_GAIN)
         if progress:
             progress(min(r1.count, int(theta_max)), int(theta_max), phase="sampling")
-        if ratio >= target or r1.count >= theta_max:
+        if (ratio >= target and settled) or r1.count >= theta_max:
             break
         if stopped or 2 * r1.count > sets_within(cap, r1):
-            stopped = True
+            stopped = stopped or ratio < target  # short of the target for want of memory
             break
         if time_limit is not None and prob.elapsed() > time_limit:
             break
@@ -262,7 +269,7 @@ def tighten_k(sets: RRSets, prob: Problem, seeds: np.ndarray, *, lower: float, a
         tolerance = max(tolerance, enough / max(instance.coverage(np.flatnonzero(
             np.isin(instance.candidates, seeds))), 1.0) - 1.0)
     return sample_bound(instance, cons, seeds, time_limit=time_limit, tolerance=tolerance,
-                        max_iterations=max_iterations, n_threads=prob.n_threads)
+                        max_iterations=max_iterations)
 
 
 def imm(
