@@ -1,8 +1,9 @@
 """Reading graphs, seed lists and costs; writing results atomically.
 
-Edge lists are parsed in one pass of compiled code (``_edges.parse_edge_lines``)
-that also records the line of every row, so an error names the file, the line
-and the offending text.
+Edge lists are read in chunks (plain or compressed, never whole) and parsed by
+compiled code on several threads (``_edges.parse_chunk``), which checks every
+row and records the line of the first problem of each kind, so an error names
+the file, the line and the offending text.
 """
 
 from __future__ import annotations
@@ -207,9 +208,12 @@ def read_edge_list(
     or ``%`` are comments; CRLF line ends are fine; ``.gz``, ``.bz2`` and
     ``.xz`` files are decompressed. A first line ``n m`` (IMM/OPIM style) or a
     line of column names (``source,target,p``; ``from to weight``) may be a
-    header: see ``header``. Integer ids without a header are read by compiled
-    code in one pass; string ids, column names, ``columns`` and other
-    delimiters go through a general reader (Python's csv module).
+    header: see ``header``. Numeric ids (with or without a header) are read by
+    compiled code, chunk by chunk: the text is never held whole, and the parsed
+    arcs not twice (peak memory about twice the graph's arrays). String ids and
+    delimiters other than whitespace and commas go through a general reader
+    (Python's csv module) that holds the whole file: the slow path, for small
+    files.
 
     Parameters
     ----------
