@@ -315,8 +315,8 @@ def parse_chunk(const unsigned char[::1] data, int64_t start, int64_t end, int64
     stop : DONE, FULL (no room for the next row), WIDE (an id needs int64:
         parse again from ``pos`` into int64 arrays) or FATAL (``state[S_FATAL]``)
     """
-    cdef int n_pieces = max(1, n_threads), k, j
-    cdef int64_t size = end - start, cut, rows = 0, lines = 0, pos = end, dest = out, share
+    cdef int n_pieces = max(1, n_threads), k
+    cdef int64_t size = end - start, cut, lines = 0, pos = end, dest = out, share
     cdef int stop = DONE
     cdef Piece* pieces
     cdef Piece* pc
@@ -498,7 +498,7 @@ cdef void _sort_range(int64_t s0, int64_t s1, int32_t lo, int32_t hi, int32_t or
     """Sort arcs ``s0:s1`` (sources in ``lo:hi``; ``U`` holds source - origin) by (source, target),
     stably: LSD radix passes on the target, 11 bits at a time, then a counting pass on the source into
     CSR positions (in cache when the range is small)."""
-    cdef int64_t size = s1 - s0, i, pos, total
+    cdef int64_t size = s1 - s0, i, pos
     cdef int shift, k
     cdef uint16_t* au = U + s0
     cdef int32_t* av = V + s0
@@ -575,7 +575,7 @@ cdef void _sort_bucket(int64_t s0, int64_t s1, int32_t lo, int32_t hi, const int
                        int64_t* cursor, int64_t sub_arcs) noexcept nogil:
     """:func:`_sort_range` on a bucket; a large one is first split (a stable pass by source into
     sub-buckets of about ``sub_arcs`` arcs) so that each sort runs in cache."""
-    cdef int64_t size = s1 - s0, i, pos, target, acc
+    cdef int64_t size = s1 - s0, i, pos, target
     cdef int32_t a, first
     cdef int k, subs
     target = max(sub_arcs, size // 1000 + 1)  # at most 2001 sub-buckets
@@ -686,7 +686,7 @@ def drop_duplicates(int64_t[::1] indptr, int32_t[::1] V, double[::1] P, double[:
 
     ``indptr`` is updated; returns the new number of arcs.
     """
-    cdef int64_t n = indptr.shape[0] - 1, a, e, end, dest = 0, g = 0, n_groups = starts.shape[0], skip_to
+    cdef int64_t n = indptr.shape[0] - 1, a, e, end, dest = 0, g = 0, n_groups = starts.shape[0]
     cdef bint has_p = P.shape[0] > 0, has_w = W.shape[0] > 0
     with nogil:
         e = 0

@@ -440,7 +440,7 @@ class _Source:
         self.given = 0  # bytes handed out (decompressed)
         self.whole = False  # the digest has seen the whole file
         try:
-            self.raw = open(path, "rb")  # noqa: SIM115 (closed in close())
+            self.raw = open(path, "rb")  # closed by close()
         except FileNotFoundError:
             raise GraphFormatError("no such file", path=str(path)) from None
         except IsADirectoryError:
