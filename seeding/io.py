@@ -464,6 +464,11 @@ class _Source:
     def __enter__(self) -> _Source:
         return self
 
+    def expected_size(self) -> int:
+        """About how many bytes of text there are: the file's size, or a few times that when compressed."""
+        size = os.fstat(self.raw.fileno()).st_size
+        return size if self.stream is None else 8 * size + (1 << 16)
+
     def __exit__(self, *exc: Any) -> None:
         self.close()
 
@@ -528,7 +533,8 @@ def _text_chunks(source: _Source, chunk_bytes: int) -> Any:
     ``chunk_bytes`` makes the buffers grow; a last line without a newline gets
     one.
     """
-    buffers = [bytearray(max(1, chunk_bytes)), bytearray(max(1, chunk_bytes))]
+    size = max(1, min(chunk_bytes, source.expected_size() + 1))  # a small file gets small buffers
+    buffers = [bytearray(size), bytearray(size)]
 
     def fill(buf: bytearray, filled: int) -> int:
         with memoryview(buf) as view:
