@@ -9,6 +9,7 @@ Threshold unless separate ``lt_weights`` are given.
 from __future__ import annotations
 
 import dataclasses
+import mmap
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from functools import cached_property
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import _edges
+from ._rng import available_cores
 from .errors import SeedingError
 
 if TYPE_CHECKING:  # networkx is imported where it is used: startup stays fast
@@ -39,11 +41,175 @@ def _index_labels(src: np.ndarray, dst: np.ndarray) -> tuple[np.ndarray, np.ndar
     return labels, inverse[:m].astype(np.int64), inverse[m:].astype(np.int64)
 
 
+_BUCKET_ARCS = 1 << 17  # arcs per bucket of the CSR sorts, at least (a bucket and its scratch stay in cache)
+_MAX_BUCKETS = 64  # ... and at most this many buckets: a pass that fills more at once is slower
+_SUB_ARCS = 1 << 17  # a larger bucket is sorted in parts of about this many arcs
+_STEP_ARCS = 1 << 22  # arcs per compiled call: Python handles Ctrl-C between calls
+
+
+def _load_threads(n_threads: int | None) -> int:
+    """Threads for loading: the given number, else the available cores (at most 8: memory-bound work)."""
+    return max(1, int(n_threads)) if n_threads is not None else min(8, available_cores())
+
+
+def _mapped_empty(size: int, dtype: Any, *, huge_pages: bool = True) -> np.ndarray:
+    """An uninitialised 1-d array in an anonymous memory mapping of its own.
+
+    Its memory goes back to the system when the last reference goes (malloc may
+    keep a freed block of a few MiB), and without transparent huge pages only
+    the pages written count: an array filled at many places at once (buckets)
+    holds little more than what was written so far.
+    """
+    dtype = np.dtype(dtype)
+    mapping = mmap.mmap(-1, max(1, size * dtype.itemsize))
+    if not huge_pages and hasattr(mmap, "MADV_NOHUGEPAGE"):
+        mapping.madvise(mmap.MADV_NOHUGEPAGE)
+    return np.frombuffer(mapping, dtype=dtype, count=size)
+
+
+def _node_steps(indptr: np.ndarray, arcs: int) -> list[tuple[int, int]]:
+    """Consecutive node ranges of about ``arcs`` arcs each (at least one node each)."""
+    n = indptr.shape[0] - 1
+    steps = []
+    first = 0
+    while first < n:
+        last = int(np.searchsorted(indptr, indptr[first] + arcs, side="right")) - 1
+        last = min(n, max(last, first + 1))
+        steps.append((first, last))
+        first = last
+    return steps
+
+
+def _buckets(indptr: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """Buckets of consecutive nodes with about equal numbers of arcs: ``(bounds, starts, bucket, shift)``.
+
+    Bucket ``b`` holds nodes ``bounds[b]:bounds[b + 1]`` (at most 65536: a node
+    within its bucket fits 16 bits) and arcs ``starts[b]:starts[b + 1]``; node
+    ``a`` is in bucket ``bucket[a >> shift]`` (bounds are multiples of
+    ``2**shift``, so that this table stays small).
+    """
+    n, m = indptr.shape[0] - 1, int(indptr[-1])
+    shift = max(0, int(n).bit_length() - 16)
+    n_buckets = max(1, min(-(-m // _BUCKET_ARCS), _MAX_BUCKETS))
+    bounds = np.searchsorted(indptr, (np.arange(1, n_buckets, dtype=np.int64) * m) // n_buckets)
+    bounds = (np.clip(bounds, 0, n) >> shift) << shift
+    bounds = np.unique(np.concatenate([[0], bounds, np.arange(0, n, 1 << 16), [n]])).astype(np.int32)
+    blocks = -(-bounds.astype(np.int64) // (1 << shift))
+    bucket = np.repeat(np.arange(bounds.shape[0] - 1, dtype=np.uint16), np.diff(blocks))
+    return bounds, np.ascontiguousarray(indptr[bounds]), bucket, shift
+
+
+def _bucket_steps(starts: np.ndarray, arcs: int) -> list[tuple[int, int]]:
+    """Consecutive bucket ranges of about ``arcs`` arcs each."""
+    steps = []
+    first = 0
+    while first < starts.shape[0] - 1:
+        last = int(np.searchsorted(starts, starts[first] + arcs, side="right")) - 1
+        last = min(starts.shape[0] - 1, max(last, first + 1))
+        steps.append((first, last))
+        first = last
+    return steps
+
+
+def _arc_csr(
+    parts: list, n: int, *, counted: tuple[np.ndarray, int] | None = None, n_threads: int | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None, int, int]:
+    """CSR arrays from arcs in pieces ``(u, v, p, w)``: self-loops dropped, parallel arcs merged.
+
+    Returns ``(indptr, indices, p, w, self_loops, merged)``: arcs sorted by
+    ``(source, target)``, ties kept in input order and then merged (``p`` as
+    ``1 - prod(1 - p_i)``, ``w`` summed; without ``w`` input, merging derives
+    ``w`` as the sum of the ``p``). ``parts`` is consumed piece by piece.
+    ``counted``: the out-degrees (at ``[1:]`` of an array of ``n + 1``) and the
+    number of self-loops, when the caller counted them already.
+
+    The sort holds each arc once besides the pieces that remain: a first stable
+    pass appends arcs to buckets of consecutive sources, in memory without huge
+    pages, so it fills as the pieces are freed; each bucket (about
+    _BUCKET_ARCS arcs) is then sorted in cache, by target (radix passes) and by
+    source (a counting pass into its CSR positions), on several threads.
+    """
+    threads = _load_threads(n_threads)
+    with_p = any(part[2] is not None for part in parts)
+    with_w = any(part[3] is not None for part in parts)
+    empty = np.zeros(0)
+    if counted is None:
+        indptr = np.zeros(n + 1, dtype=np.int64)
+        loops = 0
+        for u, v, _, _ in parts:
+            loops += _edges.count_arcs(u, v, indptr[1:])
+    else:
+        indptr, loops = counted
+    np.cumsum(indptr, out=indptr)
+    m = int(indptr[-1])
+    bounds, starts, bucket, shift = _buckets(indptr)
+    cursor = starts[:-1].copy()
+    U = _mapped_empty(m, np.uint16, huge_pages=False)
+    V = _mapped_empty(m, np.int32, huge_pages=False)
+    P = _mapped_empty(m, np.float64, huge_pages=False) if with_p else empty
+    W = _mapped_empty(m, np.float64, huge_pages=False) if with_w else empty
+    for i in range(len(parts)):
+        u, v, p, w = parts[i]
+        parts[i] = None  # the last reference: freed once placed
+        for a in range(0, u.shape[0], _STEP_ARCS):
+            b = a + _STEP_ARCS
+            _edges.bucket_arcs(u[a:b], v[a:b], empty if p is None else p[a:b], empty if w is None else w[a:b],
+                               bucket, shift, bounds, cursor, U, V, P, W)
+        del u, v, p, w
+    del bucket, cursor
+    sizes = np.diff(starts)
+    widest = max(int(sizes.max()) if sizes.size else 0, 1)
+    rows = max(int(np.diff(bounds).max()) if bounds.shape[0] > 1 else 0, 1)
+    su = np.empty((threads, widest), dtype=np.uint16)
+    sv = np.empty((threads, widest), dtype=np.int32)
+    sp = np.empty((threads, widest) if with_p else (1, 1))
+    sw = np.empty((threads, widest) if with_w else (1, 1))
+    count = np.empty((threads, 2049), dtype=np.int64)
+    cursors = np.empty((threads, rows), dtype=np.int64)
+    n_bits = max(int(n - 1).bit_length(), 1)
+    for first, last in _bucket_steps(starts, _STEP_ARCS * threads):
+        _edges.sort_buckets(starts, bounds, indptr, n_bits, U, V, P, W, first, last, su, sv, sp, sw, count,
+                            cursors, threads, _SUB_ARCS)
+    del U, su, sv, sp, sw, count, cursors
+    group_starts, group_sizes = _edges.duplicate_groups(indptr, V)
+    merged = int(group_sizes.sum() - group_sizes.shape[0])
+    p_out = P if with_p else None
+    w_out = W if with_w else None
+    if merged:
+        members = np.repeat(group_starts - np.cumsum(group_sizes) + group_sizes, group_sizes)
+        members += np.arange(members.shape[0])
+        offsets = np.cumsum(group_sizes) - group_sizes
+        derived_w = False
+        if p_out is not None and w_out is None:
+            # LT weights of parallel arcs add up (the chance that v picks one of them);
+            # IC probabilities do not. Keep the sum for LT: a sum above 1 is reported
+            # when LT is asked for, while IC stays usable.
+            w_out = p_out.copy()
+            derived_w = True
+        if p_out is not None:
+            p_out[group_starts] = 1.0 - np.multiply.reduceat(1.0 - p_out[members], offsets)
+        if w_out is not None:
+            w_out[group_starts] = np.add.reduceat(w_out[members], offsets)
+            if not derived_w:
+                if (w_out[group_starts] > 1.0 + 1e-9).any():
+                    raise SeedingError("parallel arcs add up to an LT weight above 1")
+                np.minimum(w_out, 1.0, out=w_out)
+        del members, offsets
+        kept = _edges.drop_duplicates(indptr, V, empty if p_out is None else p_out,
+                                      empty if w_out is None else w_out, group_starts, group_sizes)
+        V = V[:kept].copy()
+        p_out = None if p_out is None else p_out[:kept].copy()
+        w_out = None if w_out is None else w_out[:kept].copy()
+    return indptr, V, p_out, w_out, loops, merged
+
+
 def _check_unit_interval(values: np.ndarray, what: str) -> None:
-    bad = ~(np.isfinite(values) & (values >= 0.0) & (values <= 1.0))
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        raise SeedingError(f"{what}[{i}] = {float(values[i])!r} is not a number in [0, 1]")
+    for first in range(0, values.shape[0], _STEP_ARCS):  # in steps: small temporaries, Ctrl-C seen between
+        part = values[first : first + _STEP_ARCS]
+        bad = ~((part >= 0.0) & (part <= 1.0))  # NaN fails both
+        if bad.any():
+            i = first + int(np.flatnonzero(bad)[0])
+            raise SeedingError(f"{what}[{i}] = {float(values[i])!r} is not a number in [0, 1]")
 
 
 def _check_node_weights(weights: np.ndarray, n: int) -> np.ndarray:
@@ -129,14 +295,36 @@ class Graph:
     @cached_property
     def in_degree(self) -> np.ndarray:
         """In-degree of each node (int64)."""
-        return np.bincount(self.indices, minlength=self.n).astype(np.int64)
+        degree = np.zeros(self.n, dtype=np.int64)
+        _edges.count_targets(self.indices, degree)
+        return degree
 
     @cached_property
     def _reverse(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        order = np.argsort(self.indices, kind="stable")
+        # Arcs in CSR order, appended to buckets of consecutive targets, then each bucket
+        # sorted by target in a stable counting pass: each in-block comes out sorted by source.
         in_indptr = np.zeros(self.n + 1, dtype=np.int64)
         np.cumsum(self.in_degree, out=in_indptr[1:])
-        return in_indptr, np.ascontiguousarray(self.sources[order]), order.astype(np.int64)
+        threads = _load_threads(None)
+        bounds, starts, bucket, shift = _buckets(in_indptr)
+        cursor = starts[:-1].copy()
+        targets = _mapped_empty(self.m, np.uint16, huge_pages=False)
+        in_indices = _mapped_empty(self.m, np.int32, huge_pages=False)
+        in_arcs = _mapped_empty(self.m, np.int64, huge_pages=False)
+        for first, last in _node_steps(self.indptr, _STEP_ARCS):
+            _edges.bucket_reverse(self.indptr, self.indices, bucket, shift, bounds, cursor, targets, in_indices,
+                                  in_arcs, first, last)
+        del bucket, cursor
+        sizes = np.diff(starts)
+        widest = max(int(sizes.max()) if sizes.size else 0, 1)
+        rows = max(int(np.diff(bounds).max()) if bounds.shape[0] > 1 else 0, 1)
+        su = np.empty((threads, widest), dtype=np.int32)
+        se = np.empty((threads, widest), dtype=np.int64)
+        cursors = np.empty((threads, rows), dtype=np.int64)
+        for first, last in _bucket_steps(starts, _STEP_ARCS * threads):
+            _edges.sort_reverse(starts, bounds, in_indptr, targets, in_indices, in_arcs, first, last, su, se,
+                                cursors, threads)
+        return in_indptr, in_indices, in_arcs
 
     @property
     def in_indptr(self) -> np.ndarray:
@@ -344,62 +532,37 @@ class Graph:
 
             u = lookup(src) if m0 else np.zeros(0, np.int64)
             v = lookup(dst) if m0 else np.zeros(0, np.int64)
-        n = int(node_labels.shape[0])
+        if node_labels.shape[0] >= 2**31 - 1:
+            raise SeedingError(f"graphs are limited to 2**31 - 2 nodes; got {node_labels.shape[0]}")
+
+        parts = [(u.astype(np.int32), v.astype(np.int32), p, w)]
+        if not directed:
+            parts.append((parts[0][1], parts[0][0], p, w))
+        del u, v, p, w
+        return cls._from_parts(parts, node_labels, node_weights=node_weights)
+
+    @classmethod
+    def _from_parts(
+        cls,
+        parts: list,
+        labels: np.ndarray,
+        *,
+        node_weights: Sequence[float] | np.ndarray | None = None,
+        counted: tuple[np.ndarray, int] | None = None,
+        n_threads: int | None = None,
+    ) -> Graph:
+        """Build a graph from arcs in pieces ``(u, v, p, w)``: int32 node indices, float64 values or None.
+
+        The pieces are consumed: each is dropped from ``parts`` once its arcs are
+        placed, so the arcs are never held twice (see :func:`_arc_csr`, also for
+        ``counted``). Every piece carries ``p`` (``w``), or none does.
+        """
+        n = int(labels.shape[0])
         if n >= 2**31 - 1:
             raise SeedingError(f"graphs are limited to 2**31 - 2 nodes; got {n}")
-
-        if not directed:
-            u, v = np.concatenate([u, v]), np.concatenate([v, u])
-            p = None if p is None else np.concatenate([p, p])
-            w = None if w is None else np.concatenate([w, w])
-
-        loops = u == v
-        n_loops = int(loops.sum())
-        if n_loops:
-            keep = ~loops
-            u, v = u[keep], v[keep]
-            p = None if p is None else p[keep]
-            w = None if w is None else w[keep]
-
-        order = _edges.arc_order(u.astype(np.int32), v.astype(np.int32), n)
-        u, v = u[order], v[order]
-        key = u * n + v
-        p = None if p is None else p[order]
-        w = None if w is None else w[order]
-        n_merged = 0
-        derived_w = False
-        if key.shape[0] > 1:
-            first = np.r_[True, key[1:] != key[:-1]]
-            n_merged = int(key.shape[0] - first.sum())
-            if n_merged:
-                starts = np.flatnonzero(first)
-                single = np.diff(np.r_[starts, key.shape[0]]) == 1
-                if p is not None and w is None:
-                    # LT weights of parallel arcs add up (the chance that v picks one of
-                    # them); IC probabilities do not. Keep the sum for LT: a sum above 1
-                    # is reported when LT is asked for, while IC stays usable.
-                    w = p
-                    derived_w = True
-                if p is not None:  # untouched where there is nothing to merge
-                    p = np.where(single, p[starts], 1.0 - np.multiply.reduceat(1.0 - p, starts))
-                if w is not None:
-                    w = np.where(single, w[starts], np.add.reduceat(w, starts))
-                    if not derived_w:
-                        if (w > 1.0 + 1e-9).any():
-                            raise SeedingError("parallel arcs add up to an LT weight above 1")
-                        w = np.minimum(w, 1.0)
-                u, v = u[starts], v[starts]
-
-        indptr = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(np.bincount(u, minlength=n), out=indptr[1:])
-        graph = cls(
-            indptr=indptr,
-            indices=np.ascontiguousarray(v, dtype=np.int32),
-            p=None if p is None else np.ascontiguousarray(p),
-            labels=node_labels,
-            lt_weights=None if w is None else np.ascontiguousarray(w),
-            info={"self_loops": n_loops, "merged": n_merged},
-        )
+        indptr, indices, p, w, n_loops, n_merged = _arc_csr(parts, n, counted=counted, n_threads=n_threads)
+        graph = cls(indptr=indptr, indices=indices, p=p, labels=labels, lt_weights=w,
+                    info={"self_loops": n_loops, "merged": n_merged})
         if node_weights is not None:
             graph = graph.with_node_weights(np.asarray(node_weights, dtype=np.float64))
         return graph

@@ -1,13 +1,15 @@
 """Reading graphs, seed lists and costs; writing results atomically.
 
-Edge lists are parsed in one pass of compiled code (``_edges.parse_edge_lines``)
-that also records the line of every row, so an error names the file, the line
-and the offending text.
+Edge lists are read in chunks (plain or compressed, never whole) and parsed by
+compiled code on several threads (``_edges.parse_chunk``), which checks every
+row and records the line of the first problem of each kind, so an error names
+the file, the line and the offending text.
 """
 
 from __future__ import annotations
 
 import bz2
+import concurrent.futures
 import contextlib
 import csv
 import dataclasses
@@ -32,7 +34,7 @@ import numpy as np
 from . import _edges
 from ._rng import RNGLike
 from .errors import GraphFormatError, SeedingError, SeedingWarning
-from .graph import Graph
+from .graph import Graph, _load_threads, _mapped_empty
 from .models import with_probability
 
 __all__ = ["read_graph", "read_edge_list", "read_labels", "read_names", "names_of", "labels_for", "read_table",
@@ -98,10 +100,10 @@ def read_bytes(path: str | os.PathLike) -> bytes | bytearray:
         raise GraphFormatError(f"cannot decompress: {exc}", path=str(path)) from None
 
 
-def _diagnose(data: bytes, path: str, line: int) -> GraphFormatError:
-    """Describe what is wrong with a line the fast parser rejected."""
-    text = _line_text(data, line)
-    tokens = _line_text(data, line, limit=None).replace(",", " ").split()
+def _diagnose(raw: bytes, path: str, line: int) -> GraphFormatError:
+    """Describe what is wrong with a line (its bytes ``raw``) that the fast parser rejected."""
+    text = raw.decode("utf-8", errors="replace").strip()[:80]
+    tokens = raw.decode("utf-8", errors="replace").replace(",", " ").split()
     if len(tokens) > 3:
         return GraphFormatError(
             f"expected 2 or 3 columns (u v [p]); got {len(tokens):,}: {text!r}", path=path, line=line
@@ -206,9 +208,12 @@ def read_edge_list(
     or ``%`` are comments; CRLF line ends are fine; ``.gz``, ``.bz2`` and
     ``.xz`` files are decompressed. A first line ``n m`` (IMM/OPIM style) or a
     line of column names (``source,target,p``; ``from to weight``) may be a
-    header: see ``header``. Integer ids without a header are read by compiled
-    code in one pass; string ids, column names, ``columns`` and other
-    delimiters go through a general reader (Python's csv module).
+    header: see ``header``. Numeric ids (with or without a header) are read by
+    compiled code, chunk by chunk: the text is never held whole, and the parsed
+    arcs not twice (peak memory about twice the graph's arrays). String ids and
+    delimiters other than whitespace and commas go through a general reader
+    (Python's csv module) that holds the whole file: the slow path, for small
+    files.
 
     Parameters
     ----------
@@ -259,108 +264,537 @@ def read_edge_list(
     >>> g.labels.tolist(), g.p.tolist(), g.info["columns"]
     (['ann', 'bob', 'cy'], [0.5, 0.25], ['from', 'to', 'weight'])
     """
+    return _read_edge_list(path, undirected=undirected, header=header, columns=columns, delimiter=delimiter)[0]
+
+
+_CHUNK_BYTES = 8 << 20  # edge-list text read at a time (while the previous piece is parsed)
+_SEGMENT_ROWS = 1 << 20  # rows per array of parsed arcs: each array is its own mapping, freed whole
+_MIN_ROOM = 1 << 12  # a segment with less room than this is closed
+_MIN_PIECE = 1 << 19  # bytes of text per thread, at least
+_STEP_ROWS = 1 << 22  # rows per compiled call after parsing: Python handles Ctrl-C between calls
+
+
+def _read_edge_list(
+    path: str | os.PathLike,
+    *,
+    undirected: bool = False,
+    header: str = "auto",
+    columns: str | Any | None = None,
+    delimiter: str | None = None,
+    digest: Any = None,
+    chunk_bytes: int = _CHUNK_BYTES,
+    segment_rows: int = _SEGMENT_ROWS,
+    n_threads: int | None = None,
+    min_piece: int = _MIN_PIECE,
+) -> tuple[Graph, bytes | None]:
+    """:func:`read_edge_list`, streaming; also the digest of the file's bytes when ``digest`` (a hashlib
+    object) saw all of them (None when the general reader read the file).
+
+    The text is read ``chunk_bytes`` at a time (cut at line ends) and parsed on
+    several threads into arrays of ``segment_rows`` rows, which the CSR build
+    frees one by one: the whole text is never held, nor the arcs twice.
+    """
     name = str(path)
     if header not in HEADERS:
         raise SeedingError(f"header must be one of {', '.join(HEADERS)}; got {header!r}")
     columns = check_columns(columns)
     delimiter = check_delimiter(delimiter)
-    data = read_bytes(path)
-    if not data.endswith(b"\n"):
-        data += b"\n"
+
+    def general() -> tuple[Graph, None]:
+        data = read_bytes(path)
+        if not data.endswith(b"\n"):
+            data += b"\n"
+        return _read_general(data, name, undirected=undirected, header=header, columns=columns,
+                             delimiter=delimiter), None
+
     if delimiter not in (None, ",", "\t", " "):  # the compiled parser splits at whitespace and commas only
-        return _read_general(data, name, undirected=undirected, header=header, columns=columns,
-                             delimiter=delimiter)
-    first, start, end = _first_data(data)
-    names: list[str] | None = None
-    parse = data
-    if first and header in ("auto", "names"):
-        tokens = _split_line(data[start:end].decode("utf-8", errors="replace").strip(), delimiter)
-        if tokens and len(set(tokens)) == len(tokens) and not any(_is_number(t) for t in tokens):
-            names = tokens  # column names; the compiled parser reads the numbers below them
-            parse = data[:start] + b"#" + data[start + 1:]
+        return general()
     named_columns = columns is not None and any(isinstance(c, str) for c in columns)
-    if (header == "names" and names is None) or (named_columns and names is None):
-        return _read_general(data, name, undirected=undirected, header=header, columns=columns,
-                             delimiter=delimiter)  # it explains what is wrong
-    table, columns_found, lines, bad_line = _edges.parse_edge_lines(parse, parse.count(b"\n") + 1)
-    if bad_line:
-        if names is not None or bad_line == first:  # string ids (under a header or not): the general reader
-            return _read_general(data, name, undirected=undirected, header=header, columns=columns,
-                                 delimiter=delimiter)
-        raise _diagnose(data, name, bad_line)
-    del parse
-    if table.shape[0] == 0:
+    with _Source(Path(path), digest) as source:
+        text = _parse_text(source, header=header, columns=columns, delimiter=delimiter, chunk_bytes=chunk_bytes,
+                           segment_rows=segment_rows, n_threads=n_threads, min_piece=min_piece)
+        if text is not None and not text.state[_edges.S_FATAL]:
+            source.finish()
+    if text is None or (header == "names" and text.names is None) or (named_columns and text.names is None):
+        return general()  # string ids, or a header the general reader explains
+    state, names, first = text.state, text.names, text.first
+
+    def line_text(line: int) -> str:
+        return _line_bytes(path, line, chunk_bytes).decode("utf-8", errors="replace").strip()[:80]
+
+    fatal = int(state[_edges.S_FATAL])
+    if fatal:
+        if names is not None or fatal == first:  # string ids (under a header or not): the general reader
+            return general()
+        raise _diagnose(_line_bytes(path, fatal, chunk_bytes), name, fatal)
+    head_width, head_line = int(state[_edges.S_HEAD_WIDTH]), int(state[_edges.S_HEAD_LINE])
+    if head_width < 0:
         below = " below the header line" if names is not None else " (the file is empty or all comments)"
         raise GraphFormatError(f"no edges found{below}", path=name)
-    found = None if names is not None else _nm_header(table, columns_found, lines, header, data, name)
+    body_rows = sum(segment.rows for segment in text.segments)
+    body_width, body_line = int(state[_edges.S_WIDTH]), int(state[_edges.S_BODY_LINE])
+    labels: list[np.ndarray] = []  # the body's node labels, once computed
+
+    def stats() -> tuple[bool, float, float, int]:
+        """Are the body's first two columns all integers; smallest, largest; how many distinct."""
+        if state[_edges.S_NARROW]:
+            return False, 0.0, 0.0, 0
+        if tuple(state[[_edges.S_SRC, _edges.S_DST]]) in ((0, 1), (1, 0)) and not state[_edges.S_BAD_ID]:
+            labels.append(_node_labels(text.id_arrays()))
+            return True, float(labels[0][0]), float(labels[0][-1]), int(labels[0].shape[0])
+        with _Source(Path(path)) as again:  # rare (other columns, or bad ids): the two columns as floats
+            raw = _parse_text(again, header=header, columns=(0, 1), delimiter=delimiter, chunk_bytes=chunk_bytes,
+                              segment_rows=segment_rows, n_threads=n_threads, min_piece=min_piece, floats=True,
+                              names=names)
+        assert raw is not None
+        ids = np.concatenate(raw.id_arrays()) if raw.segments else np.zeros(0)
+        if not (np.isfinite(ids).all() and (ids == np.round(ids)).all()):
+            return False, 0.0, 0.0, 0
+        return True, float(ids.min()), float(ids.max()), int(np.unique(ids).shape[0])
+
+    head_values = text.head
+    found = None if names is not None else _nm_header(
+        head_values, head_width, head_line, body_rows, bool(state[_edges.S_MISMATCH]), header, stats, line_text,
+        name)
     if found is not None:
-        table, columns_found, lines = table[1:], columns_found[1:], lines[1:]
-        if table.shape[0] == 0:
+        if body_rows == 0:
             raise GraphFormatError("no edges found below the 'n m' header", path=name)
-    width = int(columns_found[0])
-    like = "the header line" if names is not None else f"line {int(lines[0])}"
+        width, row_line = body_width, body_line
+        mismatch, got = int(state[_edges.S_MISMATCH]), int(state[_edges.S_MISMATCH_WIDTH])
+    else:
+        width, row_line = head_width, head_line
+        if body_rows and body_width != head_width:
+            mismatch, got = body_line, body_width
+        else:
+            mismatch, got = int(state[_edges.S_MISMATCH]), int(state[_edges.S_MISMATCH_WIDTH])
+    like = "the header line" if names is not None else f"line {row_line}"
     if names is not None and width != len(names):
-        raise GraphFormatError(
-            f"expected {len(names)} columns like the header line; got {width}: {_line_text(data, int(lines[0]))!r}",
-            path=name, line=int(lines[0]),
-        )
+        raise GraphFormatError(f"expected {len(names)} columns like the header line; got {width}: "
+                               f"{line_text(row_line)!r}", path=name, line=row_line)
     if width not in (2, 3) and columns is None:
-        raise GraphFormatError(
-            f"expected 2 or 3 columns (u v [p]); got {width}: {_line_text(data, int(lines[0]))!r}",
-            path=name, line=int(lines[0]),
-        )
-    bad = np.flatnonzero(columns_found != width)
-    if bad.size:
-        line = int(lines[bad[0]])
-        raise GraphFormatError(
-            f"expected {width} columns like {like}; got {int(columns_found[bad[0]])}: {_line_text(data, line)!r}",
-            path=name, line=line,
-        )
+        raise GraphFormatError(f"expected 2 or 3 columns (u v [p]); got {width}: {line_text(row_line)!r}",
+                               path=name, line=row_line)
+    if mismatch:
+        raise GraphFormatError(f"expected {width} columns like {like}; got {got}: {line_text(mismatch)!r}",
+                               path=name, line=mismatch)
     picks = list(range(width)) if columns is None else _pick_columns(columns, names, width, name, first)
-    if picks != list(range(len(picks))):
-        table = np.ascontiguousarray(table[:, picks])
-    width = len(picks)
 
-    def fail(row: int, message: str) -> GraphFormatError:
-        line = int(lines[row])
-        return GraphFormatError(f"{message}: {_line_text(data, line)!r}", path=name, line=line)
+    def fail(line: int, message: str) -> GraphFormatError:
+        return GraphFormatError(f"{message}: {line_text(line)!r}", path=name, line=line)
 
-    ids = table[:, :2]
-    bad_id = ~(np.isfinite(ids) & (ids == np.round(ids)) & (np.abs(ids) < _MAX_EXACT_ID))
-    if bad_id.any():
-        row = int(np.flatnonzero(bad_id.any(axis=1))[0])
-        raise fail(row, _id_problem(ids[row]))
-    src = ids[:, 0].astype(np.int64)
-    dst = ids[:, 1].astype(np.int64)
-    p = None
-    if width == 3:
-        p = np.ascontiguousarray(table[:, 2])
-        bad_p = ~(np.isfinite(p) & (p >= 0.0) & (p <= 1.0))
-        if bad_p.any():
-            row = int(np.flatnonzero(bad_p)[0])
-            raise fail(row, f"arc value {float(p[row])!r} is not a number in [0, 1]")
-    del table
-    graph = Graph.from_edges(src, dst, p, directed=not undirected)
+    def values(line: int) -> np.ndarray:
+        return _line_values(_line_bytes(path, line, chunk_bytes))
+
+    head_arc = found is None
+    ids_ok = np.isfinite(head_values) & (head_values == np.round(head_values)) & (np.abs(head_values) < _MAX_EXACT_ID)
+    if head_arc and not ids_ok[picks[:2]].all():
+        raise fail(head_line, _id_problem(head_values[picks[:2]]))
+    if state[_edges.S_BAD_ID]:
+        line = int(state[_edges.S_BAD_ID])
+        raise fail(line, _id_problem(values(line)[picks[:2]]))
+    if len(picks) == 3:
+        p_ok = np.isfinite(head_values) & (head_values >= 0.0) & (head_values <= 1.0)
+        if head_arc and not p_ok[picks[2]]:
+            raise fail(head_line, f"arc value {float(head_values[picks[2]])!r} is not a number in [0, 1]")
+        if state[_edges.S_BAD_P]:
+            line = int(state[_edges.S_BAD_P])
+            raise fail(line, f"arc value {float(values(line)[picks[2]])!r} is not a number in [0, 1]")
+    # the arcs: the head line (when it is one), then the body's segments, relabelled in place
+    segments = text.take_segments(with_p=len(picks) == 3)
+    if head_arc:
+        head_ids = head_values[picks[:2]].astype(np.int64)
+        head_p = head_values[picks[2:3]].copy() if len(picks) == 3 else None
+        segments.insert(0, [head_ids[:1], head_ids[1:], head_p])
+    if labels:
+        node_labels = labels[0]
+        if head_arc:
+            node_labels = _with_labels(node_labels, head_ids)
+    else:
+        node_labels = _node_labels([a for segment in segments for a in segment[:2]])
+    counted = _relabel(segments, node_labels, undirected)
+    parts: list = [(u, v, p, None) for u, v, p in segments]
+    del segments
+    if undirected:
+        parts += [(v, u, p, None) for u, v, p, _ in parts]
+    graph = Graph._from_parts(parts, node_labels, counted=counted, n_threads=n_threads)
     info = dict(graph.info)
     if found is not None:
         info["header"] = {"n": found[0], "m": found[1], "line": found[2]}
     if names is not None:
         info["columns"] = [names[i] for i in picks]
-    return graph._replace(info=info)
+    return graph._replace(info=info), (source.digest.digest() if digest is not None and source.whole else None)
 
 
-def _first_data(data: bytes) -> tuple[int, int, int]:
-    """``(line, start, end)`` of the first line that is neither blank nor a comment (line 0: none)."""
+class _Source:
+    """An edge list's bytes as they come: decompressed by magic bytes (gzip, bzip2, xz), the file's own
+    bytes fed to ``digest`` (a hashlib object) on the way.
+
+    A compressed file that expands more than :data:`MAX_EXPANSION` times is
+    refused as a decompression bomb, as :func:`read_bytes` does.
+    """
+
+    def __init__(self, path: Path, digest: Any = None):
+        self.path = path
+        self.digest = digest
+        self.taken = 0  # bytes of the file read
+        self.given = 0  # bytes handed out (decompressed)
+        self.whole = False  # the digest has seen the whole file
+        try:
+            self.raw = open(path, "rb")  # closed by close()
+        except FileNotFoundError:
+            raise GraphFormatError("no such file", path=str(path)) from None
+        except IsADirectoryError:
+            raise GraphFormatError("is a directory, not a file", path=str(path)) from None
+        except PermissionError:
+            raise GraphFormatError("permission denied", path=str(path)) from None
+        try:
+            head = self.raw.read(6)
+        except IsADirectoryError:
+            self.raw.close()
+            raise GraphFormatError("is a directory, not a file", path=str(path)) from None
+        self.raw.seek(0)
+        self.stream: Any = None
+        if head[:2] == b"\x1f\x8b":
+            self.stream = gzip.GzipFile(fileobj=self, mode="rb")
+        elif head[:3] == b"BZh":
+            self.stream = bz2.BZ2File(self, mode="rb")
+        elif head[:6] == b"\xfd7zXZ\x00":
+            self.stream = lzma.LZMAFile(self, mode="rb")
+
+    def __enter__(self) -> _Source:
+        return self
+
+    def expected_size(self) -> int:
+        """About how many bytes of text there are: the file's size, or a few times that when compressed."""
+        size = os.fstat(self.raw.fileno()).st_size
+        return size if self.stream is None else 8 * size + (1 << 16)
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self.stream is not None:
+            self.stream.close()
+        self.raw.close()
+
+    # the file's bytes, for the decompressors
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.raw.read(size)
+        self.taken += len(data)
+        if self.digest is not None:
+            self.digest.update(data)
+        return data
+
+    # the text
+    def readinto(self, view: memoryview) -> int:
+        """Fill ``view`` with text as far as the file goes; 0 at its end."""
+        done = 0
+        size = len(view)
+        while done < size:
+            if self.stream is None:
+                got = self.raw.readinto(view[done:])
+                if got and self.digest is not None:
+                    self.digest.update(view[done : done + got])
+                self.taken += got or 0
+            else:
+                try:
+                    got = self.stream.readinto(view[done : min(size, done + _DECOMPRESS_CHUNK)])
+                except (OSError, EOFError, lzma.LZMAError, zlib.error) as exc:
+                    raise GraphFormatError(f"cannot decompress: {exc}", path=str(self.path)) from None
+                if self.given + got > _EXPANSION_GRACE and self.given + got > MAX_EXPANSION * max(self.taken, 1):
+                    raise GraphFormatError(
+                        f"decompresses more than {MAX_EXPANSION} times over ({self.given + got:,} bytes from the "
+                        f"first {self.taken:,}): refusing a likely decompression bomb (decompress it yourself if "
+                        "it is genuine)", path=str(self.path),
+                    )
+            if not got:
+                break
+            done += got
+            self.given += got
+        return done
+
+    def finish(self) -> None:
+        """Read the rest of the file into the digest (bytes after the compressed stream, if any)."""
+        if self.digest is not None:
+            while self.read(_HASH_CHUNK):
+                pass
+            self.whole = True
+
+
+def _text_chunks(source: _Source, chunk_bytes: int) -> Any:
+    """Yield ``(buffer, end)``: ``buffer[:end]`` is whole lines, each ending with a newline.
+
+    Two buffers take turns: while the caller parses one, a thread fills the
+    other (reading, decompressing and hashing let other threads run). A buffer
+    is valid until the next one is asked for. A line longer than
+    ``chunk_bytes`` makes the buffers grow; a last line without a newline gets
+    one.
+    """
+    size = max(1, min(chunk_bytes, source.expected_size() + 1))  # a small file gets small buffers
+    buffers = [bytearray(size), bytearray(size)]
+
+    def fill(buf: bytearray, filled: int) -> int:
+        with memoryview(buf) as view:
+            return filled + (source.readinto(view[filled:]) if filled < len(buf) else 0)
+
+    pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="seeding-read")
+    ahead = None
+    try:
+        buf, filled = buffers[0], fill(buffers[0], 0)
+        while True:
+            if filled < len(buf):  # the end of the text
+                if filled and buf[filled - 1] != 10:
+                    buf[filled] = 10
+                    filled += 1
+                if filled:
+                    yield buf, filled
+                return
+            cut = buf.rfind(b"\n", 0, filled) + 1
+            if cut == 0:  # no line end in a full buffer: a long line
+                buf.extend(bytes(len(buf)))
+                filled = fill(buf, filled)
+                continue
+            other = buffers[1] if buf is buffers[0] else buffers[0]
+            if len(other) < len(buf):
+                other.extend(bytes(len(buf) - len(other)))
+            other[: filled - cut] = buf[cut:filled]
+            ahead = pool.submit(fill, other, filled - cut)
+            yield buf, cut
+            buf, filled = other, ahead.result()
+            ahead = None
+    finally:
+        if ahead is not None:  # stopped early (an error, Ctrl-C): let the read in flight end first
+            concurrent.futures.wait([ahead])
+        pool.shutdown(wait=True)
+
+
+class _Segment:
+    """Parsed rows: ids ``u``/``v`` (int32, int64 or float64) and values ``p`` of ``rows`` arcs."""
+
+    def __init__(self, rows: int, dtype: Any, with_p: bool):
+        self.u = _mapped_empty(rows, dtype)
+        self.v = _mapped_empty(rows, dtype)
+        self.p = _mapped_empty(rows if with_p else 1, np.float64)
+        self.rows = 0
+        self.closed = False
+
+    def widen(self) -> None:
+        for name in ("u", "v"):
+            old = getattr(self, name)
+            new = _mapped_empty(old.shape[0], np.int64)
+            new[: self.rows] = old[: self.rows]
+            setattr(self, name, new)
+
+
+@dataclasses.dataclass
+class _Text:
+    """What :func:`_parse_text` found: the parser's state, the head line, the body's rows."""
+
+    state: np.ndarray
+    head: np.ndarray
+    segments: list[_Segment]
+    names: list[str] | None
+    first: int  # the first data line (0: none)
+
+    def id_arrays(self) -> list[np.ndarray]:
+        return [a[: s.rows] for s in self.segments for a in (s.u, s.v)]
+
+    def take_segments(self, *, with_p: bool) -> list[list]:
+        """The rows as ``[u, v, p]`` lists (p None unless ``with_p``), handed over: this keeps none."""
+        out = [[s.u[: s.rows], s.v[: s.rows], s.p[: s.rows] if with_p else None] for s in self.segments if s.rows]
+        self.segments = []
+        return out
+
+
+def _roles(columns: tuple[int | str, ...] | None, names: list[str] | None) -> tuple[int, int, int]:
+    """The columns (0..2) parsed as source, target and arc value; -1 for one the parser cannot hold."""
+    if columns is None:
+        return 0, 1, 2  # the value: when lines have 3 columns
+    found = []
+    for column in columns:
+        if isinstance(column, str):
+            column = names.index(column) if names is not None and column in names else -1
+        found.append(column if 0 <= column < 3 else -1)
+    return found[0], found[1], found[2] if len(found) == 3 else -1
+
+
+def _parse_text(
+    source: _Source,
+    *,
+    header: str,
+    columns: tuple[int | str, ...] | None,
+    delimiter: str | None,
+    chunk_bytes: int,
+    segment_rows: int,
+    n_threads: int | None,
+    min_piece: int = _MIN_PIECE,
+    floats: bool = False,
+    names: list[str] | None = None,
+) -> _Text | None:
+    """Parse an edge list's text chunk by chunk (see :func:`_edges.parse_chunk`); stop at a fatal line.
+
+    Returns None when the column names call for the general reader. With
+    ``floats``, ids are kept as float64 (for the ``n m`` header check).
+    """
+    threads = _load_threads(n_threads)
+    state = np.zeros(_edges.STATE_SIZE, dtype=np.int64)
+    state[[_edges.S_WIDTH, _edges.S_HEAD_WIDTH]] = -1
+    head = np.zeros(3)
+    segments: list[_Segment] = []
+    dtype: Any = np.float64 if floats else np.int32
+    with_p = False
+    line = 1  # the line at ``pos``
+    first = 0
+    parsed = [0, 0]  # rows and bytes so far: how much text fits the room left
+    for buf, end in _text_chunks(source, chunk_bytes):
+        pos = 0
+        if not first:
+            found = _first_data(buf, end)
+            if not found[0]:
+                line += buf.count(b"\n", 0, end)
+                continue
+            first = line + found[0] - 1
+            if not floats and header in ("auto", "names"):
+                tokens = _split_line(bytes(buf[found[1] : found[2]]).decode("utf-8", errors="replace").strip(),
+                                     delimiter)
+                if tokens and len(set(tokens)) == len(tokens) and not any(_is_number(t) for t in tokens):
+                    names = tokens  # column names; the compiled parser reads the numbers below them
+            if names is not None:
+                pos, line = found[2] + 1, first + 1  # past the line of names
+            roles = _roles(columns, names)
+            state[[_edges.S_SRC, _edges.S_DST, _edges.S_P]] = roles
+            with_p = roles[2] >= 0
+        while pos < end:
+            if not segments or segments[-1].closed or segment_rows - segments[-1].rows < min(_MIN_ROOM, segment_rows):
+                if segments:
+                    segments[-1].closed = True
+                segments.append(_Segment(segment_rows, dtype, with_p))
+            segment = segments[-1]
+            opening = state[_edges.S_WIDTH] < 0  # the first rows set the width, one thread
+            room = 1 if opening else segment_rows - segment.rows
+            stop_at = end
+            if parsed[0] and room * parsed[1] < 1.25 * parsed[0] * (end - pos):  # more text than room: a part
+                cut = pos + int(0.8 * room * parsed[1] / parsed[0])
+                stop_at = buf.rfind(b"\n", pos, cut) + 1 or buf.find(b"\n", pos, end) + 1
+            rows, reached, lines, stop = _edges.parse_chunk(
+                buf, pos, stop_at, line, segment.u, segment.v, segment.p, segment.rows, room, state, head,
+                1 if opening else threads, min_piece,
+            )
+            parsed[0] += rows
+            parsed[1] += reached - pos
+            pos = reached
+            segment.rows += rows
+            line += lines
+            if stop == _edges.FATAL:
+                return _Text(state, head, segments, names, first)
+            if stop == _edges.WIDE:
+                dtype = np.int64
+                for old in segments:
+                    old.widen()
+            elif stop == _edges.FULL and not opening:
+                segment.closed = True
+    return _Text(state, head, segments, names, first)
+
+
+def _first_data(data: bytes | bytearray, size: int | None = None) -> tuple[int, int, int]:
+    """``(line, start, end)`` of the first line of ``data[:size]`` that is neither blank nor a comment
+    (line 0: none)."""
     start, number = 0, 1
-    size = len(data)
+    size = len(data) if size is None else size
     while start < size:
-        end = data.find(b"\n", start)
+        end = data.find(b"\n", start, size)
         end = size if end < 0 else end
         stripped = data[start:end].strip()
         if stripped and stripped[:1] not in (b"#", b"%"):
             return number, start + (len(data[start:end]) - len(data[start:end].lstrip())), end
         start, number = end + 1, number + 1
     return 0, 0, 0
+
+
+def _line_bytes(path: str | os.PathLike, line: int, chunk_bytes: int = _CHUNK_BYTES) -> bytes:
+    """Line ``line`` (1-based) of an edge list, read again (on the way to an error message)."""
+    at = 1
+    with _Source(Path(path)) as source:
+        for buf, end in _text_chunks(source, chunk_bytes):
+            lines = buf.count(b"\n", 0, end)
+            if at + lines <= line:
+                at += lines
+                continue
+            start = 0
+            for _ in range(line - at):
+                start = buf.index(b"\n", start) + 1
+            return bytes(buf[start : buf.index(b"\n", start)])
+    return b""
+
+
+def _line_values(raw: bytes) -> np.ndarray:
+    """The (up to 3) numbers of one line, as the compiled parser reads them (0 where missing)."""
+    state = np.zeros(_edges.STATE_SIZE, dtype=np.int64)
+    state[[_edges.S_WIDTH, _edges.S_HEAD_WIDTH]] = -1
+    state[[_edges.S_SRC, _edges.S_DST, _edges.S_P]] = -1
+    head = np.zeros(3)
+    dummy = np.zeros(1)
+    data = raw.replace(b"\n", b" ") + b"\n"
+    _edges.parse_chunk(data, 0, len(data), 1, dummy, dummy, dummy, 0, 1, state, head, 1)
+    return head
+
+
+def _node_labels(arrays: list[np.ndarray]) -> np.ndarray:
+    """The distinct ids of integer arrays, sorted (int64): a table of the id range when it is dense."""
+    arrays = [a for a in arrays if a.shape[0]]
+    total = sum(a.shape[0] for a in arrays)
+    ranges = [_edges.id_range(a, a[:0]) for a in arrays]
+    lo, hi = min(r[0] for r in ranges), max(r[1] for r in ranges)
+    if hi - lo < max(total, 1 << 16):
+        present = np.zeros(hi - lo + 1, dtype=np.uint8)
+        for a in arrays:
+            _edges.mark_ids(a, lo, present)
+        return np.flatnonzero(present) + lo
+    return np.unique(np.concatenate([np.unique(a) for a in arrays]))
+
+
+def _with_labels(labels: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """``labels`` (sorted, distinct) with ``ids`` added."""
+    extra = np.unique(ids)
+    at = np.searchsorted(labels, extra)
+    missing = (at == labels.shape[0]) | (labels[np.minimum(at, labels.shape[0] - 1)] != extra)
+    return np.insert(labels, at[missing], extra[missing])
+
+
+def _relabel(segments: list[list], labels: np.ndarray, undirected: bool) -> tuple[np.ndarray, int]:
+    """Replace the ids in ``segments[i][:2]`` by their indices in ``labels`` (int32; in place when int32).
+
+    Returns what the CSR build counts first: the out-degrees (at ``[1:]`` of an
+    array of ``n + 1``; in- and out-degrees when ``undirected``) and the
+    number of self-loops.
+    """
+    lo, hi = int(labels[0]), int(labels[-1])
+    total = sum(s[0].shape[0] for s in segments)
+    degree = np.zeros(labels.shape[0] + 1, dtype=np.int64)
+    loops = 0
+    table = None
+    if hi - lo < max(2 * total, 1 << 16):
+        table = np.zeros(hi - lo + 1, dtype=np.int32)
+        table[labels - lo] = np.arange(labels.shape[0], dtype=np.int32)
+    for segment in segments:
+        u, v = segment[0], segment[1]
+        for k in (0, 1):
+            ids = segment[k]
+            if table is None:
+                segment[k] = np.searchsorted(labels, ids).astype(np.int32)
+                continue
+            out = ids if ids.dtype == np.int32 else np.empty(ids.shape[0], dtype=np.int32)
+            for a in range(0, ids.shape[0], _STEP_ROWS):  # Ctrl-C is seen between steps
+                _edges.relabel(ids[a : a + _STEP_ROWS], lo, table, out[a : a + _STEP_ROWS])
+            segment[k] = out
+        del u, v
+        loops += _edges.count_arcs(segment[0], segment[1], degree[1:])
+        if undirected:
+            loops += _edges.count_arcs(segment[1], segment[0], degree[1:])
+    return degree, loops
 
 
 def _first_data_line(data: bytes) -> int:
@@ -525,38 +959,39 @@ def _read_general(data: bytes, name: str, *, undirected: bool, header: str,
 
 
 def _nm_header(
-    table: np.ndarray, columns: np.ndarray, lines: np.ndarray, header: str, data: bytes, name: str
+    head: np.ndarray, head_width: int, line: int, body_rows: int, body_mismatch: bool, header: str,
+    stats: Callable[[], tuple[bool, float, float, int]], line_text: Callable[[int], str], name: str,
 ) -> tuple[int, int, int] | None:
-    """``(n, m, line)`` when the first data line is an ``n m`` header, else None (see :func:`read_edge_list`)."""
-    if header == "none" or table.shape[0] < 2 or columns[0] != 2:
+    """``(n, m, line)`` when the first data line (values ``head``) is an ``n m`` header, else None.
+
+    See :func:`read_edge_list`; ``stats()`` says whether the first two columns of
+    the lines below are all integers, their smallest and largest, and how many
+    distinct values they hold (asked only when needed).
+    """
+    if header == "none" or body_rows < 1 or head_width != 2:
         if header == "nm":
-            line = int(lines[0])
             raise GraphFormatError(
-                f"--header nm: the first line is not two counts 'n m': {_line_text(data, line)!r}", path=name, line=line
+                f"--header nm: the first line is not two counts 'n m': {line_text(line)!r}", path=name, line=line
             )
         return None
-    n0, m0 = float(table[0, 0]), float(table[0, 1])
-    line = int(lines[0])
-    counts = n0 == int(n0) and m0 == int(m0) and n0 >= 1 and m0 >= 0
+    n0, m0 = float(head[0]), float(head[1])
+    counts = bool(np.isfinite(head[:2]).all()) and n0 == int(n0) and m0 == int(m0) and n0 >= 1 and m0 >= 0
     if header == "nm":
         if not counts:
-            raise GraphFormatError(f"--header nm: {_line_text(data, line)!r} is not two counts 'n m'",
+            raise GraphFormatError(f"--header nm: {line_text(line)!r} is not two counts 'n m'",
                                    path=name, line=line)
         return int(n0), int(m0), line
-    rows = table.shape[0] - 1
-    if not counts or m0 != rows:
+    if not counts or m0 != body_rows:
         return None
-    ids = table[1:, :2]
-    if not (np.isfinite(ids).all() and (ids == np.round(ids)).all()):
+    whole, lo, hi, distinct = stats()
+    if not whole:
         return None  # the lines below report their own error
-    lo, hi = float(ids.min()), float(ids.max())
-    distinct = np.unique(ids).shape[0]
     exact = n0 == distinct or (lo >= 0 and hi == n0 - 1) or (lo >= 1 and hi == n0)
-    if exact and (columns[1:] == columns[1]).all():
+    if exact and not body_mismatch:
         return int(n0), int(m0), line
     if n0 >= distinct and hi <= n0:
         raise GraphFormatError(
-            f"{_line_text(data, line)!r} may be an 'n m' header ({int(m0)} lines follow) or an arc; "
+            f"{line_text(line)!r} may be an 'n m' header ({int(m0)} lines follow) or an arc; "
             "say which with --header nm or --header none (API: header='nm' or 'none')",
             path=name, line=line,
         )
@@ -675,7 +1110,7 @@ def _cached_edge_list(path: Path, undirected: bool, cache: bool | None) -> Graph
 
     The cache is valid when it was made by this version from a source with the
     same bytes (a blake2b hash of the whole file, so an edit that keeps the size
-    and the modification time is still seen). A cache that cannot be read is
+    and the modification time is still seen), computed as the file is parsed. A cache that cannot be read is
     rebuilt with a one-line warning; one that cannot be written is skipped.
     """
     try:
@@ -705,7 +1140,10 @@ def _cached_edge_list(path: Path, undirected: bool, cache: bool | None) -> Graph
         except Exception as exc:  # damaged in any way (truncated, bit-flipped, empty): never fatal
             reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             warnings.warn(f"{target}: damaged cache ({reason[:80]}); rebuilding it", SeedingWarning, stacklevel=3)
-    graph = read_edge_list(path, undirected=undirected)
+    hasher = hashlib.blake2b(digest_size=32) if digest is None else None  # hashed while it is read
+    graph, streamed = _read_edge_list(path, undirected=undirected, digest=hasher)
+    if digest is None:
+        digest = streamed
     key = _cache_key(before.st_size, source_hash())
     after = path.stat()
     if (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns):  # not edited meanwhile

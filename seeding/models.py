@@ -41,6 +41,7 @@ MODELS: tuple[str, ...] = ("ic", "lt")
 PROBABILITY_SETTINGS: tuple[str, ...] = ("given", "wc", "uniform:P", "trivalency", "attr:NAME")
 LT_TOLERANCE = 1e-3
 _SCALE = float(2**53)
+_STEP = 1 << 22  # arcs per numpy call on a big graph
 
 
 def check_model(model: str) -> Model:
@@ -116,7 +117,9 @@ def with_probability(graph: Graph | nx.Graph, setting: str | None, *, rng: RNGLi
         return graph
     if text == "wc":
         indeg = graph.in_degree.astype(np.float64)
-        p = 1.0 / indeg[graph.indices] if graph.m else np.zeros(0)
+        p = np.empty(graph.m)
+        for first in range(0, graph.m, _STEP):  # in steps: Ctrl-C is seen between them
+            np.divide(1.0, indeg[graph.indices[first : first + _STEP]], out=p[first : first + _STEP])
     elif text.startswith("uniform"):
         _, _, value = text.partition(":")
         try:

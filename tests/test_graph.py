@@ -3,7 +3,10 @@ from __future__ import annotations
 import networkx as nx
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+import seeding.graph as graph_module
 from seeding import Graph, SeedingError, as_graph
 
 
@@ -137,6 +140,86 @@ def test_networkx_round_trip_keeps_labels_and_probabilities():
     assert again.labels.tolist() == g.labels.tolist() and again.p.tolist() == g.p.tolist()
     chosen = seeding.maximize_influence(back, 1, method="degree", rng=1).seeds
     assert chosen[0] in set(G.nodes)
+
+
+# ----------------------------------------------------------------------------- CSR construction (issue 13)
+def reference_csr(u, v, p, w, n):
+    """The CSR arrays as a plain numpy sort gives them (ties in input order, then merged)."""
+    keep = u != v
+    u, v = u[keep], v[keep]
+    p = None if p is None else p[keep]
+    w = None if w is None else w[keep]
+    order = np.lexsort((v, u))
+    u, v = u[order], v[order]
+    p = None if p is None else p[order]
+    w = None if w is None else w[order]
+    starts = np.flatnonzero(np.r_[True, (u[1:] != u[:-1]) | (v[1:] != v[:-1])]) if u.size else np.zeros(0, int)
+    if starts.size < u.size:
+        single = np.diff(np.r_[starts, u.size]) == 1
+        derived = p is not None and w is None
+        if derived:
+            w = p
+        if p is not None:
+            p = np.where(single, p[starts], 1.0 - np.multiply.reduceat(1.0 - p, starts))
+        if w is not None:
+            w = np.where(single, w[starts], np.add.reduceat(w, starts))
+            if not derived:
+                if (w > 1.0 + 1e-9).any():
+                    raise SeedingError("parallel arcs add up to an LT weight above 1")
+                w = np.minimum(w, 1.0)
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(u[starts], minlength=n), out=indptr[1:])
+    return indptr, v[starts].astype(np.int32), p, w, int((~keep).sum()), int(u.size - starts.size)
+
+
+@st.composite
+def arc_lists(draw):
+    n = draw(st.integers(1, 40))
+    m = draw(st.integers(0, 120))
+    span = draw(st.integers(1, n))  # a small span: many parallel arcs
+    u = np.array(draw(st.lists(st.integers(0, span - 1), min_size=m, max_size=m)), dtype=np.int32)
+    v = np.array(draw(st.lists(st.integers(0, span - 1), min_size=m, max_size=m)), dtype=np.int32)
+    values = st.lists(st.sampled_from([0.1, 0.3, 1 / 3, 0.5, 0.7, 1.0]), min_size=m, max_size=m)
+    p = np.array(draw(values)) if draw(st.booleans()) else None
+    w = np.array(draw(values)) / 16 if draw(st.booleans()) else None
+    return n, u, v, p, w
+
+
+@settings(max_examples=100, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(arcs=arc_lists(), pieces=st.integers(1, 4), bucket=st.sampled_from([1, 3, 16, 1 << 17]),
+       most=st.sampled_from([1, 2, 5, 64]), sub=st.sampled_from([1, 2, 7, 1 << 17]),
+       step=st.sampled_from([1, 5, 1 << 22]), threads=st.integers(1, 3))
+def test_bucketed_csr_equals_a_plain_sort(arcs, pieces, bucket, most, sub, step, threads):
+    # Tiny buckets, sub-buckets and steps (every boundary case of the bucketed sort) give the arrays
+    # a plain sort gives, p and LT weights merged bit for bit alike; and the reverse CSR is a stable
+    # argsort of the targets.
+    n, u, v, p, w = arcs
+    saved = (graph_module._BUCKET_ARCS, graph_module._MAX_BUCKETS, graph_module._SUB_ARCS, graph_module._STEP_ARCS)
+    graph_module._BUCKET_ARCS, graph_module._MAX_BUCKETS, graph_module._SUB_ARCS, graph_module._STEP_ARCS = (
+        bucket, most, sub, step)
+    try:
+        cuts = np.linspace(0, u.size, pieces + 1).astype(int)
+        parts = [(u[a:b].copy(), v[a:b].copy(), None if p is None else p[a:b].copy(),
+                  None if w is None else w[a:b].copy()) for a, b in zip(cuts[:-1], cuts[1:], strict=True)]
+        try:
+            want = reference_csr(u, v, p, w, n)
+        except SeedingError as exc:
+            with pytest.raises(SeedingError, match=str(exc)):
+                graph_module._arc_csr(parts, n, n_threads=threads)
+            return
+        got = graph_module._arc_csr(parts, n, n_threads=threads)
+        assert parts == [None] * pieces  # consumed
+        for a, b in zip(got, want, strict=True):
+            if isinstance(b, np.ndarray) or isinstance(a, np.ndarray):
+                assert a.dtype == b.dtype and a.tobytes() == b.tobytes()
+            else:
+                assert a == b
+        g = Graph(indptr=got[0], indices=got[1], p=None, labels=np.arange(n))
+        order = np.argsort(g.indices, kind="stable")
+        assert g.in_indices.tolist() == g.sources[order].tolist() and g.in_arcs.tolist() == order.tolist()
+        assert g.in_indptr.tolist() == np.r_[0, np.cumsum(np.bincount(g.indices, minlength=n))].tolist()
+    finally:
+        graph_module._BUCKET_ARCS, graph_module._MAX_BUCKETS, graph_module._SUB_ARCS, graph_module._STEP_ARCS = saved
 
 
 def test_every_entry_point_takes_a_networkx_graph_and_a_probability_setting(tmp_path):

@@ -4,11 +4,15 @@ import bz2
 import gzip
 import json
 import re
+import tracemalloc
 
 import networkx as nx
+import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from seeding import GraphFormatError, SeedingError, read_graph, read_labels
+from seeding import GraphFormatError, SeedingError, io, read_graph, read_labels
 from seeding.io import write_json
 
 
@@ -322,3 +326,109 @@ def test_instance_and_cli_reader_options(tmp_path):
     bad = runner.invoke(main, ["spread", str(tmp_path / "g.csv"), "--columns", "a,q", "--delimiter", ";",
                                "--seeds", "ann"])
     assert bad.exit_code == 2 and "g.csv:1: no column 'q'; the header line names id, a, b" in bad.stderr
+
+
+# ----------------------------------------------------------------------------- streaming (issues 11 and 13)
+def mostly(common, rare, percent: int = 93):
+    """``common`` in about ``percent`` out of 100 draws, else ``rare``."""
+    return st.integers(0, 99).flatmap(lambda r: common if r < percent else rare)
+
+
+IDS = mostly(st.integers(0, 12).map(str), st.sampled_from(
+    ["-3", "1.0", "2.5", "1e1", "0x3", "nan", "inf", "x", "3000000000", "9007199254740993", "007", "+4"]))
+VALUES = mostly(st.sampled_from(["0.5", "0.25", "1", "0", "1e-3", ".5", "0.1234567890123456789"]),
+                st.sampled_from(["1.5", "-0.1", "nan", "p"]))
+
+
+@st.composite
+def edge_texts(draw):
+    """Edge-list text as real files come: comments, blank lines, CRLF, a header, values, and some junk."""
+    width = draw(mostly(st.sampled_from([2, 3]), st.sampled_from([1, 4])))
+    sep = draw(st.sampled_from([" ", "\t", ",", ", ", "  "]))
+    lines = draw(st.lists(st.sampled_from(["# comment", "% other", "", "   ", "\t# indented"]), max_size=2))
+    if draw(st.booleans()):
+        lines.append(draw(st.sampled_from(["source,target,p", "from to", "4 3", "5 6", "13 9", "a b"])))
+    for _ in range(draw(st.integers(0, 12))):
+        kind = draw(st.integers(0, 29))
+        if kind == 0:
+            lines.append(draw(st.sampled_from(["", " ", "# c", "%"])))
+            continue
+        w = width if kind > 1 else draw(st.integers(1, 4))
+        tokens = [draw(IDS), draw(IDS), draw(VALUES), draw(IDS)][:w]
+        lines.append(sep.join(tokens))
+    end = draw(st.sampled_from(["\n", "\r\n"]))
+    return end.join(lines) + (end if draw(st.booleans()) else "")
+
+
+def outcome(path, **options):
+    """Everything a read gives: the graph's arrays and info, or the error's message."""
+    try:
+        g, _ = io._read_edge_list(path, **options)
+    except SeedingError as exc:
+        return str(exc)
+    return (g.indptr.tolist(), g.indices.tolist(), None if g.p is None else g.p.tobytes(), g.labels.tolist(),
+            str(g.labels.dtype), None if g.lt_weights is None else g.lt_weights.tobytes(), dict(g.info))
+
+
+@settings(max_examples=150, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(text=edge_texts(), compress=st.booleans(), chunk=st.integers(1, 48), segment=st.integers(1, 5),
+       threads=st.integers(1, 3), piece=st.integers(1, 16),
+       options=st.sampled_from([{}, {"header": "none"}, {"header": "nm"}, {"undirected": True}, {"columns": "1,0"},
+                                {"columns": "0,1"}, {"columns": "2,0,1"}]))
+def test_chunked_parse_matches_one_shot(tmp_path, text, compress, chunk, segment, threads, piece, options):
+    # Chunks cut anywhere (mid-number, mid-CRLF, inside comments), segments of a few rows and
+    # several threads give the same graph, or the same error on the same line, as one piece.
+    path = tmp_path / ("g.txt.gz" if compress else "g.txt")
+    with (gzip.open if compress else open)(path, "wb") as fh:
+        fh.write(text.encode())
+    whole = outcome(path, **options, chunk_bytes=1 << 20, segment_rows=1 << 20, n_threads=1)
+    assert outcome(path, **options, chunk_bytes=chunk, segment_rows=segment, n_threads=threads,
+                   min_piece=piece) == whole
+
+
+def test_large_ids_negative_ids_and_sparse_ids(tmp_path):
+    text = "3000000000 -5\n-5 7\n7 3000000000 \n"  # past int32, and negative: read as int64
+    g = read_graph(write(tmp_path, "wide.txt", text))
+    assert g.labels.tolist() == [-5, 7, 3_000_000_000] and g.label_of(g.sources) == [-5, 7, 3_000_000_000]
+    g = read_graph(write(tmp_path, "sparse.txt", "1 1000000000\n1000000000 5\n"))  # no table of the id range
+    assert g.labels.tolist() == [1, 5, 1_000_000_000] and g.m == 2
+    with pytest.raises(GraphFormatError, match=r"wide.txt:2: node ids must be below 2\*\*53"):
+        read_graph(write(tmp_path, "wide.txt", "1 2\n9007199254740993 1\n"))
+
+
+def test_gzip_input_is_streamed_in_bounded_chunks(tmp_path, monkeypatch):
+    # 8 MiB of text, mostly comments, with an arc every 1000 lines: read 64 KiB at a time,
+    # never whole (the old reader held the decompressed text, then a table of it)
+    block = b"".join(b"# %06d padding padding padding padding padding padding\n" % i for i in range(999))
+    text = b"".join(block + b"%d %d\n" % (i, i + 1) for i in range(150))
+    path = tmp_path / "big.txt.gz"
+    path.write_bytes(gzip.compress(text, compresslevel=1))
+    asked = []
+    readinto = io._Source.readinto
+
+    def spy(self, view):
+        asked.append(len(view))
+        return readinto(self, view)
+
+    monkeypatch.setattr(io._Source, "readinto", spy)
+    tracemalloc.start()
+    try:
+        g, digest = io._read_edge_list(path, chunk_bytes=1 << 16, digest=io.hashlib.blake2b(digest_size=32))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert len(text) > 8 << 20 and (g.n, g.m) == (151, 150)
+    assert max(asked) <= 1 << 16 and sum(asked) >= len(text)
+    assert peak < 2 << 20  # Python's allocations (text buffers, decompressor, hashing) stay far below the text
+    assert digest == io.source_digest(path)  # the cache key, hashed on the way
+
+
+def test_compressed_source_is_cached_by_its_streamed_hash(tmp_path):
+    path = tmp_path / "g.txt.xz"
+    with io.lzma.open(path, "wt") as fh:
+        fh.write("# c\n1 2 0.5\n2 3 0.25\n")
+    first = read_graph(path, cache=True)
+    again = read_graph(path, cache=True)
+    assert "cache" not in first.info and again.info["cache"] == str(io.cache_path(path, False))
+    assert np.array_equal(first.p, again.p) and again.labels.tolist() == [1, 2, 3]
