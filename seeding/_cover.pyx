@@ -81,7 +81,7 @@ def kept_rows(const int32_t[::1] nodes, const int64_t[::1] offsets, const int32_
     (as :func:`row_hashes`).
     """
     cdef int64_t n_sets = offsets.shape[0] - 1, s, e, size = 0, n_rows = 0, first
-    cdef int32_t x, only = -1
+    cdef int32_t x
     cdef uint64_t a, b
     singleton_arr = np.zeros(n_vars, dtype=np.float64)
     members_arr = np.empty(nodes.shape[0], dtype=np.int32)
