@@ -139,7 +139,7 @@ def main() -> None:
             print(f"{name}: not found under {args.data}; skipped")
             continue
         graph = seeding.read_graph(path, probability=probability)
-        peers = Peers(args.peers, graph, wc=probability == "wc")
+        peers = Peers(args.peers.resolve(), graph, wc=probability == "wc")
         try:
             for eps in [float(e) for e in args.eps.split(",")]:
                 rows = {}

@@ -2,8 +2,9 @@
 # cython: initializedcheck=False
 """Hot loops of the coverage bounds: rows of node indices stored back to back (CSR).
 
-Private module behind ``seeding.relax``. A row ``r`` is ``members[offsets[r]:offsets[r + 1]]``;
-its weight is how many RR sets it stands for. Inputs are validated by the caller.
+Private module behind ``seeding.rrsets``, ``seeding.coverage_model`` and ``seeding.relax``. A row
+``r`` is ``members[offsets[r]:offsets[r + 1]]``; its weight is how many RR sets it stands for.
+Inputs are validated by the caller.
 """
 
 from cython.parallel cimport prange
@@ -37,6 +38,24 @@ def gather_rows(const int32_t[::1] members, const int64_t[::1] offsets, const do
         for e in range(offsets[r], offsets[r + 1]):
             total = total + node_values[members[e]]
         out[r] = total
+    return result
+
+
+def rows_hit(const int32_t[::1] members, const int64_t[::1] offsets, const uint8_t[::1] mask, int n_threads=1):
+    """Per row, 1 if some member ``v`` has ``mask[v]`` set (an empty row is not hit): a uint8 array."""
+    cdef int64_t n_rows = offsets.shape[0] - 1, r, e
+    cdef uint8_t hit
+    result = np.zeros(n_rows, dtype=np.uint8)
+    cdef uint8_t[::1] out = result
+    for r in prange(n_rows, nogil=True, num_threads=max(1, n_threads), schedule="static"):
+        hit = 0
+        e = offsets[r]
+        while e < offsets[r + 1]:
+            if mask[members[e]]:
+                hit = 1
+                break
+            e = e + 1
+        out[r] = hit
     return result
 
 

@@ -244,12 +244,12 @@ class ShrunkInstance:
 
     def coverage(self, chosen: np.ndarray) -> float:
         """Objective value (covered weight, constant included) of chosen variable indices."""
-        x = np.zeros(self.candidates.shape[0], dtype=bool)
-        x[chosen] = True
-        value = self.constant + float(self.singleton[x].sum())
+        x = np.zeros(self.candidates.shape[0], dtype=np.uint8)
+        x[chosen] = 1
+        value = self.constant + float(self.singleton[x.view(bool)].sum())
         if self.n_rows:
-            hit = np.logical_or.reduceat(x[self.row_members], self.row_offsets[:-1])
-            value += float(self.row_weights[hit].sum())
+            hit = _cover.rows_hit(self.row_members, self.row_offsets, x)
+            value += float(self.row_weights[hit.view(bool)].sum())
         return value
 
 
@@ -277,12 +277,11 @@ def shrink(sets: RRSets, constraints: Constraints) -> ShrunkInstance:
     is_must[constraints.must] = True
     covered = np.zeros(sets.count, dtype=bool)
     if constraints.must.size and sets.count:
-        covered = np.logical_or.reduceat(is_must[sets.nodes], sets.offsets[:-1]) & (sizes > 0)
+        covered = _cover.rows_hit(sets.nodes, sets.offsets, is_must.view(np.uint8)).view(bool)
     constant = float(covered.sum())
 
     # Candidates: allowed nodes in some set left, plus members of groups with a minimum quota.
-    used = np.zeros(n, dtype=bool)
-    used[sets.nodes if not covered.any() else sets.nodes[~np.repeat(covered, sizes)]] = True
+    used = np.bincount(sets.nodes if not covered.any() else sets.nodes[~np.repeat(covered, sizes)], minlength=n) > 0
     used &= constraints.allowed
     if constraints.group_of is not None:
         needy = np.flatnonzero(constraints.quota_min > 0)
@@ -525,12 +524,9 @@ def solve_model(
         # Python keeps Ctrl-C: SCIP's own SIGINT handler would take the signal from it, racily.
         solver.SetSolverSpecificParametersAsString("misc/catchctrlc = FALSE\n")
         if hint is not None:  # a complete solution (rows too), so SCIP can accept it as is
-            on = np.zeros(n_vars, dtype=bool)
-            on[hint] = True
-            rows = instance.row_offsets
-            covered = np.zeros(instance.n_rows, dtype=bool)
-            if instance.n_rows:
-                covered = np.logical_or.reduceat(on[instance.row_members], rows[:-1])
+            on = np.zeros(n_vars, dtype=np.uint8)
+            on[hint] = 1
+            covered = _cover.rows_hit(instance.row_members, instance.row_offsets, on)
             solver.SetHint(model.x + model.y, on.astype(float).tolist() + covered.astype(float).tolist())
     code, _ = solve_interruptibly(solver.Solve, solver.InterruptSolve)  # Ctrl-C: best found
     if code not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):

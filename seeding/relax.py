@@ -17,7 +17,9 @@ positive score, else fractional; the smallest of these bounds the rest.
 Quotas and must/never lists only shrink ``X``, so the relaxation stays valid.
 
 The multipliers are improved by projected subgradient steps with Polyak step
-sizes towards the best known selection (Held, Wolfe, Crowder 1974; Beasley 1993),
+sizes towards the best known selection (Held, Wolfe, Crowder 1974; Beasley 1993);
+the step factor halves after a few steps without improvement, fewer when fewer
+steps are allowed (a short run settles early, a long one goes further),
 on the rows of the shrunk instance (one row per distinct RR set). With the best
 multipliers, every node whose forced inclusion bounds the objective below the
 best known selection is *fixed out* (reduced-cost fixing): no better selection
@@ -295,6 +297,7 @@ def lagrangian_bound(
     lam = start.multipliers.copy() if start is not None else w.astype(np.float64, copy=True)
     best = Relaxation(math.inf, lam.copy(), np.zeros(n_vars), 0.0, best_low, best_sel, 0, [])
     mu, stall = 2.0, 0
+    patience = min(10, max(3, max_iterations // 10))  # non-improving steps before mu halves
     w_total = float(w.sum())
     g = np.zeros(w.shape[0])
     scores = instance.singleton.copy()
@@ -328,7 +331,7 @@ def lagrangian_bound(
             break
         if time_limit is not None and time.perf_counter() - t0 > time_limit:
             break
-        if stall >= 10:
+        if stall >= patience:
             mu, stall = mu / 2.0, 0
             if mu < 1e-4:
                 break

@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from . import _kernels
+from . import _cover, _kernels
 from ._interrupt import in_chunks
 from .errors import SeedingError
 from .graph import Graph
@@ -78,10 +78,9 @@ class RRSets:
         """Number of sets that contain at least one of the node indices ``seeds``."""
         if self.count == 0:
             return 0
-        mask = np.zeros(self.n, dtype=bool)
-        mask[np.asarray(seeds, dtype=np.int64)] = True
-        hit = np.logical_or.reduceat(mask[self.nodes], self.offsets[:-1])
-        return int(hit.sum())
+        mask = np.zeros(self.n, dtype=np.uint8)
+        mask[np.asarray(seeds, dtype=np.int64)] = 1
+        return int(np.count_nonzero(_cover.rows_hit(self.nodes, self.offsets, mask)))
 
     def estimate(self, seeds: np.ndarray) -> SpreadEstimate:
         """Unbiased spread estimate ``W * covered / count`` with a 95% CI (see :func:`rr_estimate`)."""

@@ -45,7 +45,7 @@ __all__ = ["imm", "opim_c"]
 
 GROWTH_ROUNDS = 4  # rounds of growth towards a target ratio the union bound allows for
 MAX_GROWTH = 16  # at most this factor more RR sets for a target ratio
-DEFAULT_BOUND_STEPS = 30  # Lagrangian steps of a run without a target
+DEFAULT_BOUND_STEPS = 20  # Lagrangian steps of a run without a target
 SETTLED_GAIN = 0.005  # seeds have settled once a doubling raises their judged coverage by less
 
 
@@ -120,8 +120,8 @@ def opim_c(
         Certified ratio to work towards beyond OPIM-C's ``1 - 1/e - eps``: the
         samples grow (up to 16x) and the Lagrangian bound of
         :mod:`seeding.relax` tightens the upper bound until the ratio is reached
-        or ``time_limit`` runs out. Without it, the bound takes 30 subgradient
-        steps (about as long as the selection).
+        or ``time_limit`` runs out. Without it, the bound takes 20 subgradient
+        steps.
     time_limit : float, optional
         Seconds for the whole selection, bound included (a bound cut short by
         time depends on the machine; without a limit the answer depends only on
