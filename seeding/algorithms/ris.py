@@ -7,6 +7,7 @@ on fresh RR sets, never on the sets that chose it.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from typing import Any
@@ -46,7 +47,7 @@ __all__ = ["imm", "opim_c"]
 GROWTH_ROUNDS = 4  # rounds of growth towards a target ratio the union bound allows for
 MAX_GROWTH = 16  # at most this factor more RR sets for a target ratio
 DEFAULT_BOUND_STEPS = 20  # Lagrangian steps of a run without a target
-SETTLED_GAIN = 0.005  # seeds have settled once a doubling raises their judged coverage by less
+SETTLED_GAIN = 0.01  # seeds have settled once a doubling raises their judged coverage by less
 
 
 def _opt_floor(prob: Problem) -> float:
@@ -70,7 +71,7 @@ def opim_c(
     rng: RNGLike = None,
     n_jobs: int | None = None,
     exclude: Any = (),
-    min_samples: int = 125_000,
+    min_samples: int = 62_500,
     max_memory: int | str | None = None,
     target_ratio: float | None = None,
     time_limit: float | None = None,
@@ -88,10 +89,17 @@ def opim_c(
     ``lower / upper >= 1 - 1/e - eps`` *and* the seeds have settled (the last
     doubling raised their coverage of ``R2`` by less than 0.5%: more samples no
     longer change them measurably), or once ``R1`` reaches the worst-case size
-    ``theta_max``. Both bounds hold together with probability ``1 - delta``. The
-    upper bound is then tightened by a Lagrangian relaxation of the coverage
-    problem on ``R1`` (the smaller of the two bounds is kept); ``details["slack"]``
-    splits ``1 - approx_ratio`` into sampling and optimization.
+    ``theta_max``.
+
+    The seeds returned are then chosen by greedy on ``R1`` and ``R2`` together
+    (the same guarantee, twice the sample behind the choice: better seeds for
+    the same work). Their certificate: an upper bound on the optimum from the
+    pooled sample (the greedy run's, tightened by a Lagrangian relaxation of
+    the coverage problem; the smaller is kept) and a lower bound on their
+    spread from the evaluation's fresh RR sets, independent of the choice. All
+    the bounds involved hold together with probability ``1 - delta``;
+    ``details["slack"]`` splits ``1 - approx_ratio`` into sampling and
+    optimization.
 
     Parameters
     ----------
@@ -106,7 +114,7 @@ def opim_c(
     n_jobs : int, optional
     exclude : sequence of labels
         Nodes that must not be seeded (the bounds then refer to the others).
-    min_samples : int, default 125000
+    min_samples : int, default 62500
         Start each collection with at least the work of this many sets of about
         4 nodes (a floor in RR-set entries, so a dense graph, whose sets are large,
         starts with fewer sets), then double until the seeds settle. The guarantee
@@ -163,8 +171,9 @@ def opim_c(
     theta0 = theta_max * eps**2 * opt_floor / weight
     i_max = max(1, math.ceil(math.log2(max(theta_max / theta0, 2.0))))
     # Up to i_max + 1 rounds (doubling from theta0 until theta_max) and GROWTH_ROUNDS more
-    # towards target_ratio, two bounds each, and the worst-case guarantee at theta_max.
-    a = log_events(3 * (i_max + 1) + 2 * GROWTH_ROUNDS, delta)
+    # towards target_ratio, with two bounds each for stopping and one on the pooled sample,
+    # and the evaluation's lower bound.
+    a = log_events(3 * (i_max + 1) + 3 * GROWTH_ROUNDS + 1, delta)
     target = ONE_MINUS_INV_E - eps
     if target_ratio is not None:
         target_ratio = check_ratio(target_ratio)
@@ -189,10 +198,10 @@ def opim_c(
         before = None if seeds is None else r2.covered(seeds)
         seeds, gains, bound = r1.greedy(prob.k, allowed=prob.allowed)
         covered2 = r2.covered(seeds)
+        settled = before is not None and covered2 <= before * (1 + SETTLED_GAIN)
         lower = spread_lower(covered2, a, weight, r2.count)
         upper = spread_upper(bound, a, weight, r1.count)
         ratio = certified_ratio(lower, upper)
-        settled = before is not None and covered2 <= before * (1 + SETTLED_GAIN)
         if progress:
             progress(min(r1.count, int(theta_max)), int(theta_max), phase="sampling")
         if (ratio >= target and settled) or r1.count >= theta_max:
@@ -205,53 +214,63 @@ def opim_c(
         grow = r1.count
         r1 = r1 + sampler.sample(grow, run_seed=seed1, first=r1.count, n_threads=prob.n_threads)
         r2 = r2 + sampler.sample(grow, run_seed=seed2, first=r2.count, n_threads=prob.n_threads)
-    details: dict[str, Any] = {"greedy_upper_bound": upper}
-    if isinstance(r1, RRSets):  # a local sample: tighten the bound on the optimum
-        grown = 0
-        if target_ratio is not None and ratio < target_ratio:
-            # Grow both samples at once to where sampling alone leaves room for the target
-            # (assuming the bound on the sample comes within 1% of the seeds' coverage).
-            room = int(min(sets_within(cap, r1), MAX_GROWTH * r1.count))
-            want = count_for_ratio(min(0.999, target_ratio / 0.99), gains.sum() / r1.count, covered2 / r2.count,
-                                   a, r1.count, room)
-            if want > r1.count:
-                more = want - r1.count
-                r1 = r1 + sampler.sample(more, run_seed=seed1, first=r1.count, n_threads=prob.n_threads)
-                r2 = r2 + sampler.sample(more, run_seed=seed2, first=r2.count, n_threads=prob.n_threads)
-                seeds, gains, bound = r1.greedy(prob.k, allowed=prob.allowed)
-                covered2 = r2.covered(seeds)
-                lower = spread_lower(covered2, a, weight, r2.count)
-                upper = spread_upper(bound, a, weight, r1.count)
-                grown = 1
+    grown = 0
+    if target_ratio is not None and ratio < target_ratio and isinstance(r1, RRSets):
+        # Grow both samples at once to where sampling alone leaves room for the target
+        # (assuming the bound on the sample comes within 1% of the seeds' coverage).
+        room = int(min(sets_within(cap, r1), MAX_GROWTH * r1.count))
+        want = count_for_ratio(min(0.999, target_ratio / 0.99), gains.sum() / r1.count, covered2 / r2.count,
+                               a, r1.count, room)
+        if want > r1.count:
+            more = want - r1.count
+            r1 = r1 + sampler.sample(more, run_seed=seed1, first=r1.count, n_threads=prob.n_threads)
+            r2 = r2 + sampler.sample(more, run_seed=seed2, first=r2.count, n_threads=prob.n_threads)
+            grown = 1
+    fraction = covered2 / r2.count  # sizes the evaluation
+    # The final choice is greedy on both samples together: twice the sample behind the seeds
+    # (R2 has done its work: judging when to stop). The upper bound then comes from the pooled
+    # sample and the lower bound from the evaluation's fresh RR sets, independent of both.
+    pool = r1 + r2
+    del r1, r2
+    seeds, gains, bound = pool.greedy(prob.k, allowed=prob.allowed)
+    upper = spread_upper(bound, a, weight, pool.count)
+    details: dict[str, Any] = {"greedy_upper_bound": upper, "growth_rounds": grown}
+    tight = None
+    if isinstance(pool, RRSets):  # a local sample: tighten the bound on the optimum
         spent = prob.elapsed()
         if progress:
             progress(0, 1, phase="bounding")
         budget_s = None if time_limit is None else max(0.0, time_limit - spent)
-        # By default a fixed number of steps (about the selection's time, and the same
-        # answer on any machine); towards a target, as many as it takes.
+        # By default a fixed number of steps (the same answer on any machine); towards a
+        # target, as many as it takes (the lower bound of the last round stands in for the
+        # final one, which only the evaluation gives).
         steps = DEFAULT_BOUND_STEPS if target_ratio is None else 1000
-        tight = tighten_k(r1, prob, seeds, lower=lower, a=a, target_ratio=target_ratio, time_limit=budget_s,
+        tight = tighten_k(pool, prob, seeds, lower=lower, a=a, target_ratio=target_ratio, time_limit=budget_s,
                           max_iterations=steps)
-        upper = min(upper, spread_upper(tight.bound, a, weight, r1.count))
-        ratio = certified_ratio(lower, upper)
+        upper = min(upper, spread_upper(tight.bound, a, weight, pool.count))
         if progress:
             progress(1, 1, phase="bounding")
-        details.update(growth_rounds=grown, lagrangian_iterations=tight.iterations,
-                       lagrangian_bound_coverage=tight.bound, bound_s=prob.elapsed() - spent)
-        details["slack"] = slack(ratio, float(gains.sum()), min(tight.bound, float(bound)), lower=lower,
-                                 judged=(covered2, r2.count), upper=upper, chosen_count=r1.count, weight=weight)
-    return prob.result(
-        "opim-c", seeds, gains * (weight / r1.count),
+        details.update(lagrangian_iterations=tight.iterations, lagrangian_bound_coverage=tight.bound,
+                       bound_s=prob.elapsed() - spent)
+    result = prob.result(
+        "opim-c", seeds, gains * (weight / pool.count),
         params={"eps": eps, "delta": delta, "min_samples": min_samples, "max_memory": cap,
                 "target_ratio": target_ratio, "time_limit": time_limit},
-        evaluation=evaluation, n_evaluation=n_evaluation, fraction=covered2 / r2.count,
-        upper_bound=upper, lower_bound=lower,
+        evaluation=evaluation, n_evaluation=n_evaluation, fraction=fraction,
+        upper_bound=upper, certify_a=a,
         details={
-            "rr_sets": 2 * r1.count, "rounds": rounds, "theta_max": int(math.ceil(theta_max)),
+            "rr_sets": pool.count, "rounds": rounds, "theta_max": int(math.ceil(theta_max)),
             "target_ratio": target_ratio or target, "stopped_by_memory": stopped,
-            "rr_bytes": r1.nbytes + r2.nbytes, **details,
+            "rr_bytes": pool.nbytes, **details,
         },
     )
+    if tight is None:
+        return result
+    spread = result.spread
+    parts = slack(result.approx_ratio, float(gains.sum()), min(tight.bound, float(bound)),
+                  lower=result.lower_bound, judged=(spread.mean / weight, 1), upper=upper, chosen_count=pool.count,
+                  weight=weight)
+    return dataclasses.replace(result, details={**result.details, "slack": parts})
 
 
 def tighten_k(sets: RRSets, prob: Problem, seeds: np.ndarray, *, lower: float, a: float,
