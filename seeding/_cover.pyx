@@ -26,21 +26,6 @@ def scatter_rows(const int32_t[::1] members, const int64_t[::1] offsets, const d
                     out[members[e]] += value
 
 
-def gather_rows(const int32_t[::1] members, const int64_t[::1] offsets, const double[::1] node_values,
-                int n_threads=1):
-    """``sum(node_values[v] for v in row r)`` for every row: a float64 array."""
-    cdef int64_t n_rows = offsets.shape[0] - 1, r, e
-    cdef double total
-    result = np.zeros(n_rows, dtype=np.float64)
-    cdef double[::1] out = result
-    for r in prange(n_rows, nogil=True, num_threads=max(1, n_threads), schedule="static"):
-        total = 0.0
-        for e in range(offsets[r], offsets[r + 1]):
-            total = total + node_values[members[e]]
-        out[r] = total
-    return result
-
-
 def rows_hit(const int32_t[::1] members, const int64_t[::1] offsets, const uint8_t[::1] mask, int n_threads=1):
     """Per row, 1 if some member ``v`` has ``mask[v]`` set (an empty row is not hit): a uint8 array."""
     cdef int64_t n_rows = offsets.shape[0] - 1, r, e
@@ -211,49 +196,126 @@ def transpose_rows(const int32_t[::1] members, const int64_t[::1] offsets, int64
     return var_offsets_arr, var_rows_arr
 
 
-def sparse_subgradient(const int64_t[::1] var_offsets, const int32_t[::1] var_rows, const int64_t[::1] chosen,
-                       const double[::1] x, const double[::1] weights, const double[::1] lam, double[::1] g):
-    """As :func:`row_subgradient` for an ``x`` that is zero outside ``chosen``, in time
-    O(rows + rows of the chosen variables) through the rows of each variable."""
-    cdef int64_t n_rows = g.shape[0], r, i, e, v
-    cdef double total, norm2 = 0.0, value
-    with nogil:
-        for r in range(n_rows):
-            g[r] = -1.0
-        for i in range(chosen.shape[0]):
-            v = chosen[i]
-            value = x[v]
-            for e in range(var_offsets[v], var_offsets[v + 1]):
-                g[var_rows[e]] += value
-        for r in range(n_rows):
-            total = g[r]
-            if (lam[r] <= 0.0 and total > 0.0) or (lam[r] >= weights[r] and total < 0.0):
-                total = 0.0
-                g[r] = 0.0
-            norm2 += total * total
-    return norm2
+cdef struct _Row:
+    double lam  # the multiplier
+    double w  # its cap: the row's weight
+    double acc  # sum of x over the row's members (during a subgradient)
+    int64_t start  # first member
+    int32_t size  # number of members
+    int32_t mark  # 1 while the row is a candidate of the current subgradient
 
 
-def row_step_changed(const int32_t[::1] members, const int64_t[::1] offsets, const double[::1] weights,
-                     double[::1] lam, const double[::1] g, double step, double[::1] scores):
-    """As :func:`row_step`, but ``scores`` holds the scores at the old ``lam`` on entry and
-    only the rows whose multiplier moves are scattered (by the change). Returns ``sum(lam)``."""
-    cdef int64_t n_rows = offsets.shape[0] - 1, r, e
-    cdef double value, change, total = 0.0
-    with nogil:
-        for r in range(n_rows):
-            value = lam[r] - step * g[r]
-            if value < 0.0:
-                value = 0.0
-            elif value > weights[r]:
-                value = weights[r]
-            change = value - lam[r]
-            if change != 0.0:
-                lam[r] = value
-                for e in range(offsets[r], offsets[r + 1]):
-                    scores[members[e]] += change
-            total += value
-    return total
+cdef class SparseSteps:
+    """Projected subgradient steps on the multipliers that touch only the rows that can move.
+
+    The subgradient of row ``r`` is ``-1 + sum of x over its members``, projected to 0
+    where its multiplier sits at a bound it would cross. A row at its cap ``w[r]``
+    that no chosen variable covers therefore stays put, and most rows are such rows:
+    a step visits the rows below their cap (kept in a list) and the rows of the
+    chosen variables (through the rows of each variable), not all rows. Each row's
+    state lies in one record, so a visit costs one cache line.
+    """
+
+    cdef _Row[::1] rows
+    cdef const int32_t[::1] members
+    cdef const int64_t[::1] var_offsets
+    cdef const int32_t[::1] var_rows
+    cdef int32_t[::1] active
+    cdef int32_t[::1] cand
+    cdef double[::1] g
+    cdef int64_t n_active
+    cdef int64_t n_cand
+
+    def __init__(self, const int32_t[::1] members, const int64_t[::1] offsets, const int64_t[::1] var_offsets,
+                 const int32_t[::1] var_rows, const double[::1] w, const double[::1] lam):
+        cdef int64_t n_rows = offsets.shape[0] - 1, r, n = 0
+        layout = [("lam", "f8"), ("w", "f8"), ("acc", "f8"), ("start", "i8"), ("size", "i4"), ("mark", "i4")]
+        self.rows = np.zeros(n_rows, dtype=np.dtype(layout, align=True))
+        self.members, self.var_offsets, self.var_rows = members, var_offsets, var_rows
+        self.active = np.empty(n_rows, dtype=np.int32)
+        self.cand = np.empty(n_rows, dtype=np.int32)
+        self.g = np.empty(n_rows, dtype=np.float64)
+        with nogil:
+            for r in range(n_rows):
+                self.rows[r].lam = lam[r]
+                self.rows[r].w = w[r]
+                self.rows[r].start = offsets[r]
+                self.rows[r].size = <int32_t>(offsets[r + 1] - offsets[r])
+                if lam[r] < w[r]:
+                    self.active[n] = <int32_t>r
+                    n += 1
+        self.n_active = n
+        self.n_cand = 0
+
+    def multipliers(self, double[::1] out):
+        """Copy the multipliers into ``out``."""
+        cdef int64_t r
+        with nogil:
+            for r in range(self.rows.shape[0]):
+                out[r] = self.rows[r].lam
+
+    def subgradient(self, const int64_t[::1] chosen, const double[::1] x):
+        """The subgradient at ``x`` (zero outside ``chosen``) on the rows that can move; returns its squared norm."""
+        cdef int64_t i, e, v, j, n = 0
+        cdef int32_t r
+        cdef double xv, t, norm2 = 0.0
+        cdef _Row* row
+        with nogil:
+            for i in range(self.n_active):
+                r = self.active[i]
+                self.rows[r].mark = 1
+                self.cand[n] = r
+                n += 1
+            for i in range(chosen.shape[0]):
+                v = chosen[i]
+                xv = x[v]
+                for e in range(self.var_offsets[v], self.var_offsets[v + 1]):
+                    r = self.var_rows[e]
+                    row = &self.rows[r]
+                    row.acc += xv
+                    if not row.mark:
+                        row.mark = 1
+                        self.cand[n] = r
+                        n += 1
+            for j in range(n):
+                row = &self.rows[self.cand[j]]
+                t = row.acc - 1.0
+                row.acc = 0.0
+                row.mark = 0
+                if (row.lam <= 0.0 and t > 0.0) or (row.lam >= row.w and t < 0.0):
+                    t = 0.0
+                self.g[j] = t
+                norm2 += t * t
+        self.n_cand = n
+        return norm2
+
+    def step(self, double size, double[::1] scores):
+        """Multipliers ``-= size * subgradient`` within ``[0, w]``; ``scores`` (the scores at the old
+        multipliers) take the changes. Returns the change of the multipliers' sum."""
+        cdef int64_t j, e, n_active = 0
+        cdef double value, change, total = 0.0
+        cdef _Row* row
+        with nogil:
+            for j in range(self.n_cand):
+                row = &self.rows[self.cand[j]]
+                if self.g[j] != 0.0:
+                    value = row.lam - size * self.g[j]
+                    if value < 0.0:
+                        value = 0.0
+                    elif value > row.w:
+                        value = row.w
+                    change = value - row.lam
+                    if change != 0.0:
+                        row.lam = value
+                        total += change
+                        for e in range(row.start, row.start + row.size):
+                            scores[self.members[e]] += change
+                if row.lam < row.w:
+                    self.active[n_active] = self.cand[j]
+                    n_active += 1
+        self.n_active = n_active
+        self.n_cand = 0
+        return total
 
 
 cdef struct _Search:

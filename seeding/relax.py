@@ -299,13 +299,13 @@ def lagrangian_bound(
     mu, stall = 2.0, 0
     patience = min(10, max(3, max_iterations // 10))  # non-improving steps before mu halves
     w_total = float(w.sum())
-    g = np.zeros(w.shape[0])
     scores = instance.singleton.copy()
     lam_sum = float(lam.sum())
     _cover.scatter_rows(members, offsets, lam, scores)
-    # The rows of each variable: a subgradient then costs the rows of the chosen variables,
-    # and a step only the rows whose multiplier moves (scores are updated, not rebuilt).
+    # Through the rows of each variable, a step costs the rows of the chosen variables and
+    # those below their cap, and scores are updated by the multipliers that move.
     var_offsets, var_rows = _cover.transpose_rows(members, offsets, n_vars)
+    steps = _cover.SparseSteps(members, offsets, var_offsets, var_rows, w, lam)
     tried: set[bytes] = set()
     for it in range(max_iterations):
         value, x = budgets.best(scores)
@@ -314,7 +314,8 @@ def lagrangian_bound(
         best.history.append(bound)
         if bound < best.bound:
             improved = best.bound - bound > 1e-6 * max(1.0, abs(bound))
-            best.bound, best.multipliers, best.scores, best.row_part = bound, lam.copy(), scores.copy(), row_part
+            steps.multipliers(best.multipliers)
+            best.bound, best.scores, best.row_part = bound, scores.copy(), row_part
             stall = 0 if improved else stall + 1
         else:
             stall += 1
@@ -335,11 +336,10 @@ def lagrangian_bound(
             mu, stall = mu / 2.0, 0
             if mu < 1e-4:
                 break
-        norm2 = _cover.sparse_subgradient(var_offsets, var_rows, np.flatnonzero(x), x, w, lam, g)
+        norm2 = steps.subgradient(np.flatnonzero(x), x)
         if norm2 <= 0.0:
             break  # lambda is optimal for the relaxation
-        step = mu * max(bound - best.incumbent, 1e-9 * max(1.0, bound)) / norm2
-        lam_sum = _cover.row_step_changed(members, offsets, w, lam, g, step, scores)
+        lam_sum += steps.step(mu * max(bound - best.incumbent, 1e-9 * max(1.0, bound)) / norm2, scores)
     # The bound reported is recomputed from its multipliers (the updated scores may carry
     # rounding from many small steps).
     best.scores = instance.singleton.copy()
