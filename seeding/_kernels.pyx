@@ -58,7 +58,7 @@ worlds per word.
 """
 
 from cython.parallel cimport parallel, prange
-from libc.stdint cimport int32_t, int64_t, uint8_t, uint64_t
+from libc.stdint cimport int32_t, int64_t, uint8_t, uint16_t, uint64_t
 from libc.math cimport floor, log
 from libc.stdlib cimport calloc, free, malloc, realloc
 from libc.string cimport memcpy
@@ -718,14 +718,14 @@ def simulate(
 # ``word0 = begin | kind << 62`` (``begin``: first in-arc of ``v``) and ``word1 =
 # deg | off << 32`` (``deg``: in-degree, ``off``: offset in ``rr_pool``). Under IC:
 #
-# * ``RR_TABLE``: all in-arcs share one probability ``p < 1`` and ``deg`` is small.
-#   ``P = rr_pool + off`` holds ``P[j] = floor((1 - p)**j * 2**53)`` for ``j = 0 ..
-#   deg`` (shared by the nodes with the same ``p``). The gap ``J`` before the next
-#   live arc is geometric: ``J >= j`` iff a uniform 53-bit draw ``r`` is below
-#   ``P[j]``. So ``r < P[deg]`` means no live in-arc (probability ``(1 - p)**deg``,
-#   one draw, no ``log()``); otherwise the first live arc is ``1 + J`` past the
-#   last one, ``J`` the last ``j`` with ``r < P[j]``, found by a binary search,
-#   and each later draw ``r < P[rest]`` ends the list (``rest`` arcs are left).
+# * ``RR_TABLE``: all in-arcs share one probability ``p < 1`` and ``deg`` is at most
+#   a few hundred. ``rr_pool + off`` holds 256 16-bit guesses ``G`` (``RR_GUESS_WORDS``
+#   words), then ``P[j] = floor((1 - p)**j * 2**53)`` for ``j = 0 .. L`` and a 0 (one
+#   table per ``p``, ``L`` its largest in-degree). The gap ``J`` before the next live
+#   arc is geometric: ``J >= j`` iff a uniform 53-bit draw ``r`` is below ``P[j]``, so
+#   ``J = max{j: P[j] > r}``; ``J >= rest`` (``rest`` arcs left) means no further live
+#   arc. ``J`` does not increase with ``r``: ``G[r >> 45]`` is ``J`` at the top of
+#   ``r``'s bucket, and ``J`` is that or (rarely) a few more, one compare each.
 #   The events of one draw nest exactly, as the thresholds are shared.
 # * ``RR_LOG``: the same with a large ``deg``: ``rr_pool[off] = (1 - p)**deg`` as
 #   above and ``rr_pool[off + 1]`` the bits of ``log(1 - p)``; after the first
@@ -749,6 +749,9 @@ cdef enum:
 
 cdef uint64_t RR_BEGIN = ((<uint64_t>1) << 62) - 1
 cdef uint64_t RR_DEG = ((<uint64_t>1) << 32) - 1
+cdef int RR_GUESS_SHIFT = 45  # 53-bit draws: 256 buckets
+cdef int64_t RR_GUESS_WORDS = 64  # 256 uint16 guesses
+cdef int64_t RR_AHEAD = 8  # roots drawn this many sets ahead
 
 
 cdef inline uint64_t next64(uint64_t* s) noexcept nogil:
@@ -756,30 +759,20 @@ cdef inline uint64_t next64(uint64_t* s) noexcept nogil:
     return mix64(s[0])
 
 
-cdef inline int push(int32_t** buf, int64_t* cap, int64_t size, int32_t v) noexcept nogil:
-    """Append ``v`` at ``buf[size]``, growing the buffer; 0 on success, -1 if out of memory."""
+cdef inline int _grow(int32_t** buf, int64_t* cap, int64_t need) noexcept nogil:
+    """Make room for ``need`` nodes in ``buf``; 0 on success, -1 if out of memory."""
     cdef int32_t* grown
-    if size >= cap[0]:
-        grown = <int32_t*> realloc(buf[0], 2 * cap[0] * sizeof(int32_t))
-        if grown == NULL:
-            return -1
-        buf[0] = grown
-        cap[0] = 2 * cap[0]
-    buf[0][size] = v
+    cdef int64_t size = cap[0]
+    if need <= size:
+        return 0
+    while size < need:
+        size *= 2
+    grown = <int32_t*> realloc(buf[0], size * sizeof(int32_t))
+    if grown == NULL:
+        return -1
+    buf[0] = grown
+    cap[0] = size
     return 0
-
-
-cdef inline int64_t _last_above(const uint64_t* thr, int64_t hi_k, uint64_t r) noexcept nogil:
-    """Largest ``j`` in ``[0, hi_k]`` with ``thr[j] > r``, given ``thr`` non-increasing and ``thr[0] > r``.
-
-    Branch-free halving: the trip count depends on ``hi_k`` only.
-    """
-    cdef int64_t lo_k = 0, size = hi_k + 1, half
-    while size > 1:
-        half = size >> 1
-        lo_k = lo_k + half if thr[lo_k + half] > r else lo_k
-        size -= half
-    return lo_k
 
 
 cdef inline void _prefetch_in_arcs(const uint64_t* rr_nodes, const int32_t* in_indices, int32_t v) noexcept nogil:
@@ -791,10 +784,9 @@ cdef inline void _prefetch_in_arcs(const uint64_t* rr_nodes, const int32_t* in_i
 
 
 cdef inline int _reach(
-    int32_t u, const uint64_t* rr_nodes, uint64_t* seen, const uint8_t* stop, int32_t** buf, int64_t* cap,
-    int64_t* end,
+    int32_t u, const uint64_t* rr_nodes, uint64_t* seen, const uint8_t* stop, int32_t* buf, int64_t* end,
 ) noexcept nogil:
-    """Add ``u`` to the set unless seen: 0, or -2 if ``u`` is a stop node, -1 if out of memory.
+    """Add ``u`` at ``buf[end[0]]`` unless seen (the caller made room): 0, or -2 if ``u`` is a stop node.
 
     The record of a new node is prefetched: it is read when the node's turn comes.
     """
@@ -805,8 +797,7 @@ cdef inline int _reach(
         return -2
     seen[u >> 6] |= bit
     seeding_prefetch(&rr_nodes[2 * u])
-    if push(buf, cap, end[0], u) < 0:
-        return -1
+    buf[end[0]] = u
     end[0] += 1
     return 0
 
@@ -832,23 +823,31 @@ cdef int _rr_walk(
     the one whose interval ``[in_thr[k-1], in_thr[k])`` holds ``U``, and the walk
     stops at a node seen before.
     """
-    cdef int64_t a, b, lo_k, hi_k, mid, pos, rest
+    cdef int64_t a, b, lo_k, hi_k, mid, pos, rest, j
     cdef int32_t v
     cdef uint64_t r, w0, w1
     cdef const uint64_t* P
+    cdef const uint16_t* G
     cdef double q, jump
     cdef int kind, status
     cdef bint known
-    while head < end[0]:
-        v = buf[0][head]
+    cdef int32_t* out = buf[0]
+    cdef int64_t e = end[0]
+    while head < e:
+        v = out[head]
         head += 1
         w0 = rr_nodes[2 * v]
         w1 = rr_nodes[2 * v + 1]
-        if head < end[0]:  # the next node's in-arcs (its record was prefetched when it was queued)
-            _prefetch_in_arcs(rr_nodes, in_indices, buf[0][head])
+        if head < e:  # the next node's in-arcs (its record was prefetched when it was queued)
+            _prefetch_in_arcs(rr_nodes, in_indices, out[head])
         rest = <int64_t>(w1 & RR_DEG)
         if rest == 0:
             continue
+        if e + rest > cap[0]:  # room for every in-arc: no check per arc
+            if _grow(buf, cap, e + rest) < 0:
+                end[0] = e
+                return -1
+            out = buf[0]
         a = <int64_t>(w0 & RR_BEGIN)
         b = a + rest
         if lt:
@@ -863,27 +862,32 @@ cdef int _rr_walk(
                     hi_k = mid
                 else:
                     lo_k = mid + 1
-            status = _reach(in_indices[lo_k], rr_nodes, seen, stop, buf, cap, end)
+            status = _reach(in_indices[lo_k], rr_nodes, seen, stop, out, &e)
             if status:
+                end[0] = e
                 return status
             continue
         kind = <int>(w0 >> 62)
         P = rr_pool + (w1 >> 32)
         if kind == RR_TABLE:
-            r = next64(stream) >> 11
-            if r < P[rest]:
-                continue  # no live in-arc
+            G = <const uint16_t*> P
+            P += RR_GUESS_WORDS
             pos = a - 1
             while True:
-                pos += 1 + _last_above(P, rest - 1, r)
-                status = _reach(in_indices[pos], rr_nodes, seen, stop, buf, cap, end)
+                r = next64(stream) >> 11
+                j = G[r >> RR_GUESS_SHIFT]  # the gap at the bucket's top: at most one short
+                j += P[j + 1] > r
+                while P[j + 1] > r:  # rare: a bucket that spans two thresholds
+                    j += 1
+                if j >= rest:
+                    break  # no live arc among the rest
+                pos += 1 + j
+                status = _reach(in_indices[pos], rr_nodes, seen, stop, out, &e)
                 if status:
+                    end[0] = e
                     return status
                 rest = b - 1 - pos
                 if rest == 0:
-                    break
-                r = next64(stream) >> 11
-                if r < P[rest]:
                     break
         elif kind == RR_LOG:
             r = next64(stream) >> 11
@@ -899,8 +903,9 @@ cdef int _rr_walk(
                         break
                     jump = <double>(rest - 1)
                 pos += 1 + <int64_t>jump
-                status = _reach(in_indices[pos], rr_nodes, seen, stop, buf, cap, end)
+                status = _reach(in_indices[pos], rr_nodes, seen, stop, out, &e)
                 if status:
+                    end[0] = e
                     return status
                 rest = b - 1 - pos
                 if rest == 0:
@@ -909,15 +914,18 @@ cdef int _rr_walk(
                 known = False
         elif kind == RR_ALL:
             for pos in range(a, b):
-                status = _reach(in_indices[pos], rr_nodes, seen, stop, buf, cap, end)
+                status = _reach(in_indices[pos], rr_nodes, seen, stop, out, &e)
                 if status:
+                    end[0] = e
                     return status
         else:
             for pos in range(a, b):
                 if (next64(stream) >> 11) < in_thr[pos]:
-                    status = _reach(in_indices[pos], rr_nodes, seen, stop, buf, cap, end)
+                    status = _reach(in_indices[pos], rr_nodes, seen, stop, out, &e)
                     if status:
+                        end[0] = e
                         return status
+    end[0] = e
     return 0
 
 
@@ -945,7 +953,9 @@ cdef int64_t _rr_set(
     node and keeps the bitmap (``n / 8`` bytes) in the nearest cache.
     """
     cdef int64_t end = start, k
-    cdef int status = _reach(root, rr_nodes, seen, stop, buf, cap, &end)
+    cdef int status = _grow(buf, cap, start + 1)
+    if status == 0:
+        status = _reach(root, rr_nodes, seen, stop, buf[0], &end)
     if status == 0:
         status = _rr_walk(rr_nodes, rr_pool, in_indices, in_thr, lt, stream, buf, cap, start, &end, seen, stop)
     for k in range(start, end):
@@ -974,26 +984,36 @@ cdef inline uint64_t _set_stream(uint64_t run_seed, int64_t idx) noexcept nogil:
     return mix64(run_seed + mix64(<uint64_t>idx * GAMMA + RR_SALT))
 
 
-cdef inline int32_t _root_of(
-    uint64_t run_seed, int64_t idx, int64_t n, const double* cdf, int64_t n_cdf,
+cdef inline void _ring_put(
+    uint64_t* ring, const uint64_t* rr_nodes, uint64_t run_seed, int64_t idx, int64_t n, const double* cdf,
+    int64_t n_cdf,
 ) noexcept nogil:
-    """The root of RR set ``idx``."""
-    cdef uint64_t stream = _set_stream(run_seed, idx)
-    return _draw_root(&stream, n, cdf, n_cdf)
+    """Draw the root of RR set ``idx`` into slot ``idx % RR_AHEAD`` of ``ring``: the stream after it, and the root.
 
-
-cdef inline void _prefetch_roots(
-    const uint64_t* rr_nodes, const int32_t* in_indices, uint64_t run_seed, int64_t idx, int64_t n,
-    const double* cdf, int64_t n_cdf,
-) noexcept nogil:
-    """Prefetch for the sets ahead of ``idx``: the record of the root of ``idx + 8``, the
-    in-arcs of the root of ``idx + 4`` (whose record came in 4 sets ago).
-
-    Most sets are a handful of nodes, so the root's misses are a large share of a
-    set's; roots depend only on ``(run_seed, index)`` and are cheap to draw twice.
+    The root's record is prefetched: roots are drawn ``RR_AHEAD`` sets ahead of
+    their turn, as most sets are a handful of nodes and the root's misses are a
+    large share of a set's. Each root is drawn once.
     """
-    seeding_prefetch(&rr_nodes[2 * _root_of(run_seed, idx + 8, n, cdf, n_cdf)])
-    _prefetch_in_arcs(rr_nodes, in_indices, _root_of(run_seed, idx + 4, n, cdf, n_cdf))
+    cdef uint64_t stream = _set_stream(run_seed, idx)
+    cdef int32_t root = _draw_root(&stream, n, cdf, n_cdf)
+    cdef int64_t slot = 2 * (idx & (RR_AHEAD - 1))
+    ring[slot] = stream
+    ring[slot + 1] = <uint64_t>root
+    seeding_prefetch(&rr_nodes[2 * root])
+
+
+cdef inline int32_t _ring_take(
+    uint64_t* ring, const uint64_t* rr_nodes, const int32_t* in_indices, uint64_t run_seed, int64_t idx, int64_t n,
+    const double* cdf, int64_t n_cdf, uint64_t* stream,
+) noexcept nogil:
+    """The root and stream of set ``idx`` from ``ring``; refill its slot with set ``idx + RR_AHEAD`` and prefetch the
+    in-arcs of the root of set ``idx + RR_AHEAD / 2`` (whose record came in half a ring ago)."""
+    cdef int64_t slot = 2 * (idx & (RR_AHEAD - 1))
+    cdef int32_t root = <int32_t>ring[slot + 1]
+    stream[0] = ring[slot]
+    _ring_put(ring, rr_nodes, run_seed, idx + RR_AHEAD, n, cdf, n_cdf)
+    _prefetch_in_arcs(rr_nodes, in_indices, <int32_t>ring[2 * ((idx + RR_AHEAD // 2) & (RR_AHEAD - 1)) + 1])
+    return root
 
 
 def sample_rr_sets(
@@ -1042,22 +1062,25 @@ def sample_rr_sets(
     cdef uint64_t stream
     cdef int32_t root
     cdef uint64_t* seen
+    cdef uint64_t* ring
     cdef int failed = 0
 
     with nogil, parallel(num_threads=max(1, n_threads)):
         seen = <uint64_t*> calloc((n + 63) // 64, sizeof(uint64_t))
+        ring = <uint64_t*> malloc(2 * RR_AHEAD * sizeof(uint64_t))
         for blk in prange(n_blocks, schedule="dynamic"):
             cap = 4096
             bufs[blk] = <int32_t*> malloc(cap * sizeof(int32_t))
-            if seen == NULL or bufs[blk] == NULL:
+            if seen == NULL or ring == NULL or bufs[blk] == NULL:
                 failed += 1
             else:
                 end = 0
                 last = min((blk + 1) * RR_BLOCK, count)
+                for i in range(first_set + blk * RR_BLOCK, first_set + blk * RR_BLOCK + RR_AHEAD):
+                    _ring_put(ring, p_nodes, run_seed, i, n, p_cdf, n_cdf)
                 for i in range(blk * RR_BLOCK, last):
-                    _prefetch_roots(p_nodes, p_indices, run_seed, first_set + i, n, p_cdf, n_cdf)
-                    stream = _set_stream(run_seed, first_set + i)  # assigned here: private to the thread
-                    root = _draw_root(&stream, n, p_cdf, n_cdf)
+                    stream = 0  # assigned here: private to the thread
+                    root = _ring_take(ring, p_nodes, p_indices, run_seed, first_set + i, n, p_cdf, n_cdf, &stream)
                     begin = end
                     end = _rr_set(
                         p_nodes, p_pool, p_indices, p_thr, lt, root, &stream, &bufs[blk], &cap, end, seen, NULL,
@@ -1068,6 +1091,7 @@ def sample_rr_sets(
                     sizes[i + 1] = end - begin
                 lens[blk] = end if end > 0 else 0
         free(seen)
+        free(ring)
 
     if failed:
         for blk in range(n_blocks):
@@ -1124,20 +1148,23 @@ def count_rr_hits(
     cdef uint64_t stream
     cdef int32_t root
     cdef uint64_t* seen
+    cdef uint64_t* ring
     cdef int32_t* buf
     with nogil, parallel(num_threads=max(1, n_threads)):
         seen = <uint64_t*> calloc((n + 63) // 64, sizeof(uint64_t))
         cap = 4096
         buf = <int32_t*> malloc(cap * sizeof(int32_t))
+        ring = <uint64_t*> malloc(2 * RR_AHEAD * sizeof(uint64_t))
         for blk in prange(n_blocks, schedule="dynamic"):
-            if seen == NULL or buf == NULL:
+            if seen == NULL or buf == NULL or ring == NULL:
                 failed += 1
             else:
                 last = min((blk + 1) * RR_BLOCK, count)
+                for i in range(first_set + blk * RR_BLOCK, first_set + blk * RR_BLOCK + RR_AHEAD):
+                    _ring_put(ring, p_nodes, run_seed, i, n, p_cdf, n_cdf)
                 for i in range(blk * RR_BLOCK, last):
-                    _prefetch_roots(p_nodes, p_indices, run_seed, first_set + i, n, p_cdf, n_cdf)
-                    stream = _set_stream(run_seed, first_set + i)  # assigned here: private to the thread
-                    root = _draw_root(&stream, n, p_cdf, n_cdf)
+                    stream = 0  # assigned here: private to the thread
+                    root = _ring_take(ring, p_nodes, p_indices, run_seed, first_set + i, n, p_cdf, n_cdf, &stream)
                     end = _rr_set(p_nodes, p_pool, p_indices, p_thr, lt, root, &stream, &buf, &cap, 0, seen, p_mask)
                     if end == -2:
                         hits += 1
@@ -1145,6 +1172,7 @@ def count_rr_hits(
                         failed += 1
         free(seen)
         free(buf)
+        free(ring)
     if failed:
         raise MemoryError("not enough memory to sample RR sets")
     return hits

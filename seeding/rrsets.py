@@ -187,7 +187,9 @@ class RRSampler:
 
 # Kinds of node of the RR kernels (layout in ``_kernels.pyx``).
 _RR_TABLE, _RR_LOG, _RR_ALL, _RR_COIN = 0, 1, 2, 3
-_RR_TABLE_MAX_DEG = 64  # larger geometric nodes jump with log(): their tables would miss the cache
+_RR_TABLE_MAX_DEG = 256  # larger geometric nodes jump with log(): their tables would miss the cache
+_RR_BUCKET_BITS = 8  # a table's guesses: one per 2**-8 of the draw's range (``RR_GUESS_*`` in the kernel)
+_RR_BUCKETS = 1 << _RR_BUCKET_BITS
 
 
 def _rr_tables(graph: Graph, model: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -229,10 +231,9 @@ def _rr_tables(graph: Graph, model: str) -> tuple[np.ndarray, np.ndarray, np.nda
             values, which = np.unique(p[small], return_inverse=True)
             longest = np.zeros(values.shape[0], dtype=np.int64)
             np.maximum.at(longest, which, d[small])
-            starts_t = np.concatenate([[0], np.cumsum(longest + 1)])
-            owner = np.repeat(np.arange(values.shape[0]), longest + 1)
-            j = np.arange(starts_t[-1]) - starts_t[owner]
-            tables = _threshold(np.log1p(-values)[owner] * j)
+            tables = [_geometric_table(q, int(L)) for q, L in zip(np.log1p(-values), longest, strict=True)]
+            starts_t = np.concatenate([[0], np.cumsum([t.shape[0] for t in tables])]).astype(np.int64)
+            tables = np.concatenate(tables) if tables else np.zeros(0, np.uint64)
             kind[geo[small]] = _RR_TABLE
             off[geo[small]] = starts_t[which]
             # Large nodes: (1 - p)**deg, then log(1 - p).
@@ -249,6 +250,20 @@ def _rr_tables(graph: Graph, model: str) -> tuple[np.ndarray, np.ndarray, np.nda
     rr_nodes[:, 0] = indptr[:-1].astype(np.uint64) | (kind << np.uint64(62))
     rr_nodes[:, 1] = deg.astype(np.uint64) | (off << np.uint64(32))
     return rr_nodes, pool, in_thr
+
+
+def _geometric_table(log_q: np.float64, longest: int) -> np.ndarray:
+    """The pool entry of a ``_RR_TABLE`` probability ``p`` (``log_q = log(1 - p)``), in-degrees up to ``longest``.
+
+    ``_RR_BUCKETS`` 16-bit guesses (packed in words), then ``P[j] = floor((1 - p)**j * 2**53)``
+    for ``j = 0 .. longest`` and a 0. Guess ``b`` is the gap ``J(r) = max{j: P[j] > r}``
+    at the top of bucket ``b`` (53-bit draws ``r`` with ``r >> 45 == b``): ``J`` does
+    not increase with ``r``, so in the bucket it is the guess or a little more.
+    """
+    thr = _threshold(log_q * np.arange(longest + 1))
+    top = (np.arange(1, _RR_BUCKETS + 1, dtype=np.uint64) << np.uint64(53 - _RR_BUCKET_BITS)) - np.uint64(1)
+    guess = (longest + 1 - np.searchsorted(thr[::-1], top, side="right")) - 1
+    return np.concatenate([guess.astype(np.uint16).view(np.uint64), thr, np.zeros(1, np.uint64)])
 
 
 def _threshold(log_prob: np.ndarray) -> np.ndarray:
