@@ -44,6 +44,54 @@ def rows_hit(const int32_t[::1] members, const int64_t[::1] offsets, const uint8
     return result
 
 
+cdef inline bint _worse(const double[::1] scores, int64_t a, int64_t b) noexcept nogil:
+    """Whether item ``a`` ranks below ``b``: a smaller score, or an equal one and a higher index."""
+    return scores[a] < scores[b] or (scores[a] == scores[b] and a > b)
+
+
+def top_k(const double[::1] scores, int64_t count):
+    """The ``count`` largest positive scores (fewer if fewer are positive): ``(their sum, their indices)``.
+
+    A heap of the best so far, the worst on top; ties at the boundary go to the lower index.
+    """
+    cdef int64_t n = scores.shape[0], v, i, child, size = 0, tmp
+    cdef double total = 0.0
+    count = max(0, min(count, n))
+    heap_arr = np.empty(max(count, 1), dtype=np.int64)
+    cdef int64_t[::1] heap = heap_arr
+    with nogil:
+        for v in range(n):
+            if scores[v] <= 0.0:
+                continue
+            if size < count:  # sift up
+                i = size
+                size += 1
+                heap[i] = v
+                while i > 0 and _worse(scores, heap[i], heap[(i - 1) >> 1]):
+                    tmp = heap[(i - 1) >> 1]
+                    heap[(i - 1) >> 1] = heap[i]
+                    heap[i] = tmp
+                    i = (i - 1) >> 1
+            elif count > 0 and scores[v] > scores[heap[0]]:  # replace the worst, sift down
+                heap[0] = v
+                i = 0
+                while True:
+                    child = 2 * i + 1
+                    if child >= size:
+                        break
+                    if child + 1 < size and _worse(scores, heap[child + 1], heap[child]):
+                        child += 1
+                    if not _worse(scores, heap[child], heap[i]):
+                        break
+                    tmp = heap[child]
+                    heap[child] = heap[i]
+                    heap[i] = tmp
+                    i = child
+        for i in range(size):
+            total += scores[heap[i]]
+    return total, np.sort(heap_arr[:size])
+
+
 cdef inline uint64_t _mix(uint64_t z) noexcept nogil:
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL

@@ -1214,6 +1214,9 @@ cdef inline void heap_push_topk(int64_t* heap, int64_t* size, int64_t cap, int64
             i = child
 
 
+cdef int64_t POOL_FACTOR = 8  # greedy scans a pool of about this many times k nodes
+
+
 cdef void _free_all(void* a, void* b, void* c, void* d, void* e, void* f) noexcept:
     free(a)
     free(b)
@@ -1260,10 +1263,17 @@ def max_cover(
     cdef uint8_t* done = <uint8_t*> calloc(max(n_sets, 1), 1)
     cdef uint8_t* picked = <uint8_t*> calloc(max(n, 1), 1)
     cdef int64_t* heap = <int64_t*> malloc(max(k, 1) * sizeof(int64_t))
-    if start == NULL or cover == NULL or members == NULL or done == NULL or picked == NULL or heap == NULL:
+    cdef int64_t wide_cap = min(POOL_FACTOR * k, n)
+    cdef int64_t* wide = <int64_t*> malloc(max(wide_cap, 1) * sizeof(int64_t))
+    cdef int32_t* pool = <int32_t*> malloc(max(n, 1) * sizeof(int32_t))
+    if (start == NULL or cover == NULL or members == NULL or done == NULL or picked == NULL or heap == NULL
+            or wide == NULL or pool == NULL):
         _free_all(start, cover, members, done, picked, heap)
+        free(wide)
+        free(pool)
         raise MemoryError("not enough memory for the coverage index")
-    cdef int64_t s, e, v, step, best, best_cover, covered = 0, heap_size, top, f
+    cdef int64_t s, e, v, i, step, best, best_cover, covered = 0, heap_size, top, f
+    cdef int64_t pool_size = -1, wide_size, pool_floor = 0
     cdef int64_t bound = -1
     with nogil:
         # Inverted index node -> sets by counting sort (members[start[v]:start[v+1]]).
@@ -1281,16 +1291,43 @@ def max_cover(
             start[v + 1] = start[v]
         start[0] = 0
         for step in range(k + 1):
-            best = -1
-            best_cover = -1
-            heap_size = 0
-            for v in range(n):
-                if picked[v] or (restricted and not allowed[v]):
+            # The scan: over the pool while its k-th largest cover is at least ``pool_floor``
+            # (every node outside covers less: covers only fall), else over all nodes,
+            # keeping the nodes at or above the POOL_FACTOR * k-th largest as the new pool.
+            while True:
+                best = -1
+                best_cover = -1
+                heap_size = 0
+                if pool_size >= 0:
+                    for i in range(pool_size):
+                        v = pool[i]
+                        if picked[v]:
+                            continue
+                        if cover[v] > best_cover:  # the pool is in node order: ties go to the lowest
+                            best_cover = cover[v]
+                            best = v
+                        heap_push_topk(heap, &heap_size, k, cover[v])
+                    if heap_size == k and heap[0] >= pool_floor:
+                        break
+                    pool_size = -1  # the pool no longer holds the top k: rebuild it
                     continue
-                if cover[v] > best_cover:
-                    best_cover = cover[v]
-                    best = v
-                heap_push_topk(heap, &heap_size, k, cover[v])
+                wide_size = 0
+                for v in range(n):
+                    if picked[v] or (restricted and not allowed[v]):
+                        continue
+                    if cover[v] > best_cover:
+                        best_cover = cover[v]
+                        best = v
+                    heap_push_topk(heap, &heap_size, k, cover[v])
+                    heap_push_topk(wide, &wide_size, wide_cap, cover[v])
+                if wide_size == wide_cap and wide_cap < n:
+                    pool_floor = wide[0]
+                    pool_size = 0
+                    for v in range(n):
+                        if not picked[v] and (not restricted or allowed[v]) and cover[v] >= pool_floor:
+                            pool[pool_size] = <int32_t>v
+                            pool_size += 1
+                break
             top = 0
             for e in range(heap_size):
                 top += heap[e]
@@ -1310,6 +1347,8 @@ def max_cover(
                 for f in range(offsets[s], offsets[s + 1]):
                     cover[nodes[f]] -= 1
     _free_all(start, cover, members, done, picked, heap)
+    free(wide)
+    free(pool)
     return seeds_arr, gains_arr, bound
 
 

@@ -172,16 +172,9 @@ def _order(scores: np.ndarray, cost: np.ndarray) -> tuple[np.ndarray, np.ndarray
 def _top(scores: np.ndarray, count: int) -> tuple[float, np.ndarray]:
     """The 0/1 knapsack with equal costs, solved exactly: the best ``count`` positive scores."""
     x = np.zeros(scores.shape[0])
-    items = np.flatnonzero(scores > 0)
-    if count >= items.shape[0]:
-        x[items] = 1.0
-        return float(scores[items].sum()), x
-    if count <= 0:
-        return 0.0, x
-    values = scores[items]
-    best = np.argpartition(-values, count - 1)[:count]
-    x[items[best]] = 1.0
-    return float(values[best].sum()), x
+    total, best = _cover.top_k(np.ascontiguousarray(scores, dtype=np.float64), count)
+    x[best] = 1.0
+    return total, x
 
 
 def _knapsack(scores: np.ndarray, cost: np.ndarray, capacity: float) -> tuple[float, np.ndarray]:

@@ -231,9 +231,7 @@ def _rr_tables(graph: Graph, model: str) -> tuple[np.ndarray, np.ndarray, np.nda
             values, which = np.unique(p[small], return_inverse=True)
             longest = np.zeros(values.shape[0], dtype=np.int64)
             np.maximum.at(longest, which, d[small])
-            tables = [_geometric_table(q, int(L)) for q, L in zip(np.log1p(-values), longest, strict=True)]
-            starts_t = np.concatenate([[0], np.cumsum([t.shape[0] for t in tables])]).astype(np.int64)
-            tables = np.concatenate(tables) if tables else np.zeros(0, np.uint64)
+            tables, starts_t = _geometric_tables(np.log1p(-values), longest)
             kind[geo[small]] = _RR_TABLE
             off[geo[small]] = starts_t[which]
             # Large nodes: (1 - p)**deg, then log(1 - p).
@@ -252,18 +250,43 @@ def _rr_tables(graph: Graph, model: str) -> tuple[np.ndarray, np.ndarray, np.nda
     return rr_nodes, pool, in_thr
 
 
-def _geometric_table(log_q: np.float64, longest: int) -> np.ndarray:
-    """The pool entry of a ``_RR_TABLE`` probability ``p`` (``log_q = log(1 - p)``), in-degrees up to ``longest``.
+def _geometric_tables(log_q: np.ndarray, longest: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The pool entries of the ``_RR_TABLE`` probabilities ``p`` (``log_q = log(1 - p)``), back to back, and
+    where each starts (one more: the end).
 
-    ``_RR_BUCKETS`` 16-bit guesses (packed in words), then ``P[j] = floor((1 - p)**j * 2**53)``
-    for ``j = 0 .. longest`` and a 0. Guess ``b`` is the gap ``J(r) = max{j: P[j] > r}``
-    at the top of bucket ``b`` (53-bit draws ``r`` with ``r >> 45 == b``): ``J`` does
-    not increase with ``r``, so in the bucket it is the guess or a little more.
+    Each entry: ``_RR_BUCKETS`` 16-bit guesses (packed in words), then ``P[j] = floor((1 -
+    p)**j * 2**53)`` for ``j = 0 .. longest`` and a 0. Guess ``b`` is the gap ``J(r) =
+    max{j: P[j] > r}`` at the top of bucket ``b`` (53-bit draws ``r`` with ``r >> 45 ==
+    b``): ``J`` does not increase with ``r``, so in the bucket it is the guess or a
+    little more. The guesses start from ``log(r / 2**53) / log(1 - p)`` and are
+    corrected against the thresholds themselves, so they are exact.
     """
-    thr = _threshold(log_q * np.arange(longest + 1))
+    n_tables = log_q.shape[0]
+    words = _RR_BUCKETS // 4
+    sizes = words + longest + 2
+    starts = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+    first = np.concatenate([[0], np.cumsum(longest + 1)])[:-1]  # where each table's P[0] is in ``thr``
+    owner = np.repeat(np.arange(n_tables), longest + 1)
+    j = np.arange(owner.shape[0]) - first[owner]
+    thr = _threshold(log_q[owner] * j)
     top = (np.arange(1, _RR_BUCKETS + 1, dtype=np.uint64) << np.uint64(53 - _RR_BUCKET_BITS)) - np.uint64(1)
-    guess = (longest + 1 - np.searchsorted(thr[::-1], top, side="right")) - 1
-    return np.concatenate([guess.astype(np.uint16).view(np.uint64), thr, np.zeros(1, np.uint64)])
+    top_f = (top.astype(np.float64) + 1.0) / 2.0**53
+    last = longest[:, None]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        guess = np.floor(np.log(top_f)[None, :] / log_q[:, None])
+    guess = np.clip(np.nan_to_num(guess, nan=0.0, posinf=0.0), 0, last).astype(np.int64)
+    at = first[:, None]
+    for _ in range(4):  # the estimate is off by rounding only: a step or two at most
+        guess += (guess < last) & (thr[at + np.minimum(guess + 1, last)] > top)
+        guess -= (guess > 0) & (thr[at + guess] <= top)
+    exact = (thr[at + guess] > top) & ((guess == last) | (thr[at + np.minimum(guess + 1, last)] <= top))
+    for t in np.flatnonzero(~exact.all(axis=1)):  # never seen; kept exact all the same
+        mine = thr[first[t]:first[t] + longest[t] + 1]
+        guess[t] = longest[t] - np.searchsorted(mine[::-1], top, side="right")
+    pool = np.zeros(starts[-1], dtype=np.uint64)
+    pool[(starts[:-1, None] + np.arange(words)).ravel()] = guess.astype(np.uint16).view(np.uint64).ravel()
+    pool[np.repeat(starts[:-1] + words, longest + 1) + j] = thr
+    return pool, starts
 
 
 def _threshold(log_prob: np.ndarray) -> np.ndarray:

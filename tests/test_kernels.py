@@ -11,6 +11,7 @@ from scipy import stats
 from seeding import Graph, RRSampler, with_probability
 from seeding._kernels import ic_live_worlds, live_worlds, simulate
 from seeding.models import live_edge_arrays
+from seeding.rrsets import _geometric_tables
 
 MASK = 2**64 - 1
 GAMMA = 0x9E3779B97F4A7C15
@@ -265,6 +266,24 @@ def test_rr_arcs_of_a_node_are_pairwise_independent():
     for i, j in [(1, 2), (1, 40), (20, 21), (39, 40)]:
         both = (member[:, i] & member[:, j]).mean()
         assert abs(both - p * p) < 5 * np.sqrt(p * p / n_sets)
+
+
+def test_rr_table_guesses_are_the_exact_gaps():
+    # A table's guess for bucket b is the gap J = max{j: P[j] > r} at the bucket's top draw r,
+    # checked by brute force over the thresholds, for probabilities from 1e-7 to 0.999.
+    rng = np.random.default_rng(5)
+    p = np.unique(np.concatenate([1 / np.arange(2, 258), rng.uniform(1e-7, 0.999, 40), 10.0 ** -rng.uniform(0, 7, 40)]))
+    longest = rng.integers(0, 257, p.shape[0])
+    pool, starts = _geometric_tables(np.log1p(-p), longest)
+    top = (np.arange(1, 257, dtype=np.uint64) << np.uint64(45)) - np.uint64(1)
+    for t in range(p.shape[0]):
+        entry = pool[starts[t]:starts[t + 1]]
+        thr = entry[64:-1]
+        assert entry[-1] == 0 and thr.shape[0] == longest[t] + 1 and thr[0] == 2**53
+        assert (thr[1:] <= thr[:-1]).all()
+        assert np.allclose(thr / 2.0**53, (1 - p[t]) ** np.arange(longest[t] + 1), rtol=1e-12, atol=2.0**-53)
+        brute = (thr[None, :] > top[:, None]).sum(axis=1) - 1
+        assert np.array_equal(entry[:64].view(np.uint16), brute)
 
 
 @pytest.mark.parametrize("seeds", [[0], [3], [1, 4], [6]])

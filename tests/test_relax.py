@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from test_bounds import COST_VALUES, tiny_problems
 
 import seeding
+from seeding import _cover
 from seeding.coverage_model import Constraints, build_model, shrink, solve_model
 from seeding.relax import NodeBudgets, core_instance, fix_out, heuristic_core, lagrangian_bound
 
@@ -124,3 +125,17 @@ def test_heuristic_core_keeps_the_incumbent_and_the_best_forced_nodes():
     assert keep[relaxation.selection].all() and keep.sum() <= 5 + relaxation.selection.size
     forced = budgets.forced(relaxation.scores)
     assert keep[np.argsort(-forced, kind="stable")[:5]].all()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([-1.0, -0.5, 0.0, 0.25, 0.5, 1.0, 2.0, 3.5]), max_size=40), st.integers(-1, 45))
+def test_top_k_picks_the_largest_positive_scores(values, count):
+    scores = np.array(values, dtype=np.float64)
+    total, chosen = _cover.top_k(scores, count)
+    best = np.sort(scores[scores > 0])[::-1][:max(count, 0)]
+    assert total == pytest.approx(best.sum()) and len(chosen) == len(set(chosen.tolist())) == len(best)
+    assert np.array_equal(np.sort(scores[chosen])[::-1], best)
+    # Ties at the boundary go to the lower index.
+    if len(best):
+        left_out = np.setdiff1d(np.flatnonzero(scores == best[-1]), chosen)
+        assert (left_out > chosen[scores[chosen] == best[-1]].max()).all()

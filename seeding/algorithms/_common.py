@@ -57,6 +57,7 @@ class Problem:
         self.graph: Graph = as_graph(graph)
         self.client = client
         self._graph_future = None
+        self._sampler: Any = None
         self.model = check_model(model)
         live_edge_arrays(self.graph, self.model)  # fails early on missing p or LT weights > 1
         n = self.graph.n
@@ -78,14 +79,18 @@ class Problem:
         return time.perf_counter() - self.start
 
     def rr_sampler(self) -> Any:
-        """RR-set sampler: local, or on the Dask workers when a client was given."""
+        """RR-set sampler: local, or on the Dask workers when a client was given (built once per problem)."""
+        if self._sampler is not None:
+            return self._sampler
         if self.client is None:
-            return RRSampler(self.graph, self.model)
+            self._sampler = RRSampler(self.graph, self.model)
+            return self._sampler
         from ..distributed import DistributedSampler, scatter_graph
 
         if self._graph_future is None:
             self._graph_future = scatter_graph(self.client, self.graph)
-        return DistributedSampler(self.graph, self.model, self.client, self._graph_future)
+        self._sampler = DistributedSampler(self.graph, self.model, self.client, self._graph_future)
+        return self._sampler
 
     def evaluate(self, seeds: np.ndarray, evaluation: str, n_evaluation: int | None,
                  fraction: float | None = None) -> SpreadEstimate:
