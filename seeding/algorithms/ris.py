@@ -31,11 +31,14 @@ from ..relax import sample_bound
 from ..results import SeedSet
 from ..rrsets import RRSets
 from ._common import (
+    DEFAULT_EVALUATION,
     ENTRIES_PER_SET,
     Problem,
+    check_count,
     check_delta,
     check_eps,
     check_ratio,
+    evaluation_size,
     log_binomial,
     memory_cap,
     sets_for_entries,
@@ -178,6 +181,8 @@ def opim_c(
     if target_ratio is not None:
         target_ratio = check_ratio(target_ratio)
     time_limit = check_time_limit(time_limit)
+    if n_evaluation is not None:
+        n_evaluation = check_count(n_evaluation, "n_evaluation")
 
     seed1, seed2 = draw_run_seed(prob.gen), draw_run_seed(prob.gen)
     pilot = sampler.sample(1000, run_seed=seed1)
@@ -214,19 +219,29 @@ def opim_c(
         grow = r1.count
         r1 = r1 + sampler.sample(grow, run_seed=seed1, first=r1.count, n_threads=prob.n_threads)
         r2 = r2 + sampler.sample(grow, run_seed=seed2, first=r2.count, n_threads=prob.n_threads)
+    fraction = covered2 / r2.count  # the seeds' judged coverage, before any growth
+    need = r2.count  # sets each bound rests on: the pooled sample has twice as many
     grown = 0
     if target_ratio is not None and ratio < target_ratio and isinstance(r1, RRSets):
-        # Grow both samples at once to where sampling alone leaves room for the target
-        # (assuming the bound on the sample comes within 1% of the seeds' coverage).
+        # Grow both samples at once until the pooled sample and the evaluation hold as many sets
+        # as sampling alone needs to leave room for the target (assuming the bound on the
+        # sample comes within 1% of the seeds' coverage).
         room = int(min(sets_within(cap, r1), MAX_GROWTH * r1.count))
-        want = count_for_ratio(min(0.999, target_ratio / 0.99), gains.sum() / r1.count, covered2 / r2.count,
-                               a, r1.count, room)
-        if want > r1.count:
-            more = want - r1.count
+        need = count_for_ratio(min(0.999, target_ratio / 0.99), gains.sum() / r1.count, fraction, a, r1.count,
+                               2 * room)
+        if need > 2 * r1.count:
+            more = -(-need // 2) - r1.count
             r1 = r1 + sampler.sample(more, run_seed=seed1, first=r1.count, n_threads=prob.n_threads)
             r2 = r2 + sampler.sample(more, run_seed=seed2, first=r2.count, n_threads=prob.n_threads)
             grown = 1
-    fraction = covered2 / r2.count  # sizes the evaluation
+    # The evaluation gives the lower bound: by default sized for its precision, towards a target
+    # at least as large as the bounds need.
+    if n_evaluation is None and evaluation == "rr":
+        n_evaluation = evaluation_size(None, fraction)
+        if target_ratio is not None:
+            n_evaluation = max(n_evaluation, need)
+    judged = n_evaluation if n_evaluation is not None else DEFAULT_EVALUATION
+    expected_lower = spread_lower(round(fraction * judged), a, weight, judged)
     # The final choice is greedy on both samples together: twice the sample behind the seeds
     # (R2 has done its work: judging when to stop). The upper bound then comes from the pooled
     # sample and the lower bound from the evaluation's fresh RR sets, independent of both.
@@ -242,11 +257,10 @@ def opim_c(
             progress(0, 1, phase="bounding")
         budget_s = None if time_limit is None else max(0.0, time_limit - spent)
         # By default a fixed number of steps (the same answer on any machine); towards a
-        # target, as many as it takes (the lower bound of the last round stands in for the
-        # final one, which only the evaluation gives).
+        # target, as many as it takes (with the lower bound the evaluation should give).
         steps = DEFAULT_BOUND_STEPS if target_ratio is None else 1000
-        tight = tighten_k(pool, prob, seeds, lower=lower, a=a, target_ratio=target_ratio, time_limit=budget_s,
-                          max_iterations=steps)
+        tight = tighten_k(pool, prob, seeds, lower=expected_lower, a=a, target_ratio=target_ratio,
+                          time_limit=budget_s, max_iterations=steps)
         upper = min(upper, spread_upper(tight.bound, a, weight, pool.count))
         if progress:
             progress(1, 1, phase="bounding")
@@ -256,7 +270,7 @@ def opim_c(
         "opim-c", seeds, gains * (weight / pool.count),
         params={"eps": eps, "delta": delta, "min_samples": min_samples, "max_memory": cap,
                 "target_ratio": target_ratio, "time_limit": time_limit},
-        evaluation=evaluation, n_evaluation=n_evaluation, fraction=fraction,
+        evaluation=evaluation, n_evaluation=n_evaluation,
         upper_bound=upper, certify_a=a,
         details={
             "rr_sets": pool.count, "rounds": rounds, "theta_max": int(math.ceil(theta_max)),
