@@ -135,6 +135,12 @@ def kept_rows(const int32_t[::1] nodes, const int64_t[::1] offsets, const int32_
     cdef int64_t n_sets = offsets.shape[0] - 1, s, e, size = 0, n_rows = 0, first
     cdef int32_t x
     cdef uint64_t a, b
+    # Each variable's two hash terms, once (a row's hashes are their sums).
+    terms_arr = np.zeros((max(n_vars, 1), 2), dtype=np.uint64)
+    cdef uint64_t[:, ::1] terms = terms_arr
+    with nogil:
+        for e in range(n_vars):
+            _hash_member(<int32_t>e, &terms[e, 0], &terms[e, 1])
     singleton_arr = np.zeros(n_vars, dtype=np.float64)
     members_arr = np.empty(nodes.shape[0], dtype=np.int32)
     offsets_arr = np.empty(n_sets + 1, dtype=np.int64)
@@ -158,7 +164,8 @@ def kept_rows(const int32_t[::1] nodes, const int64_t[::1] offsets, const int32_
                 if x >= 0:
                     members[size] = x
                     size += 1
-                    _hash_member(x, &a, &b)
+                    a += terms[x, 0]
+                    b += terms[x, 1]
             if size - first == 1:
                 singleton[members[first]] += 1.0
                 size = first
