@@ -1409,6 +1409,36 @@ cdef class Coverage:
         """Current marginal gain of every node (a live float64 view)."""
         return np.asarray(self._gains)
 
+    def lower(self, int64_t v):
+        """As :meth:`add`, returning what changed: ``(nodes, lowered)``, the nodes whose gain fell
+        (in the order first reached) and by how much, without a pass over all nodes."""
+        cdef int64_t e, f, s, u, count = 0
+        cdef double gain = 0.0, w
+        touched_arr = np.empty(self.n, dtype=np.int32)
+        lowered_arr = np.zeros(self.n, dtype=np.float64)
+        seen_arr = np.zeros(self.n, dtype=np.uint8)
+        cdef int32_t[::1] touched = touched_arr
+        cdef double[::1] lowered = lowered_arr
+        cdef uint8_t[::1] seen = seen_arr
+        with nogil:
+            for e in range(self.start[v], self.start[v + 1]):
+                s = self.members[e]
+                if self.done[s]:
+                    continue
+                self.done[s] = 1
+                w = self.weights[s]
+                gain += w
+                for f in range(self.offsets[s], self.offsets[s + 1]):
+                    u = self.nodes[f]
+                    self._gains[u] -= w
+                    if not seen[u]:
+                        seen[u] = 1
+                        touched[count] = <int32_t>u
+                        count += 1
+                    lowered[u] += w
+        self.covered += gain
+        return touched_arr[:count].copy(), lowered_arr[touched_arr[:count]]
+
     def add(self, int64_t v):
         """Cover the sets of node ``v``; return the weight newly covered."""
         cdef int64_t e, f, s

@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _kernels
+from . import _cover, _kernels
 from .errors import ClusterError
 from .graph import Graph
 from .models import check_model
@@ -157,11 +157,8 @@ class _ChunkCoverage:
         if list(picks[: len(self.picked)]) != self.picked:
             self.__init__(self.sets)
         for v in picks[len(self.picked):]:
-            before = np.array(self.coverage.gains)
-            self.coverage.add(v)
+            self.last_delta = self.coverage.lower(v)
             self.picked.append(v)
-            changed = np.flatnonzero(before != self.coverage.gains)
-            self.last_delta = (changed.astype(np.int32), (before[changed] - self.coverage.gains[changed]))
 
     def report(self, picks: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray] | np.ndarray:
         """All gains for the first round; afterwards only what the last pick lowered (sparse)."""
@@ -263,8 +260,7 @@ class DistributedRRSets:
                 for changed, lowered in parts:
                     total[changed] -= lowered
             score = np.where(free, total, -1.0)
-            top = np.partition(score, max(self.n - k, 0))[max(self.n - k, 0):] if k < self.n else score
-            bound = min(bound, covered + float(top[top > 0].sum()))
+            bound = min(bound, covered + _cover.top_k(score, k)[0])
             if step == k:
                 break
             best = int(np.argmax(score))
