@@ -104,7 +104,7 @@ def count_for_ratio(target: float, chosen_frac: float, judged_frac: float, a: fl
 
 
 def slack(ratio: float, chosen_covered: float, bound_covered: float, *, lower: float | None = None,
-          judged: tuple[float, int] | None = None, upper: float | None = None,
+          judged: float | None = None, upper: float | None = None,
           chosen_count: int | None = None, weight: float = 1.0) -> dict:
     """Split ``1 - ratio`` into its optimization part (on the choosing sample) and the rest (sampling).
 
@@ -112,14 +112,14 @@ def slack(ratio: float, chosen_covered: float, bound_covered: float, *, lower: f
     be from the optimum of the sample; ``sampling`` is what the concentration
     bounds and the second sample take on top. With the bounds and the counts,
     the two concentration slacks are reported apart: ``lower_sampling`` (the
-    lower bound below the judging sample's estimate) and ``upper_sampling`` (the
-    sample optimum's bound below the upper bound).
+    lower bound below ``judged``, the judging sample's spread estimate) and
+    ``upper_sampling`` (the sample optimum's bound below the upper bound).
     """
     optimization = 0.0 if bound_covered <= 0 else max(0.0, 1.0 - chosen_covered / bound_covered)
     sampling = max(0.0, 1.0 - ratio / (1.0 - optimization)) if optimization < 1.0 else 0.0
     out = {"total": max(0.0, 1.0 - ratio), "sampling": sampling, "optimization": optimization}
-    if lower is not None and judged is not None and judged[0] > 0:
-        out["lower_sampling"] = max(0.0, 1.0 - lower / (weight * judged[0] / judged[1]))
+    if lower is not None and judged is not None and judged > 0:
+        out["lower_sampling"] = max(0.0, 1.0 - lower / judged)
     if upper is not None and chosen_count and upper > 0:
         out["upper_sampling"] = max(0.0, 1.0 - weight * bound_covered / chosen_count / upper)
     return out

@@ -101,6 +101,13 @@ def _buckets(indptr: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, in
     return bounds, np.ascontiguousarray(indptr[bounds]), bucket, shift
 
 
+def _bucket_extent(starts: np.ndarray, bounds: np.ndarray) -> tuple[int, int]:
+    """The most arcs and the most nodes of any bucket: the per-thread scratch of a bucket sort."""
+    sizes = np.diff(starts)
+    widest = max(int(sizes.max()) if sizes.size else 0, 1)
+    return widest, max(int(np.diff(bounds).max()) if bounds.shape[0] > 1 else 0, 1)
+
+
 def _bucket_steps(starts: np.ndarray, arcs: int) -> list[tuple[int, int]]:
     """Consecutive bucket ranges of about ``arcs`` arcs each."""
     steps = []
@@ -159,9 +166,7 @@ def _arc_csr(
                                bucket, shift, bounds, cursor, U, V, P, W)
         del u, v, p, w
     del bucket, cursor
-    sizes = np.diff(starts)
-    widest = max(int(sizes.max()) if sizes.size else 0, 1)
-    rows = max(int(np.diff(bounds).max()) if bounds.shape[0] > 1 else 0, 1)
+    widest, rows = _bucket_extent(starts, bounds)
     su = np.empty((threads, widest), dtype=np.uint16)
     sv = np.empty((threads, widest), dtype=np.int32)
     sp = np.empty((threads, widest) if with_p else (1, 1))
@@ -317,9 +322,7 @@ class Graph:
             _edges.bucket_reverse(self.indptr, self.indices, bucket, shift, bounds, cursor, targets, in_indices,
                                   in_arcs, first, last)
         del bucket, cursor
-        sizes = np.diff(starts)
-        widest = max(int(sizes.max()) if sizes.size else 0, 1)
-        rows = max(int(np.diff(bounds).max()) if bounds.shape[0] > 1 else 0, 1)
+        widest, rows = _bucket_extent(starts, bounds)
         su = np.empty((threads, widest), dtype=np.int32)
         se = np.empty((threads, widest), dtype=np.int64)
         cursors = np.empty((threads, rows), dtype=np.int64)

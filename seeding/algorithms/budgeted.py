@@ -620,7 +620,7 @@ def select_seeds(
     details["certified_lower_bound"] = lower
     details["seed_costs"] = [float(c) for c in cost[order]]
     details.update(_group_counts(cons, order))
-    details["slack"] = slack(ratio, value, bound_cov, lower=lower, judged=(judged, r2.count), upper=upper,
+    details["slack"] = slack(ratio, value, bound_cov, lower=lower, judged=weight * judged / r2.count, upper=upper,
                              chosen_count=r1.count, weight=weight)
     if lower <= 0:
         details["guarantee"] = "none reached: the sample is too small to certify a positive spread"

@@ -90,7 +90,7 @@ def opim_c(
     lower bound on the spread of ``S`` and ``R1`` an upper bound on the optimum
     (from the greedy run's intermediate coverages). It stops once
     ``lower / upper >= 1 - 1/e - eps`` *and* the seeds have settled (the last
-    doubling raised their coverage of ``R2`` by less than 0.5%: more samples no
+    doubling raised their coverage of ``R2`` by less than 1%: more samples no
     longer change them measurably), or once ``R1`` reaches the worst-case size
     ``theta_max``.
 
@@ -280,9 +280,8 @@ def opim_c(
     )
     if tight is None:
         return result
-    spread = result.spread
     parts = slack(result.approx_ratio, float(gains.sum()), min(tight.bound, float(bound)),
-                  lower=result.lower_bound, judged=(spread.mean / weight, 1), upper=upper, chosen_count=pool.count,
+                  lower=result.lower_bound, judged=result.spread.mean, upper=upper, chosen_count=pool.count,
                   weight=weight)
     return dataclasses.replace(result, details={**result.details, "slack": parts})
 
