@@ -7,7 +7,6 @@ Private module behind ``seeding.rrsets``, ``seeding.coverage_model`` and ``seedi
 Inputs are validated by the caller.
 """
 
-from cython.parallel cimport prange
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint64_t
 
 import numpy as np
@@ -26,21 +25,17 @@ def scatter_rows(const int32_t[::1] members, const int64_t[::1] offsets, const d
                     out[members[e]] += value
 
 
-def rows_hit(const int32_t[::1] members, const int64_t[::1] offsets, const uint8_t[::1] mask, int n_threads=1):
+def rows_hit(const int32_t[::1] members, const int64_t[::1] offsets, const uint8_t[::1] mask):
     """Per row, 1 if some member ``v`` has ``mask[v]`` set (an empty row is not hit): a uint8 array."""
     cdef int64_t n_rows = offsets.shape[0] - 1, r, e
-    cdef uint8_t hit
     result = np.zeros(n_rows, dtype=np.uint8)
     cdef uint8_t[::1] out = result
-    for r in prange(n_rows, nogil=True, num_threads=max(1, n_threads), schedule="static"):
-        hit = 0
-        e = offsets[r]
-        while e < offsets[r + 1]:
-            if mask[members[e]]:
-                hit = 1
-                break
-            e = e + 1
-        out[r] = hit
+    with nogil:
+        for r in range(n_rows):
+            for e in range(offsets[r], offsets[r + 1]):
+                if mask[members[e]]:
+                    out[r] = 1
+                    break
     return result
 
 
