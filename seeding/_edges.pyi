@@ -7,6 +7,7 @@ I32 = npt.NDArray[np.int32]
 I64 = npt.NDArray[np.int64]
 U8 = npt.NDArray[np.uint8]
 U16 = npt.NDArray[np.uint16]
+U64 = npt.NDArray[np.uint64]
 F64 = npt.NDArray[np.float64]
 Ids = npt.NDArray[np.int32] | npt.NDArray[np.int64]
 
@@ -56,4 +57,5 @@ def sort_reverse(
     starts: I64, bounds: I32, in_indptr: I64, T: U16, in_indices: I32, in_arcs: I64, first: int, last: int,
     su: I32, se: I64, cursor: I64, n_threads: int = 1,
 ) -> None: ...
+def in_arc_values(in_indptr: I64, in_arcs: I64, p: F64, width: U64) -> tuple[U64, F64, F64]: ...
 def format_arcs(u: I64, v: I64) -> bytes: ...

@@ -13,7 +13,8 @@ back (files -> ``io`` -> ``Graph``), before any diffusion:
   :func:`duplicate_groups` and :func:`drop_duplicates` lay arcs out in CSR
   order, sorted by ``(source, target)``, in O(m + n) and without holding the
   arcs twice (``seeding.graph``); :func:`bucket_reverse` and
-  :func:`sort_reverse` build the reverse CSR the same way;
+  :func:`sort_reverse` build the reverse CSR the same way, and
+  :func:`in_arc_values` reads arc values in its order (``seeding.rrsets``);
 * :func:`format_arcs` writes ``"u v"`` lines (``seeding.generate``).
 
 The callers check dtypes and ranges; nothing here checks them again. No loop
@@ -22,7 +23,7 @@ here draws random numbers: the diffusion and RR loops live in ``_kernels``.
 
 from cython.parallel cimport prange, threadid
 from libc.math cimport fabs, floor, isfinite
-from libc.stdint cimport int32_t, int64_t, uint16_t, uint8_t
+from libc.stdint cimport int32_t, int64_t, uint16_t, uint8_t, uint64_t
 from libc.stdlib cimport free, malloc
 from libc.string cimport memchr, memcpy, memmove, memset
 
@@ -760,6 +761,38 @@ def sort_reverse(const int64_t[::1] starts, const int32_t[::1] bounds, const int
         t = threadid()
         _sort_reverse_bucket(starts[b], starts[b + 1], bounds[b], bounds[b + 1], &in_indptr[0], &T[0],
                              &in_indices[0], &in_arcs[0], &su[t, 0], &se[t, 0], &cursor[t, 0])
+
+
+def in_arc_values(const int64_t[::1] in_indptr, const int64_t[::1] in_arcs, const double[::1] p,
+                  const uint64_t[::1] width):
+    """In one pass over the reverse CSR: ``(width[in_arcs], pmin, pmax)``, the arcs' 53-bit thresholds in
+    in-arc order and the least and greatest ``p`` entering each node (0 for a node without in-arcs)."""
+    cdef int64_t n = in_indptr.shape[0] - 1, v, e, a
+    cdef double x, lo, hi
+    thr_arr = np.empty(in_arcs.shape[0], dtype=np.uint64)
+    lo_arr = np.zeros(n, dtype=np.float64)
+    hi_arr = np.zeros(n, dtype=np.float64)
+    cdef uint64_t[::1] thr = thr_arr
+    cdef double[::1] pmin = lo_arr
+    cdef double[::1] pmax = hi_arr
+    with nogil:
+        for v in range(n):
+            if in_indptr[v] == in_indptr[v + 1]:
+                continue
+            a = in_arcs[in_indptr[v]]
+            lo = p[a]
+            hi = lo
+            for e in range(in_indptr[v], in_indptr[v + 1]):
+                a = in_arcs[e]
+                thr[e] = width[a]
+                x = p[a]
+                if x < lo:
+                    lo = x
+                if x > hi:
+                    hi = x
+            pmin[v] = lo
+            pmax[v] = hi
+    return thr_arr, lo_arr, hi_arr
 
 
 # ------------------------------------------------------------------------------------------------- writing

@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from . import _cover, _kernels
+from . import _cover, _edges, _kernels
 from ._interrupt import in_chunks
 from .errors import SeedingError
 from .graph import Graph
@@ -215,13 +215,12 @@ def _rr_tables(graph: Graph, model: str) -> tuple[np.ndarray, np.ndarray, np.nda
         in_thr = np.ascontiguousarray((lo + width)[order])
     else:
         _, width, _ = live_edge_arrays(graph, "ic")
-        in_thr = np.ascontiguousarray(width[order])  # coins: floor(p * 2**53)
+        in_thr = np.zeros(0, dtype=np.uint64)
         has = deg > 0
         if graph.m:
-            p_in = np.asarray(graph.p, dtype=np.float64)[order]
-            starts = indptr[:-1][has]
-            pmin = np.minimum.reduceat(p_in, starts)
-            pmax = np.maximum.reduceat(p_in, starts)
+            # Coins: floor(p * 2**53) in in-arc order; the least and greatest p entering each node.
+            in_thr, pmin, pmax = _edges.in_arc_values(indptr, order, np.asarray(graph.p, dtype=np.float64), width)
+            pmin, pmax = pmin[has], pmax[has]
             nodes = np.flatnonzero(has)
             kind[nodes[pmin >= 1.0]] = _RR_ALL
             same = (pmin == pmax) & (pmin < 1.0)
