@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 
 T = TypeVar("T")
 
-__all__ = ["CHUNK_SECONDS", "in_chunks", "solve_interruptibly", "interrupt_scope", "absorbed", "Scope"]
+__all__ = ["CHUNK_SECONDS", "alongside", "in_chunks", "solve_interruptibly", "interrupt_scope", "absorbed", "Scope"]
 
 CHUNK_SECONDS = 0.2  # wall time a kernel chunk aims at: how long Ctrl-C may wait
 _GROWTH = 4  # a chunk is at most this many times the previous one
@@ -49,6 +49,33 @@ def in_chunks(run: Callable[[int, int], T], first: int, count: int, *, step: int
         elapsed = time.perf_counter() - began
         scale = _GROWTH if elapsed <= 0 else min(_GROWTH, max(1.0 / _GROWTH, CHUNK_SECONDS / elapsed))
         size = max(step, int(size * scale) // step * step)
+
+
+def alongside(work: Callable[[], T]) -> Callable[[], T]:
+    """Start ``work()`` on a helper thread, beside the caller (compiled loops that release the GIL run
+    in parallel); returns a function that waits for its result, in short steps so that Ctrl-C gets
+    through, and re-raises its error."""
+    box: dict[str, Any] = {}
+    finished = threading.Event()
+
+    def target() -> None:
+        try:
+            box["result"] = work()
+        except BaseException as exc:  # handed to the caller by result()
+            box["error"] = exc
+        finally:
+            finished.set()
+
+    threading.Thread(target=target, name="seeding-alongside", daemon=True).start()
+
+    def result() -> T:
+        while not finished.wait(0.05):
+            pass
+        if "error" in box:
+            raise box["error"]
+        return box["result"]
+
+    return result
 
 
 class Scope:

@@ -8,12 +8,13 @@ on fresh RR sets, never on the sets that chose it.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
-import time
 from typing import Any
 
 import numpy as np
 
+from .._interrupt import alongside
 from .._rng import RNGLike, draw_run_seed
 from .._validation import Progress, check_time_limit
 from ..bounds import (
@@ -26,7 +27,7 @@ from ..bounds import (
     spread_lower,
     spread_upper,
 )
-from ..coverage_model import Constraints, shrink
+from ..coverage_model import Constraints, ShrunkInstance, shrink
 from ..relax import sample_bound
 from ..results import SeedSet
 from ..rrsets import RRSets
@@ -251,19 +252,25 @@ def opim_c(
     # sample and the lower bound from the evaluation's fresh RR sets, independent of both.
     pool = r1 + r2
     del r1, r2
+    local = isinstance(pool, RRSets)  # a local sample: the Lagrangian tightens the bound on the optimum
+    if local:
+        # Its instance does not depend on the seeds: with a second thread, built while greedy picks them.
+        cons = k_constraints(prob)
+        building = alongside(functools.partial(shrink, pool, cons)) if prob.n_threads > 1 else None
     seeds, gains, bound = pool.greedy(prob.k, allowed=prob.allowed)
     upper = spread_upper(bound, a, weight, pool.count)
     details: dict[str, Any] = {"greedy_upper_bound": upper, "growth_rounds": grown}
     tight = None
-    if isinstance(pool, RRSets):  # a local sample: tighten the bound on the optimum
+    if local:
         spent = prob.elapsed()
         if progress:
             progress(0, 1, phase="bounding")
-        budget_s = None if time_limit is None else max(0.0, time_limit - spent)
+        shrunk = building() if building is not None else shrink(pool, cons)
+        budget_s = None if time_limit is None else max(0.0, time_limit - prob.elapsed())
         # By default a fixed number of steps (the same answer on any machine); towards a
         # target, as many as it takes (with the lower bound the evaluation should give).
         steps = DEFAULT_BOUND_STEPS if target_ratio is None else 1000
-        tight = tighten_k(pool, prob, seeds, lower=expected_lower, a=a, target_ratio=target_ratio,
+        tight = tighten_k(shrunk, cons, pool, seeds, lower=expected_lower, a=a, target_ratio=target_ratio,
                           time_limit=budget_s, max_iterations=steps)
         upper = min(upper, spread_upper(tight.bound, a, weight, pool.count))
         if progress:
@@ -290,15 +297,16 @@ def opim_c(
     return dataclasses.replace(result, details={**result.details, "slack": parts})
 
 
-def tighten_k(sets: RRSets, prob: Problem, seeds: np.ndarray, *, lower: float, a: float,
-              target_ratio: float | None, time_limit: float | None, max_iterations: int) -> Any:
-    """The Lagrangian bound on the best k-set's coverage of ``sets`` (see :mod:`seeding.relax`)."""
+def k_constraints(prob: Problem) -> Constraints:
+    """The constraints of a k-seed problem: any ``k`` of the allowed nodes."""
     never = np.zeros(0, np.int32) if prob.allowed is None else np.flatnonzero(prob.allowed == 0).astype(np.int32)
-    cons = Constraints(costs=np.ones(prob.graph.n), budget=float(prob.k), must=np.zeros(0, np.int32), never=never)
-    start = time.perf_counter()
-    instance = shrink(sets, cons)
-    if time_limit is not None:  # shrinking is part of the bound's time
-        time_limit = max(0.0, time_limit - (time.perf_counter() - start))
+    return Constraints(costs=np.ones(prob.graph.n), budget=float(prob.k), must=np.zeros(0, np.int32), never=never)
+
+
+def tighten_k(instance: ShrunkInstance, cons: Constraints, sets: RRSets, seeds: np.ndarray, *, lower: float,
+              a: float, target_ratio: float | None, time_limit: float | None, max_iterations: int) -> Any:
+    """The Lagrangian bound on the best k-set's coverage of ``sets`` (shrunk to ``instance``; see
+    :mod:`seeding.relax`)."""
     tolerance = 1e-3
     if target_ratio is not None:  # stop as soon as the bound certifies the target
         enough = covered_for_upper(lower / target_ratio, a, sets.total_weight, sets.count)
