@@ -33,7 +33,7 @@ import seeding._interrupt
 import seeding.cli
 import seeding.io
 from seeding import _kernels, read_graph
-from seeding._interrupt import interrupt_scope, solve_interruptibly
+from seeding._interrupt import alongside, interrupt_scope, solve_interruptibly
 from seeding._rng import max_jobs
 from seeding.cli import main
 from seeding.compare import run_instance
@@ -650,6 +650,26 @@ def test_solve_interruptibly_returns_the_best_and_records_it():
 
     with pytest.raises(ValueError, match="solver failed"):
         solve_interruptibly(failing, lambda: None)
+
+
+def test_alongside_runs_beside_the_caller_and_hands_back_its_result_or_error():
+    started, release = threading.Event(), threading.Event()
+
+    def work():
+        started.set()
+        assert release.wait(5)
+        return threading.current_thread().name
+
+    result = alongside(work)
+    assert started.wait(5)  # running while the caller goes on
+    release.set()
+    assert result() == "seeding-alongside"
+
+    def failing():
+        raise ValueError("shrink failed")
+
+    with pytest.raises(ValueError, match="shrink failed"):
+        alongside(failing)()
 
 
 def test_optimize_exits_130_after_showing_the_best_found(graph_file, monkeypatch):
