@@ -374,12 +374,12 @@ def main() -> None:
 def _reuse_freed_memory() -> None:
     """Have glibc's malloc keep freed blocks for the next arrays rather than hand them back to the system.
 
-    A run allocates and frees many arrays of a few MiB (RR sets, their rows, scratch), and by default
-    most of them are given back and the next one is faulted in again page by page: on NetHEPT, k = 50,
-    about 13,000 page faults, a fifth of the selection time. Blocks of 64 MiB and more keep mappings of
-    their own, so large graphs still return memory as it is freed; at most 128 MiB of free heap is kept.
-    A process, not a library, decides this, so the API leaves the allocator alone; on other C
-    libraries nothing changes.
+    A run allocates and frees many arrays of a few MiB (RR sets, their rows, scratch); by default most
+    are given back and the next one is faulted in again page by page. On NetHEPT, k = 50, keeping them
+    cuts a run's page faults from 21,000 to 15,000 and its selection time by about a tenth. Blocks of
+    64 MiB and more keep mappings of their own, so large graphs still return memory as it is freed, and
+    at most 128 MiB of free heap is kept. How much memory a process keeps is its own business: the
+    command line decides it, the API leaves the allocator alone. Other C libraries: nothing changes.
     """
     import ctypes
 
