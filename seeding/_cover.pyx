@@ -171,8 +171,8 @@ def kept_rows(const int32_t[::1] nodes, const int64_t[::1] offsets, const int32_
                 out_offsets[n_rows] = size
             else:
                 size = first
-    return (singleton_arr, members_arr[:size].copy(), offsets_arr[:n_rows + 1].copy(),
-            h1_arr[:n_rows], h2_arr[:n_rows])
+    # Views, not copies: the caller merges the rows into new arrays at once.
+    return singleton_arr, members_arr[:size], offsets_arr[:n_rows + 1], h1_arr[:n_rows], h2_arr[:n_rows]
 
 
 def merge_equal_rows(const int32_t[::1] members, const int64_t[::1] offsets, const double[::1] weights,
@@ -219,7 +219,9 @@ def merge_equal_rows(const int32_t[::1] members, const int64_t[::1] offsets, con
             out_weights[n_out] = weights[r]
             n_out += 1
             out_offsets[n_out] = size
-    return members_arr[:size].copy(), offsets_arr[:n_out + 1].copy(), weights_arr[:n_out].copy()
+    # Views of the buffers sized for no merge at all: merged rows leave at most that much unused, and
+    # copying would fault in as much fresh memory again.
+    return members_arr[:size], offsets_arr[:n_out + 1], weights_arr[:n_out]
 
 
 def transpose_rows(const int32_t[::1] members, const int64_t[::1] offsets, int64_t n_vars):
