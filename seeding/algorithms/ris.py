@@ -250,13 +250,15 @@ def opim_c(
     # The final choice is greedy on both samples together: twice the sample behind the seeds
     # (R2 has done its work: judging when to stop). The upper bound then comes from the pooled
     # sample and the lower bound from the evaluation's fresh RR sets, independent of both.
+    roomy = 2 * r1.count <= sets_within(cap, r1)  # memory for a doubling: greedy's index and the bound's rows at once
     pool = r1 + r2
     del r1, r2
     local = isinstance(pool, RRSets)  # a local sample: the Lagrangian tightens the bound on the optimum
     if local:
-        # Its instance does not depend on the seeds: with a second thread, built while greedy picks them.
+        # Its instance does not depend on the seeds: with a second thread (and the memory), built while
+        # greedy picks them.
         cons = k_constraints(prob)
-        building = alongside(functools.partial(shrink, pool, cons)) if prob.n_threads > 1 else None
+        building = alongside(functools.partial(shrink, pool, cons)) if prob.n_threads > 1 and roomy else None
     seeds, gains, bound = pool.greedy(prob.k, allowed=prob.allowed)
     upper = spread_upper(bound, a, weight, pool.count)
     details: dict[str, Any] = {"greedy_upper_bound": upper, "growth_rounds": grown}
