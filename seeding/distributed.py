@@ -235,12 +235,14 @@ class DistributedRRSets:
     def estimate(self, seeds: np.ndarray) -> SpreadEstimate:
         return rr_estimate(self.covered(seeds), self.count, self.total_weight, self.model)
 
-    def greedy(self, k: int, *, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, int]:
+    def greedy(self, k: int, *, allowed: np.ndarray | None = None,
+               n_threads: int = 1) -> tuple[np.ndarray, np.ndarray, int]:
         """Greedy max coverage with the chunks' counts summed each round; same answer as local.
 
         Ties go to the lowest node index, and the bound is OPIM-C's
         ``min over rounds of (covered + k largest marginal coverages)``, as in
-        ``_kernels.max_cover``.
+        ``_kernels.max_cover``. ``n_threads`` is the local sets' option: each worker
+        indexes its own chunks.
         """
         client = self.client
         states = [client.submit(_coverage_state, f, pure=False, retries=RETRIES) for _, _, f in self.chunks]

@@ -86,10 +86,12 @@ class RRSets:
         """Unbiased spread estimate ``W * covered / count`` with a 95% CI (see :func:`rr_estimate`)."""
         return rr_estimate(self.covered(seeds), self.count, self.total_weight, self.model)
 
-    def greedy(self, k: int, *, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, int]:
-        """Greedy max coverage: ``(seeds, gains, bound)``, see ``_kernels.max_cover``."""
+    def greedy(self, k: int, *, allowed: np.ndarray | None = None,
+               n_threads: int = 1) -> tuple[np.ndarray, np.ndarray, int]:
+        """Greedy max coverage: ``(seeds, gains, bound)``, see ``_kernels.max_cover`` (the same on any
+        number of threads)."""
         mask = np.zeros(0, dtype=np.uint8) if allowed is None else np.ascontiguousarray(allowed, np.uint8)
-        seeds, gains, bound = _kernels.max_cover(self.nodes, self.offsets, self.n, int(k), mask)
+        seeds, gains, bound = _kernels.max_cover(self.nodes, self.offsets, self.n, int(k), mask, int(n_threads))
         keep = seeds >= 0
         return seeds[keep], gains[keep], int(bound)
 

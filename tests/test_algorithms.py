@@ -8,9 +8,11 @@ import networkx as nx
 import numpy as np
 import pytest
 from exact import exact_ic_spread, exact_spread_table, tiny_graphs
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import seeding
-from seeding import Graph, SeedingError, SeedingWarning, maximize_influence
+from seeding import Graph, SeedingError, SeedingWarning, _kernels, maximize_influence
 from seeding.algorithms import METHODS
 
 GREEDY_MODULE = importlib.import_module("seeding.algorithms.greedy")
@@ -81,6 +83,24 @@ def test_max_cover_bound_dominates_every_k_set_on_the_sample():
     assert gains.sum() == sets.covered(seeds)
     best = max(sets.covered(np.array(s)) for s in __import__("itertools").combinations(range(g.n), 2))
     assert bound >= best >= gains.sum()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 40), st.lists(st.lists(st.integers(0, 39), max_size=6), max_size=300), st.integers(1, 8),
+       st.integers(0, 2**32 - 1))
+def test_max_cover_is_the_same_on_any_number_of_threads(n, sets, k, salt):
+    """The coverage index built by several threads lists each node's sets in the same order as one thread."""
+    sizes = [len(s) for s in sets]
+    nodes = np.array([v % n for s in sets for v in s], dtype=np.int32)
+    offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+    k = min(k, n)
+    allowed = np.zeros(0, np.uint8) if salt % 2 else (np.random.default_rng(salt).random(n) < 0.7).astype(np.uint8)
+    if allowed.size and allowed.sum() == 0:
+        allowed[0] = 1
+    one = _kernels.max_cover(nodes, offsets, n, k, allowed, 1)
+    for threads in (2, 3):
+        many = _kernels.max_cover(nodes, offsets, n, k, allowed, threads)
+        assert np.array_equal(one[0], many[0]) and np.array_equal(one[1], many[1]) and one[2] == many[2]
 
 
 def random_graph(n=60, p=0.06, seed=4):

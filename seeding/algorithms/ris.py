@@ -206,7 +206,7 @@ def opim_c(
     while True:
         rounds += 1
         before = None if seeds is None else r2.covered(seeds)
-        seeds, gains, bound = r1.greedy(prob.k, allowed=prob.allowed)
+        seeds, gains, bound = r1.greedy(prob.k, allowed=prob.allowed, n_threads=prob.n_threads)
         covered2 = r2.covered(seeds)
         settled = before is not None and covered2 <= before * (1 + SETTLED_GAIN)
         lower = spread_lower(covered2, a, weight, r2.count)
@@ -254,12 +254,15 @@ def opim_c(
     pool = r1 + r2
     del r1, r2
     local = isinstance(pool, RRSets)  # a local sample: the Lagrangian tightens the bound on the optimum
+    building = None
     if local:
         # Its instance does not depend on the seeds: with a second thread (and the memory), built while
-        # greedy picks them.
+        # greedy picks them, greedy then keeping to one thread.
         cons = k_constraints(prob)
-        building = alongside(functools.partial(shrink, pool, cons)) if prob.n_threads > 1 and roomy else None
-    seeds, gains, bound = pool.greedy(prob.k, allowed=prob.allowed)
+        if prob.n_threads > 1 and roomy:
+            building = alongside(functools.partial(shrink, pool, cons))
+    seeds, gains, bound = pool.greedy(prob.k, allowed=prob.allowed,
+                                      n_threads=1 if building is not None else prob.n_threads)
     upper = spread_upper(bound, a, weight, pool.count)
     details: dict[str, Any] = {"greedy_upper_bound": upper, "growth_rounds": grown}
     tight = None
@@ -411,7 +414,7 @@ def imm(
         if theta_i > have:
             more = sampler.sample(theta_i - have, run_seed=seed_lb, first=have, n_threads=prob.n_threads)
             sets = more if sets is None else sets + more
-        seeds, gains, _ = sets.greedy(prob.k, allowed=prob.allowed)
+        seeds, gains, _ = sets.greedy(prob.k, allowed=prob.allowed, n_threads=prob.n_threads)
         estimate = weight * gains.sum() / sets.count
         if estimate >= (1.0 + eps_p) * x:
             lb = max(lb, estimate / (1.0 + eps_p))
@@ -422,7 +425,7 @@ def imm(
     if progress:
         progress(0, theta)
     final = sampler.sample(theta, run_seed=draw_run_seed(prob.gen), n_threads=prob.n_threads)
-    seeds, gains, bound = final.greedy(prob.k, allowed=prob.allowed)
+    seeds, gains, bound = final.greedy(prob.k, allowed=prob.allowed, n_threads=prob.n_threads)
     if progress:
         progress(theta, theta)
     # The certificate, as OPIM-C's: the greedy bound on the optimum's coverage of the
