@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 import seeding
 from seeding import Graph, InfeasibleError, SeedingError, select_seeds
+from seeding.algorithms.ris import GROWTH_ROUNDS
 from seeding.bounds import log_events, spread_lower, spread_upper
 
 DELTA = 1e-6
@@ -68,6 +69,20 @@ def test_opim_c_bounds_hold_against_exact_answers(problem, k, rng):
     assert r.lower_bound <= chosen + 1e-9
     assert 0.0 <= r.approx_ratio <= 1.0
     assert r.approx_ratio == pytest.approx(min(1.0, r.lower_bound / r.upper_bound))
+
+
+@PROPERTY
+@given(problem=tiny_problems(), k=st.integers(1, 3), rng=st.integers(0, 2**16))
+def test_opim_c_towards_a_target_ratio_keeps_its_bounds(problem, k, rng):
+    """Growing the samples towards a target (doublings, each re-estimated) keeps both bounds true."""
+    g, model = problem
+    spreads = all_subset_spreads(g, model)
+    r = seeding.maximize_influence(g, k, method="opim-c", model=model, rng=rng, delta=DELTA, min_samples=500,
+                                   target_ratio=0.99)
+    chosen = spreads[bitmask(g.index_of(r.seeds))]
+    assert r.upper_bound >= optimum(spreads, g.n, k) - 1e-9
+    assert r.lower_bound <= chosen + 1e-9
+    assert 0 <= r.details["growth_rounds"] <= GROWTH_ROUNDS
 
 
 @PROPERTY

@@ -48,7 +48,7 @@ from ._common import (
 
 __all__ = ["imm", "opim_c"]
 
-GROWTH_ROUNDS = 4  # rounds of growth towards a target ratio the union bound allows for
+GROWTH_ROUNDS = 4  # doublings towards a target ratio the union bound allows for (MAX_GROWTH = 2**4)
 MAX_GROWTH = 16  # at most this factor more RR sets for a target ratio
 DEFAULT_BOUND_STEPS = 20  # Lagrangian steps of a run without a target
 # Seeds have settled once a doubling raises their judged coverage by less than this. The final
@@ -134,7 +134,8 @@ def opim_c(
         the result reports the guarantee reached (``details["stopped_by_memory"]``).
     target_ratio : float, optional
         Certified ratio to work towards beyond OPIM-C's ``1 - 1/e - eps``: the
-        samples grow (up to 16x) and the Lagrangian bound of
+        samples double (up to 16x) while an estimate from them, made again
+        after each doubling, says the target needs more, and the Lagrangian bound of
         :mod:`seeding.relax` tightens the upper bound until the ratio is reached
         or ``time_limit`` runs out. Without it, the bound takes 20 subgradient
         steps.
@@ -228,17 +229,24 @@ def opim_c(
     need = r2.count  # sets each bound rests on: the pooled sample has twice as many
     grown = 0
     if target_ratio is not None and ratio < target_ratio and isinstance(r1, RRSets):
-        # Grow both samples at once until the pooled sample and the evaluation hold as many sets
-        # as sampling alone needs to leave room for the target (assuming the bound on the
-        # sample comes within 1% of the seeds' coverage).
+        # Grow both samples by doublings until the pooled sample and the evaluation hold as many sets
+        # as sampling alone needs to leave room for the target (assuming the bound on the sample
+        # comes within 1% of the seeds' coverage), estimated again after each doubling: from a
+        # small sample the estimate is pessimistic (its seeds judge worse, its greedy coverage is
+        # inflated), and the sizes stay on the grid the union bound counts.
         room = int(min(sets_within(cap, r1), MAX_GROWTH * r1.count))
-        need = count_for_ratio(min(0.999, target_ratio / 0.99), gains.sum() / r1.count, fraction, a, r1.count,
-                               2 * room)
-        if need > 2 * r1.count:
-            more = -(-need // 2) - r1.count
-            r1 = r1 + sampler.sample(more, run_seed=seed1, first=r1.count, n_threads=prob.n_threads)
-            r2 = r2 + sampler.sample(more, run_seed=seed2, first=r2.count, n_threads=prob.n_threads)
-            grown = 1
+        while True:
+            need = count_for_ratio(min(0.999, target_ratio / 0.99), gains.sum() / r1.count, fraction, a,
+                                   r1.count, 2 * room)
+            if need <= 2 * r1.count or 2 * r1.count > room:
+                break
+            if time_limit is not None and prob.elapsed() > time_limit:
+                break
+            r1 = r1 + sampler.sample(r1.count, run_seed=seed1, first=r1.count, n_threads=prob.n_threads)
+            r2 = r2 + sampler.sample(r2.count, run_seed=seed2, first=r2.count, n_threads=prob.n_threads)
+            grown += 1
+            seeds, gains, _ = r1.greedy(prob.k, allowed=prob.allowed, n_threads=prob.n_threads)
+            fraction = r2.covered(seeds) / r2.count
     # The evaluation gives the lower bound: by default sized for its precision, towards a target
     # at least as large as the bounds need.
     if n_evaluation is None and evaluation == "rr":
