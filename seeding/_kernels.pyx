@@ -1239,7 +1239,8 @@ cdef void _index_part(const int32_t* nodes, const int64_t* offsets, int64_t firs
 
 cdef int _inverted_index(const int32_t* nodes, const int64_t* offsets, int64_t n_sets, int64_t n,
                          int64_t* start, int64_t* cover, int32_t* members, int n_threads) noexcept nogil:
-    """The sets of every node, in set order: ``members[start[v]:start[v + 1]]``, ``cover[v]`` of them.
+    """The sets of every node, in set order: ``members[start[v]:start[v + 1]]``, ``cover[v]`` of them
+    (``cover`` may be NULL).
 
     Counting sort; with several threads each takes a run of sets with about equal entries,
     counts them and fills its own slots of every node's list (so the lists come out in set
@@ -1273,7 +1274,8 @@ cdef int _inverted_index(const int32_t* nodes, const int64_t* offsets, int64_t n
             c = counts[t * (n + 1) + v]
             counts[t * (n + 1) + v] = run
             run += c
-        cover[v] = run - start[v]
+        if cover != NULL:
+            cover[v] = run - start[v]
     start[n] = run
     for t in prange(parts, num_threads=parts, schedule="static"):
         _index_part(nodes, offsets, bounds[t], bounds[t + 1], counts + t * (n + 1), members)
@@ -1430,7 +1432,7 @@ cdef class Coverage:
 
     def __init__(self, const int32_t[::1] nodes, const int64_t[::1] offsets,
                  const double[::1] weights, int64_t n):
-        cdef int64_t total = offsets[offsets.shape[0] - 1], e, s, v
+        cdef int64_t total = offsets[offsets.shape[0] - 1], e, v
         self.n = n
         self.n_sets = offsets.shape[0] - 1
         self.nodes = nodes
@@ -1442,31 +1444,50 @@ cdef class Coverage:
         self.start = np.zeros(n + 1, dtype=np.int64)
         self.members = np.empty(max(total, 1), dtype=np.int32)
         self.done = np.zeros(max(self.n_sets, 1), dtype=np.uint8)
+        cdef int status
         with nogil:
-            for e in range(total):
-                self.start[nodes[e] + 1] += 1
-            for v in range(n):
-                self.start[v + 1] += self.start[v]
-            for s in range(self.n_sets):
-                for e in range(offsets[s], offsets[s + 1]):
-                    v = nodes[e]
-                    self.members[self.start[v]] = <int32_t>s
-                    self.start[v] += 1
-                    self._gains[v] += weights[s]
-            for v in range(n - 1, -1, -1):
-                self.start[v + 1] = self.start[v]
-            self.start[0] = 0
+            status = _inverted_index(&nodes[0] if total > 0 else NULL, &offsets[0], self.n_sets, n, &self.start[0],
+                                     NULL, &self.members[0], 1)
+            for v in range(n):  # in set order, as the sets of v are listed
+                for e in range(self.start[v], self.start[v + 1]):
+                    self._gains[v] += weights[self.members[e]]
+        if status != 0:
+            raise MemoryError("not enough memory for the coverage index")
 
     @property
     def gains(self):
         """Current marginal gain of every node (a live float64 view)."""
         return np.asarray(self._gains)
 
+    cdef double _take(self, int64_t v, uint8_t* seen, int32_t* touched, double* lowered,
+                      int64_t* count) noexcept nogil:
+        """Cover the sets of ``v``, lowering their members' gains; with ``seen`` (else NULL), also
+        record each lowered node once in ``touched`` and by how much in ``lowered``."""
+        cdef int64_t e, f, s, u
+        cdef double gain = 0.0, w
+        for e in range(self.start[v], self.start[v + 1]):
+            s = self.members[e]
+            if self.done[s]:
+                continue
+            self.done[s] = 1
+            w = self.weights[s]
+            gain += w
+            for f in range(self.offsets[s], self.offsets[s + 1]):
+                u = self.nodes[f]
+                self._gains[u] -= w
+                if seen != NULL:
+                    if not seen[u]:
+                        seen[u] = 1
+                        touched[count[0]] = <int32_t>u
+                        count[0] += 1
+                    lowered[u] += w
+        self.covered += gain
+        return gain
+
     def lower(self, int64_t v):
         """As :meth:`add`, returning what changed: ``(nodes, lowered)``, the nodes whose gain fell
         (in the order first reached) and by how much, without a pass over all nodes."""
-        cdef int64_t e, f, s, u, count = 0
-        cdef double gain = 0.0, w
+        cdef int64_t count = 0
         touched_arr = np.empty(self.n, dtype=np.int32)
         lowered_arr = np.zeros(self.n, dtype=np.float64)
         seen_arr = np.zeros(self.n, dtype=np.uint8)
@@ -1474,37 +1495,12 @@ cdef class Coverage:
         cdef double[::1] lowered = lowered_arr
         cdef uint8_t[::1] seen = seen_arr
         with nogil:
-            for e in range(self.start[v], self.start[v + 1]):
-                s = self.members[e]
-                if self.done[s]:
-                    continue
-                self.done[s] = 1
-                w = self.weights[s]
-                gain += w
-                for f in range(self.offsets[s], self.offsets[s + 1]):
-                    u = self.nodes[f]
-                    self._gains[u] -= w
-                    if not seen[u]:
-                        seen[u] = 1
-                        touched[count] = <int32_t>u
-                        count += 1
-                    lowered[u] += w
-        self.covered += gain
+            self._take(v, &seen[0], &touched[0], &lowered[0], &count)
         return touched_arr[:count].copy(), lowered_arr[touched_arr[:count]]
 
     def add(self, int64_t v):
         """Cover the sets of node ``v``; return the weight newly covered."""
-        cdef int64_t e, f, s
-        cdef double gain = 0.0, w
+        cdef double gain
         with nogil:
-            for e in range(self.start[v], self.start[v + 1]):
-                s = self.members[e]
-                if self.done[s]:
-                    continue
-                self.done[s] = 1
-                w = self.weights[s]
-                gain += w
-                for f in range(self.offsets[s], self.offsets[s + 1]):
-                    self._gains[self.nodes[f]] -= w
-        self.covered += gain
+            gain = self._take(v, NULL, NULL, NULL, NULL)
         return gain

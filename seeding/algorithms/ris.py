@@ -202,6 +202,11 @@ def opim_c(
     size = max(1, min(size, fits))
     r1 = sampler.sample(size, run_seed=seed1, n_threads=prob.n_threads)
     r2 = sampler.sample(size, run_seed=seed2, n_threads=prob.n_threads)
+
+    def doubled(sets: Any, run_seed: int) -> Any:
+        """``sets`` followed by as many more of the same stream."""
+        return sets + sampler.sample(sets.count, run_seed=run_seed, first=sets.count, n_threads=prob.n_threads)
+
     rounds = 0
     seeds = None
     while True:
@@ -222,9 +227,7 @@ def opim_c(
             break
         if time_limit is not None and prob.elapsed() > time_limit:
             break
-        grow = r1.count
-        r1 = r1 + sampler.sample(grow, run_seed=seed1, first=r1.count, n_threads=prob.n_threads)
-        r2 = r2 + sampler.sample(grow, run_seed=seed2, first=r2.count, n_threads=prob.n_threads)
+        r1, r2 = doubled(r1, seed1), doubled(r2, seed2)
     fraction = covered2 / r2.count  # the seeds' judged coverage, before any growth
     need = r2.count  # sets each bound rests on: the pooled sample has twice as many
     grown = 0
@@ -242,8 +245,7 @@ def opim_c(
                 break
             if time_limit is not None and prob.elapsed() > time_limit:
                 break
-            r1 = r1 + sampler.sample(r1.count, run_seed=seed1, first=r1.count, n_threads=prob.n_threads)
-            r2 = r2 + sampler.sample(r2.count, run_seed=seed2, first=r2.count, n_threads=prob.n_threads)
+            r1, r2 = doubled(r1, seed1), doubled(r2, seed2)
             grown += 1
             seeds, gains, _ = r1.greedy(prob.k, allowed=prob.allowed, n_threads=prob.n_threads)
             fraction = r2.covered(seeds) / r2.count
