@@ -13,8 +13,9 @@ back (files -> ``io`` -> ``Graph``), before any diffusion:
   :func:`duplicate_groups` and :func:`drop_duplicates` lay arcs out in CSR
   order, sorted by ``(source, target)``, in O(m + n) and without holding the
   arcs twice (``seeding.graph``); :func:`bucket_reverse` and
-  :func:`sort_reverse` build the reverse CSR the same way, and
-  :func:`in_arc_values` reads arc values in its order (``seeding.rrsets``);
+  :func:`sort_reverse` build the reverse CSR the same way (:func:`reverse_direct` in one pass for small
+  graphs), and :func:`target_p_range`, :func:`coin_thresholds` and :func:`table_guesses` lay out the RR
+  kernels' tables (``seeding.rrsets``);
 * :func:`format_arcs` writes ``"u v"`` lines (``seeding.generate``).
 
 The callers check dtypes and ranges; nothing here checks them again. No loop
@@ -763,36 +764,71 @@ def sort_reverse(const int64_t[::1] starts, const int32_t[::1] bounds, const int
                              &in_indices[0], &in_arcs[0], &su[t, 0], &se[t, 0], &cursor[t, 0])
 
 
-def in_arc_values(const int64_t[::1] in_indptr, const int64_t[::1] in_arcs, const double[::1] p,
-                  const uint64_t[::1] width):
-    """In one pass over the reverse CSR: ``(width[in_arcs], pmin, pmax)``, the arcs' 53-bit thresholds in
-    in-arc order and the least and greatest ``p`` entering each node (0 for a node without in-arcs)."""
-    cdef int64_t n = in_indptr.shape[0] - 1, v, e, a
-    cdef double x, lo, hi
-    thr_arr = np.empty(in_arcs.shape[0], dtype=np.uint64)
-    lo_arr = np.zeros(n, dtype=np.float64)
-    hi_arr = np.zeros(n, dtype=np.float64)
-    cdef uint64_t[::1] thr = thr_arr
-    cdef double[::1] pmin = lo_arr
-    cdef double[::1] pmax = hi_arr
+def reverse_direct(const int64_t[::1] indptr, const int32_t[::1] indices, const int64_t[::1] in_indptr,
+                   int32_t[::1] in_indices, int64_t[::1] in_arcs):
+    """The reverse CSR in one stable counting pass over the arcs in source order (each target's in-arcs
+    then come in source order): for graphs whose targets' cursors stay in cache."""
+    cdef int64_t n = indptr.shape[0] - 1, a, e, pos
+    cdef int32_t b
+    cursor_arr = np.array(in_indptr[:n], dtype=np.int64)
+    cdef int64_t[::1] cursor = cursor_arr
     with nogil:
-        for v in range(n):
-            if in_indptr[v] == in_indptr[v + 1]:
-                continue
-            a = in_arcs[in_indptr[v]]
-            lo = p[a]
-            hi = lo
+        for a in range(n):
+            for e in range(indptr[a], indptr[a + 1]):
+                b = indices[e]
+                pos = cursor[b]
+                cursor[b] = pos + 1
+                in_indices[pos] = <int32_t>a
+                in_arcs[pos] = e
+
+
+def target_p_range(const int32_t[::1] indices, const double[::1] p, double[::1] pmin, double[::1] pmax):
+    """The least and greatest ``p`` entering each node, in one pass over the arcs in CSR order (``pmin``
+    starts at +inf and ``pmax`` at -inf; a node without in-arcs keeps them)."""
+    cdef int64_t e
+    cdef int32_t b
+    cdef double x
+    with nogil:
+        for e in range(indices.shape[0]):
+            b = indices[e]
+            x = p[e]
+            if x < pmin[b]:
+                pmin[b] = x
+            if x > pmax[b]:
+                pmax[b] = x
+
+
+def coin_thresholds(const int64_t[::1] in_indptr, const int64_t[::1] in_arcs, const uint64_t[::1] width,
+                    const int64_t[::1] nodes):
+    """``width[in_arcs]`` over the in-arcs of ``nodes`` only, in in-arc order (the other entries are left
+    unset: the RR kernels read the thresholds of coin nodes alone)."""
+    cdef int64_t i, v, e
+    thr_arr = np.empty(in_arcs.shape[0], dtype=np.uint64)
+    cdef uint64_t[::1] thr = thr_arr
+    with nogil:
+        for i in range(nodes.shape[0]):
+            v = nodes[i]
             for e in range(in_indptr[v], in_indptr[v + 1]):
-                a = in_arcs[e]
-                thr[e] = width[a]
-                x = p[a]
-                if x < lo:
-                    lo = x
-                if x > hi:
-                    hi = x
-            pmin[v] = lo
-            pmax[v] = hi
-    return thr_arr, lo_arr, hi_arr
+                thr[e] = width[in_arcs[e]]
+    return thr_arr
+
+
+def table_guesses(const uint64_t[::1] thr, const int64_t[::1] first, const int64_t[::1] longest, int bits,
+                  uint16_t[:, ::1] guess):
+    """For each geometric table ``t`` (thresholds ``P = thr[first[t]:first[t] + longest[t] + 1]``, not
+    increasing, ``P[0] = 2**53``) and each bucket ``b`` of 53-bit draws (``r >> (53 - bits) == b``),
+    ``guess[t, b] = max{j: P[j] > top}`` at the bucket's top ``top``: one pointer walks down each table
+    as the buckets rise."""
+    cdef int64_t t, j, b, buckets = guess.shape[1]
+    cdef uint64_t top
+    with nogil:
+        for t in range(first.shape[0]):
+            j = longest[t]
+            for b in range(buckets):
+                top = ((<uint64_t>(b + 1)) << (53 - bits)) - 1
+                while j > 0 and thr[first[t] + j] <= top:
+                    j -= 1
+                guess[t, b] = <uint16_t>j
 
 
 # ------------------------------------------------------------------------------------------------- writing

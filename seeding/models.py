@@ -34,7 +34,7 @@ from .graph import Graph, as_graph
 if TYPE_CHECKING:
     import networkx as nx
 
-__all__ = ["MODELS", "PROBABILITY_SETTINGS", "check_model", "with_probability", "live_edge_arrays"]
+__all__ = ["MODELS", "PROBABILITY_SETTINGS", "arc_values", "check_model", "with_probability", "live_edge_arrays"]
 
 Model = Literal["ic", "lt"]
 MODELS: tuple[str, ...] = ("ic", "lt")
@@ -147,7 +147,8 @@ def _networkx_graph(graph: object) -> nx.Graph:
     return graph
 
 
-def _arc_values(graph: Graph, model: Model) -> np.ndarray:
+def arc_values(graph: Graph, model: Model) -> np.ndarray:
+    """The arc values a model reads (``p``, or ``lt_weights`` under LT when set), in CSR order."""
     values = graph.lt_weights if model == "lt" and graph.lt_weights is not None else graph.p
     if values is None:
         raise SeedingError(
@@ -159,7 +160,7 @@ def _arc_values(graph: Graph, model: Model) -> np.ndarray:
 
 def lt_in_weight_sums(graph: Graph) -> np.ndarray:
     """Sum of the LT weights entering each node."""
-    return np.bincount(graph.indices, weights=_arc_values(graph, "lt"), minlength=graph.n)
+    return np.bincount(graph.indices, weights=arc_values(graph, "lt"), minlength=graph.n)
 
 
 def live_edge_arrays(graph: Graph, model: str) -> tuple[np.ndarray, np.ndarray, bool]:
@@ -178,7 +179,7 @@ def live_edge_arrays(graph: Graph, model: str) -> tuple[np.ndarray, np.ndarray, 
     cached = graph._cache.get(key)
     if cached is not None:
         return cached
-    values = _arc_values(graph, model)
+    values = arc_values(graph, model)
     if model == "ic":
         lo = np.zeros(0, dtype=np.uint64)
         width = np.floor(values * _SCALE).astype(np.uint64)

@@ -17,7 +17,7 @@ from . import _cover, _edges, _kernels
 from ._interrupt import in_chunks
 from .errors import SeedingError
 from .graph import Graph
-from .models import check_model, live_edge_arrays
+from .models import arc_values, check_model, live_edge_arrays
 from .spread import Z95, SpreadEstimate
 
 __all__ = ["RRSets", "RRSampler"]
@@ -216,12 +216,13 @@ def _rr_tables(graph: Graph, model: str) -> tuple[np.ndarray, np.ndarray, np.nda
         lo, width, _ = live_edge_arrays(graph, "lt")
         in_thr = np.ascontiguousarray((lo + width)[order])
     else:
-        _, width, _ = live_edge_arrays(graph, "ic")
+        values = np.asarray(arc_values(graph, "ic"), dtype=np.float64)
         in_thr = np.zeros(0, dtype=np.uint64)
         has = deg > 0
         if graph.m:
-            # Coins: floor(p * 2**53) in in-arc order; the least and greatest p entering each node.
-            in_thr, pmin, pmax = _edges.in_arc_values(indptr, order, np.asarray(graph.p, dtype=np.float64), width)
+            # The least and greatest p entering each node.
+            pmin, pmax = np.full(n, np.inf), np.full(n, -np.inf)
+            _edges.target_p_range(graph.indices, values, pmin, pmax)
             pmin, pmax = pmin[has], pmax[has]
             nodes = np.flatnonzero(has)
             kind[nodes[pmin >= 1.0]] = _RR_ALL
@@ -229,10 +230,10 @@ def _rr_tables(graph: Graph, model: str) -> tuple[np.ndarray, np.ndarray, np.nda
             geo, p, d = nodes[same], pmin[same], deg[nodes[same]]
             small = d <= _RR_TABLE_MAX_DEG
             # One table per distinct p, as long as the largest in-degree using it.
-            values, which = np.unique(p[small], return_inverse=True)
-            longest = np.zeros(values.shape[0], dtype=np.int64)
+            distinct, which = np.unique(p[small], return_inverse=True)
+            longest = np.zeros(distinct.shape[0], dtype=np.int64)
             np.maximum.at(longest, which, d[small])
-            tables, starts_t = _geometric_tables(np.log1p(-values), longest)
+            tables, starts_t = _geometric_tables(np.log1p(-distinct), longest)
             kind[geo[small]] = _RR_TABLE
             off[geo[small]] = starts_t[which]
             # Large nodes: (1 - p)**deg, then log(1 - p).
@@ -243,6 +244,11 @@ def _rr_tables(graph: Graph, model: str) -> tuple[np.ndarray, np.ndarray, np.nda
             kind[big] = _RR_LOG
             off[big] = starts_t[-1] + 2 * np.arange(big.shape[0], dtype=np.uint64)
             pool = np.concatenate([tables, extra.ravel()])
+            # Coins: floor(p * 2**53) in in-arc order, for the nodes of mixed p only.
+            coin = nodes[(pmin < 1.0) & ~same]
+            if coin.shape[0]:
+                width = live_edge_arrays(graph, "ic")[1]
+                in_thr = _edges.coin_thresholds(indptr, order, width, coin.astype(np.int64))
             if pool.shape[0] >= 2**32:
                 raise SeedingError(f"graph too large for the RR kernels: {pool.shape[0]} thresholds")
     rr_nodes = np.empty((n, 2), dtype=np.uint64)
@@ -259,8 +265,7 @@ def _geometric_tables(log_q: np.ndarray, longest: np.ndarray) -> tuple[np.ndarra
     p)**j * 2**53)`` for ``j = 0 .. longest`` and a 0. Guess ``b`` is the gap ``J(r) =
     max{j: P[j] > r}`` at the top of bucket ``b`` (53-bit draws ``r`` with ``r >> 45 ==
     b``): ``J`` does not increase with ``r``, so in the bucket it is the guess or a
-    little more. The guesses start from ``log(r / 2**53) / log(1 - p)`` and are
-    corrected against the thresholds themselves, so they are exact.
+    little more. The guesses are read off the thresholds themselves, so they are exact.
     """
     n_tables = log_q.shape[0]
     words = _RR_BUCKETS // 4
@@ -270,22 +275,10 @@ def _geometric_tables(log_q: np.ndarray, longest: np.ndarray) -> tuple[np.ndarra
     owner = np.repeat(np.arange(n_tables), longest + 1)
     j = np.arange(owner.shape[0]) - first[owner]
     thr = _threshold(log_q[owner] * j)
-    top = (np.arange(1, _RR_BUCKETS + 1, dtype=np.uint64) << np.uint64(53 - _RR_BUCKET_BITS)) - np.uint64(1)
-    top_f = (top.astype(np.float64) + 1.0) / 2.0**53
-    last = longest[:, None]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        guess = np.floor(np.log(top_f)[None, :] / log_q[:, None])
-    guess = np.clip(np.nan_to_num(guess, nan=0.0, posinf=0.0), 0, last).astype(np.int64)
-    at = first[:, None]
-    for _ in range(4):  # the estimate is off by rounding only: a step or two at most
-        guess += (guess < last) & (thr[at + np.minimum(guess + 1, last)] > top)
-        guess -= (guess > 0) & (thr[at + guess] <= top)
-    exact = (thr[at + guess] > top) & ((guess == last) | (thr[at + np.minimum(guess + 1, last)] <= top))
-    for t in np.flatnonzero(~exact.all(axis=1)):  # never seen; kept exact all the same
-        mine = thr[first[t]:first[t] + longest[t] + 1]
-        guess[t] = longest[t] - np.searchsorted(mine[::-1], top, side="right")
+    guess = np.empty((n_tables, _RR_BUCKETS), dtype=np.uint16)
+    _edges.table_guesses(thr, first.astype(np.int64), longest.astype(np.int64), _RR_BUCKET_BITS, guess)
     pool = np.zeros(starts[-1], dtype=np.uint64)
-    pool[(starts[:-1, None] + np.arange(words)).ravel()] = guess.astype(np.uint16).view(np.uint64).ravel()
+    pool[(starts[:-1, None] + np.arange(words)).ravel()] = guess.view(np.uint64).ravel()
     pool[np.repeat(starts[:-1] + words, longest + 1) + j] = thr
     return pool, starts
 

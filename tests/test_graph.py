@@ -188,15 +188,16 @@ def arc_lists(draw):
 @settings(max_examples=100, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(arcs=arc_lists(), pieces=st.integers(1, 4), bucket=st.sampled_from([1, 3, 16, 1 << 17]),
        most=st.sampled_from([1, 2, 5, 64]), sub=st.sampled_from([1, 2, 7, 1 << 17]),
-       step=st.sampled_from([1, 5, 1 << 22]), threads=st.integers(1, 3))
-def test_bucketed_csr_equals_a_plain_sort(arcs, pieces, bucket, most, sub, step, threads):
+       step=st.sampled_from([1, 5, 1 << 22]), threads=st.integers(1, 3), direct=st.booleans())
+def test_bucketed_csr_equals_a_plain_sort(arcs, pieces, bucket, most, sub, step, threads, direct):
     # Tiny buckets, sub-buckets and steps (every boundary case of the bucketed sort) give the arrays
-    # a plain sort gives, p and LT weights merged bit for bit alike; and the reverse CSR is a stable
-    # argsort of the targets.
+    # a plain sort gives, p and LT weights merged bit for bit alike; and the reverse CSR, bucketed or
+    # in one pass, is a stable argsort of the targets.
     n, u, v, p, w = arcs
-    saved = (graph_module._BUCKET_ARCS, graph_module._MAX_BUCKETS, graph_module._SUB_ARCS, graph_module._STEP_ARCS)
-    graph_module._BUCKET_ARCS, graph_module._MAX_BUCKETS, graph_module._SUB_ARCS, graph_module._STEP_ARCS = (
-        bucket, most, sub, step)
+    saved = (graph_module._BUCKET_ARCS, graph_module._MAX_BUCKETS, graph_module._SUB_ARCS, graph_module._STEP_ARCS,
+             graph_module._DIRECT_REVERSE_ARCS)
+    (graph_module._BUCKET_ARCS, graph_module._MAX_BUCKETS, graph_module._SUB_ARCS, graph_module._STEP_ARCS,
+     graph_module._DIRECT_REVERSE_ARCS) = (bucket, most, sub, step, 1 << 21 if direct else -1)
     try:
         cuts = np.linspace(0, u.size, pieces + 1).astype(int)
         parts = [(u[a:b].copy(), v[a:b].copy(), None if p is None else p[a:b].copy(),
@@ -219,7 +220,8 @@ def test_bucketed_csr_equals_a_plain_sort(arcs, pieces, bucket, most, sub, step,
         assert g.in_indices.tolist() == g.sources[order].tolist() and g.in_arcs.tolist() == order.tolist()
         assert g.in_indptr.tolist() == np.r_[0, np.cumsum(np.bincount(g.indices, minlength=n))].tolist()
     finally:
-        graph_module._BUCKET_ARCS, graph_module._MAX_BUCKETS, graph_module._SUB_ARCS, graph_module._STEP_ARCS = saved
+        (graph_module._BUCKET_ARCS, graph_module._MAX_BUCKETS, graph_module._SUB_ARCS, graph_module._STEP_ARCS,
+         graph_module._DIRECT_REVERSE_ARCS) = saved
 
 
 def test_every_entry_point_takes_a_networkx_graph_and_a_probability_setting(tmp_path):
