@@ -20,6 +20,7 @@ relaxation, whose optimum bounds every selection).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import time
 from collections.abc import Mapping, Sequence
@@ -241,6 +242,11 @@ class ShrunkInstance:
     def total_weight(self) -> float:
         """Weight of all sets: a trivial bound on any objective."""
         return self.constant + float(self.row_weights.sum()) + float(self.singleton.sum())
+
+    @functools.cached_property
+    def var_rows(self) -> tuple[np.ndarray, np.ndarray]:
+        """The rows of every variable, CSR by variable: ``(var_offsets, var_rows)``."""
+        return _cover.transpose_rows(self.row_members, self.row_offsets, self.candidates.shape[0])
 
     def coverage(self, chosen: np.ndarray) -> float:
         """Objective value (covered weight, constant included) of chosen variable indices."""

@@ -297,7 +297,7 @@ def lagrangian_bound(
     _cover.scatter_rows(members, offsets, lam, scores)
     # Through the rows of each variable, a step costs the rows of the chosen variables and
     # those below their cap, and scores are updated by the multipliers that move.
-    var_offsets, var_rows = _cover.transpose_rows(members, offsets, n_vars)
+    var_offsets, var_rows = instance.var_rows
     steps = _cover.SparseSteps(members, offsets, var_offsets, var_rows, w, lam)
     tried: set[bytes] = set()
     for it in range(max_iterations):

@@ -270,7 +270,7 @@ def opim_c(
         # greedy picks them, greedy then keeping to one thread.
         cons = k_constraints(prob)
         if prob.n_threads > 1 and roomy:
-            building = alongside(functools.partial(shrink, pool, cons))
+            building = alongside(functools.partial(_shrink_for_bound, pool, cons))
     seeds, gains, bound = pool.greedy(prob.k, allowed=prob.allowed,
                                       n_threads=1 if building is not None else prob.n_threads)
     upper = spread_upper(bound, a, weight, pool.count)
@@ -310,6 +310,13 @@ def opim_c(
                   lower=result.lower_bound, judged=result.spread.mean, upper=upper, chosen_count=pool.count,
                   weight=weight)
     return dataclasses.replace(result, details={**result.details, "slack": parts})
+
+
+def _shrink_for_bound(sets: RRSets, cons: Constraints) -> ShrunkInstance:
+    """The shrunk instance with its rows by variable, which the Lagrangian bound reads."""
+    instance = shrink(sets, cons)
+    instance.var_rows  # noqa: B018 (computed here, on the thread beside greedy)
+    return instance
 
 
 def k_constraints(prob: Problem) -> Constraints:
