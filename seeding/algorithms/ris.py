@@ -78,7 +78,7 @@ def opim_c(
     rng: RNGLike = None,
     n_jobs: int | None = None,
     exclude: Any = (),
-    min_samples: int = 62_500,
+    min_samples: int = 31_250,
     max_memory: int | str | None = None,
     target_ratio: float | None = None,
     time_limit: float | None = None,
@@ -122,7 +122,7 @@ def opim_c(
     n_jobs : int, optional
     exclude : sequence of labels
         Nodes that must not be seeded (the bounds then refer to the others).
-    min_samples : int, default 62500
+    min_samples : int, default 31250
         Start each collection with at least the work of this many sets of about
         4 nodes (a floor in RR-set entries, so a dense graph, whose sets are large,
         starts with fewer sets), then double until the seeds settle. The guarantee
