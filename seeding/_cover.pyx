@@ -175,22 +175,40 @@ def kept_rows(const int32_t[::1] nodes, const int64_t[::1] offsets, const int32_
     return singleton_arr, members_arr[:size], offsets_arr[:n_rows + 1], h1_arr[:n_rows], h2_arr[:n_rows]
 
 
+cdef extern from *:
+    """
+    #if defined(_MSC_VER)
+    #include <xmmintrin.h>
+    #define cover_prefetch(p) _mm_prefetch((const char*)(p), _MM_HINT_T0)
+    #else
+    #define cover_prefetch(p) __builtin_prefetch(p)
+    #endif
+    """
+    void cover_prefetch(const void* p) noexcept nogil
+
+
+cdef int64_t MERGE_AHEAD = 8  # rows between a slot's prefetch and its probe
+
+
 def merge_equal_rows(const int32_t[::1] members, const int64_t[::1] offsets, const double[::1] weights,
                      const uint64_t[::1] h1, const uint64_t[::1] h2):
-    """Rows with equal hashes and length merged, in order of first appearance (open addressing on ``h1``).
+    """Rows with equal hashes and length merged, in order of first appearance (open addressing on ``h1``,
+    each probe's slot prefetched a few rows ahead).
 
     Returns ``(members, offsets, weights)``: each group's first row, weighted by the group's total.
     """
     cdef int64_t n_rows = offsets.shape[0] - 1, r, e, size = 0, n_out = 0, slot, q
     cdef int64_t mask = 1
+    if n_rows >= 2**31:
+        raise ValueError(f"too many rows to merge: {n_rows}")
     while mask < 2 * n_rows:
         mask <<= 1
-    table_arr = np.full(mask, -1, dtype=np.int64)  # a first row of each group, by slot
+    table_arr = np.full(mask, -1, dtype=np.int32)  # a first row of each group, by slot
     group_arr = np.empty(n_rows, dtype=np.int64)  # output index of each first row
     members_arr = np.empty(members.shape[0], dtype=np.int32)
     offsets_arr = np.empty(n_rows + 1, dtype=np.int64)
     weights_arr = np.empty(n_rows, dtype=np.float64)
-    cdef int64_t[::1] table = table_arr
+    cdef int32_t[::1] table = table_arr
     cdef int64_t[::1] group = group_arr
     cdef int32_t[::1] out_members = members_arr
     cdef int64_t[::1] out_offsets = offsets_arr
@@ -199,6 +217,8 @@ def merge_equal_rows(const int32_t[::1] members, const int64_t[::1] offsets, con
     with nogil:
         out_offsets[0] = 0
         for r in range(n_rows):
+            if r + MERGE_AHEAD < n_rows:
+                cover_prefetch(&table[<int64_t>(h1[r + MERGE_AHEAD] & <uint64_t>mask)])
             slot = <int64_t>(h1[r] & <uint64_t>mask)
             while True:
                 q = table[slot]
@@ -211,7 +231,7 @@ def merge_equal_rows(const int32_t[::1] members, const int64_t[::1] offsets, con
             if q >= 0:
                 out_weights[group[q]] += weights[r]
                 continue
-            table[slot] = r
+            table[slot] = <int32_t>r
             group[r] = n_out
             for e in range(offsets[r], offsets[r + 1]):
                 out_members[size] = members[e]
