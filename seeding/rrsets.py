@@ -14,7 +14,7 @@ import math
 import numpy as np
 
 from . import _cover, _edges, _kernels
-from ._interrupt import in_chunks
+from ._interrupt import alongside, in_chunks
 from .errors import SeedingError
 from .graph import Graph
 from .models import arc_values, check_model, live_edge_arrays
@@ -204,15 +204,19 @@ def _rr_tables(graph: Graph, model: str) -> tuple[np.ndarray, np.ndarray, np.nda
     LT: the upper ends of the in-arc intervals.
     """
     n = graph.n
-    order = graph.in_arcs
-    indptr = graph.in_indptr
-    deg = np.diff(indptr)
+    deg = graph.in_degree
+    # The reverse CSR (the kernels' in-arcs) is built on a second thread while the tables are laid out:
+    # they need only the in-degrees.
+    reverse = alongside(lambda: graph.in_arcs)
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(deg, out=indptr[1:])
     if n and (indptr[-1] >= 2**62 or deg.max() >= 2**32):
         raise SeedingError(f"graph too large for the RR kernels: {indptr[-1]} arcs")
     kind = np.full(n, _RR_COIN, dtype=np.uint64)
     off = np.zeros(n, dtype=np.uint64)
     pool = np.zeros(0, dtype=np.uint64)
     if model == "lt":
+        order = reverse()
         lo, width, _ = live_edge_arrays(graph, "lt")
         in_thr = np.ascontiguousarray((lo + width)[order])
     else:
@@ -248,9 +252,10 @@ def _rr_tables(graph: Graph, model: str) -> tuple[np.ndarray, np.ndarray, np.nda
             coin = nodes[(pmin < 1.0) & ~same]
             if coin.shape[0]:
                 width = live_edge_arrays(graph, "ic")[1]
-                in_thr = _edges.coin_thresholds(indptr, order, width, coin.astype(np.int64))
+                in_thr = _edges.coin_thresholds(indptr, reverse(), width, coin.astype(np.int64))
             if pool.shape[0] >= 2**32:
                 raise SeedingError(f"graph too large for the RR kernels: {pool.shape[0]} thresholds")
+    reverse()  # built, and any error it met raised
     rr_nodes = np.empty((n, 2), dtype=np.uint64)
     rr_nodes[:, 0] = indptr[:-1].astype(np.uint64) | (kind << np.uint64(62))
     rr_nodes[:, 1] = deg.astype(np.uint64) | (off << np.uint64(32))
