@@ -99,6 +99,26 @@ cdef inline void _hash_member(int32_t v, uint64_t* a, uint64_t* b) noexcept nogi
     b[0] += _mix(z ^ 0xD6E8FEB86659FD93ULL)
 
 
+def members_in(const int32_t[::1] members, const int64_t[::1] offsets, const uint8_t[::1] skip, int64_t n):
+    """A 0/1 mask of the ``n`` nodes: 1 for those in some row that ``skip`` (0/1 per row; empty: none)
+    leaves in."""
+    cdef int64_t r, e, n_rows = offsets.shape[0] - 1
+    cdef bint skipping = skip.shape[0] > 0
+    out_arr = np.zeros(n, dtype=np.uint8)
+    cdef uint8_t[::1] out = out_arr
+    with nogil:
+        if not skipping:
+            for e in range(offsets[n_rows]):
+                out[members[e]] = 1
+        else:
+            for r in range(n_rows):
+                if skip[r]:
+                    continue
+                for e in range(offsets[r], offsets[r + 1]):
+                    out[members[e]] = 1
+    return out_arr
+
+
 def row_hashes(const int32_t[::1] members, const int64_t[::1] offsets):
     """Two order-independent 64-bit hashes of every row (sums of mixed members; collisions ~2**-128)."""
     cdef int64_t n_rows = offsets.shape[0] - 1, r, e

@@ -278,7 +278,6 @@ def merge_rows(members: np.ndarray, offsets: np.ndarray, weights: np.ndarray | N
 def shrink(sets: RRSets, constraints: Constraints) -> ShrunkInstance:
     """Reduce RR sets to the smallest equivalent coverage model (see the module docstring)."""
     n = sets.n
-    sizes = np.diff(sets.offsets)
     is_must = np.zeros(n, dtype=bool)
     is_must[constraints.must] = True
     covered = np.zeros(sets.count, dtype=bool)
@@ -287,7 +286,8 @@ def shrink(sets: RRSets, constraints: Constraints) -> ShrunkInstance:
     constant = float(covered.sum())
 
     # Candidates: allowed nodes in some set left, plus members of groups with a minimum quota.
-    used = np.bincount(sets.nodes if not covered.any() else sets.nodes[~np.repeat(covered, sizes)], minlength=n) > 0
+    skip = covered.view(np.uint8) if constant else np.zeros(0, np.uint8)
+    used = _cover.members_in(sets.nodes, sets.offsets, skip, n).view(bool)
     used &= constraints.allowed
     if constraints.group_of is not None:
         needy = np.flatnonzero(constraints.quota_min > 0)
