@@ -291,6 +291,11 @@ def test_shrunk_instance_keeps_every_selections_coverage(key, n, n_must, n_never
     sets = seeding.RRSampler(g, "ic").sample(300, run_seed=key)
     instance = shrink(sets, cons)
     assert instance.stats["rows"] + instance.stats["singleton_sets"] + instance.constant <= sets.count
+    # The candidates: exactly the allowed nodes of the sets that no must-seed covers.
+    rows = [set(sets.nodes[sets.offsets[i]:sets.offsets[i + 1]].tolist()) for i in range(sets.count)]
+    must_i = set(g.index_of(must).tolist())
+    left = set().union(*[r for r in rows if not r & must_i]) - must_i - set(g.index_of(never).tolist())
+    assert sorted(instance.candidates.tolist()) == sorted(left)
     for _ in range(10):
         chosen = np.flatnonzero(gen.random(instance.candidates.shape[0]) < 0.4)
         picked = np.concatenate([instance.candidates[chosen], g.index_of(must)]).astype(np.int64)
