@@ -295,3 +295,16 @@ def test_rr_estimate_is_exact_on_equal_probability_graphs(seeds):
     ).with_node_weights(np.array([1.0, 2.0, 0.5, 1.0, 3.0, 1.0, 0.25]))
     est = RRSampler(g, "ic").sample(200_000, run_seed=21).estimate(g.index_of(seeds))
     assert abs(est.mean - exact_ic_spread(g, g.index_of(seeds))) < 4.5 * est.stderr
+
+
+@pytest.mark.parametrize("seeds", [[0], [1], [2], [0, 2], [3]])
+def test_rr_estimate_is_exact_when_every_kind_of_node_meets(seeds):
+    # One graph with every kind of RR node side by side: nodes 3 (p = 0.3 twice) and 0 (one arc) jump
+    # by geometric tables, node 4 has only certain in-arcs, nodes 5 and 6 mixed probabilities (a coin
+    # per arc, whose thresholds are laid out for such nodes alone), 1 and 2 none; a cycle back to 0.
+    g = Graph.from_edges([0, 1, 0, 2, 1, 3, 4, 5, 6, 2], [3, 3, 4, 4, 5, 5, 5, 6, 0, 6],
+                         [0.3, 0.3, 1.0, 1.0, 0.2, 0.6, 0.9, 0.5, 0.4, 0.7])
+    sampler = RRSampler(g, "ic")
+    assert (sampler.rr_nodes[:, 0] >> np.uint64(62)).tolist() == [0, 3, 3, 0, 2, 3, 3]  # the kinds above
+    est = sampler.sample(200_000, run_seed=5).estimate(g.index_of(seeds))
+    assert abs(est.mean - exact_ic_spread(g, g.index_of(seeds))) < 4.5 * est.stderr
