@@ -298,14 +298,18 @@ class DistributedSampler:
         with cluster_errors(client):
             self.workers = max(1, len(client.scheduler_info().get("workers", {})))
 
-    def sample(self, count: int, *, run_seed: int, first: int = 0, n_threads: int = 1) -> DistributedRRSets:
+    def sample(self, count: int, *, run_seed: int, first: int = 0, n_threads: int = 1,
+               after: DistributedRRSets | None = None) -> DistributedRRSets:
+        """RR sets ``first .. first + count - 1`` of the stream ``run_seed``, as chunks on the workers
+        (following ``after``'s chunks when given)."""
         chunks = []
         for start, size in _ranges(first, count, 2 * self.workers):
             future = self.client.submit(
                 _sample_chunk, self.graph_future, self.model, run_seed, start, size, pure=False, retries=RETRIES
             )
             chunks.append((start, size, future))
-        return DistributedRRSets(self.client, chunks, self.graph.n, self.total_weight, self.model)
+        sets = DistributedRRSets(self.client, chunks, self.graph.n, self.total_weight, self.model)
+        return sets if after is None else after + sets
 
 
     def estimate(self, seeds: np.ndarray, count: int, *, run_seed: int, n_threads: int = 1) -> SpreadEstimate:

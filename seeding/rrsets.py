@@ -171,8 +171,10 @@ class RRSampler:
         hits = self.hits(seeds, count, run_seed=run_seed, n_threads=n_threads)
         return rr_estimate(hits, int(count), self.total_weight, self.model)
 
-    def sample(self, count: int, *, run_seed: int, first: int = 0, n_threads: int = 1) -> RRSets:
-        """RR sets ``first .. first + count - 1`` of the stream ``run_seed``."""
+    def sample(self, count: int, *, run_seed: int, first: int = 0, n_threads: int = 1,
+               after: RRSets | None = None) -> RRSets:
+        """RR sets ``first .. first + count - 1`` of the stream ``run_seed`` (following the sets ``after``
+        when given: ``after + sample(...)`` with one copy, not two)."""
         g = self.graph
 
         def run(start: int, size: int) -> tuple[np.ndarray, np.ndarray]:
@@ -183,6 +185,8 @@ class RRSampler:
 
         # In chunks (Ctrl-C); set i depends only on (run_seed, i), so the result is the same.
         parts = list(in_chunks(run, int(first), int(count), step=_RR_STEP * n_threads, start=_RR_STEP * n_threads))
+        if after is not None:
+            parts.insert(0, (after.nodes, after.offsets))
         nodes, offsets = _join_sets(parts)
         return RRSets(nodes, offsets, g.n, self.total_weight, self.model)
 

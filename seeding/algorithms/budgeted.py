@@ -480,8 +480,8 @@ def select_seeds(
             break
         if deadline is not None and (time.perf_counter() - start) * 3 > time_limit:
             break  # leave time for the bound and the solver
-        r1 = r1 + sampler.sample(r1.count, run_seed=seed1, first=r1.count, n_threads=n_threads)
-        r2 = r2 + sampler.sample(r2.count, run_seed=seed2, first=r2.count, n_threads=n_threads)
+        r1 = sampler.sample(r1.count, run_seed=seed1, first=r1.count, n_threads=n_threads, after=r1)
+        r2 = sampler.sample(r2.count, run_seed=seed2, first=r2.count, n_threads=n_threads, after=r2)
 
     # Grow both samples once, to where sampling alone leaves room for the target
     # (assuming the bound on R1 comes within 2% of the best selection's coverage).
@@ -495,8 +495,8 @@ def select_seeds(
                                a, r1.count, max(room, r1.count))
         if want > r1.count:
             more = want - r1.count
-            r1 = r1 + sampler.sample(more, run_seed=seed1, first=r1.count, n_threads=n_threads)
-            r2 = r2 + sampler.sample(more, run_seed=seed2, first=r2.count, n_threads=n_threads)
+            r1 = sampler.sample(more, run_seed=seed1, first=r1.count, n_threads=n_threads, after=r1)
+            r2 = sampler.sample(more, run_seed=seed2, first=r2.count, n_threads=n_threads, after=r2)
             variants, valid, scores, bound_cov = choose(r1, r2)
             best_key = max(scores, key=lambda k: scores[k]) if scores else None
 

@@ -205,7 +205,7 @@ def opim_c(
 
     def doubled(sets: Any, run_seed: int) -> Any:
         """``sets`` followed by as many more of the same stream."""
-        return sets + sampler.sample(sets.count, run_seed=run_seed, first=sets.count, n_threads=prob.n_threads)
+        return sampler.sample(sets.count, run_seed=run_seed, first=sets.count, n_threads=prob.n_threads, after=sets)
 
     rounds = 0
     seeds = None
