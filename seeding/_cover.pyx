@@ -8,6 +8,7 @@ Inputs are validated by the caller.
 """
 
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint64_t
+from seeding._prefetch cimport seeding_prefetch
 
 import numpy as np
 
@@ -99,26 +100,6 @@ cdef inline void _hash_member(int32_t v, uint64_t* a, uint64_t* b) noexcept nogi
     b[0] += _mix(z ^ 0xD6E8FEB86659FD93ULL)
 
 
-def members_in(const int32_t[::1] members, const int64_t[::1] offsets, const uint8_t[::1] skip, int64_t n):
-    """A 0/1 mask of the ``n`` nodes: 1 for those in some row that ``skip`` (0/1 per row; empty: none)
-    leaves in."""
-    cdef int64_t r, e, n_rows = offsets.shape[0] - 1
-    cdef bint skipping = skip.shape[0] > 0
-    out_arr = np.zeros(n, dtype=np.uint8)
-    cdef uint8_t[::1] out = out_arr
-    with nogil:
-        if not skipping:
-            for e in range(offsets[n_rows]):
-                out[members[e]] = 1
-        else:
-            for r in range(n_rows):
-                if skip[r]:
-                    continue
-                for e in range(offsets[r], offsets[r + 1]):
-                    out[members[e]] = 1
-    return out_arr
-
-
 def row_hashes(const int32_t[::1] members, const int64_t[::1] offsets):
     """Two order-independent 64-bit hashes of every row (sums of mixed members; collisions ~2**-128)."""
     cdef int64_t n_rows = offsets.shape[0] - 1, r, e
@@ -195,18 +176,6 @@ def kept_rows(const int32_t[::1] nodes, const int64_t[::1] offsets, const int32_
     return singleton_arr, members_arr[:size], offsets_arr[:n_rows + 1], h1_arr[:n_rows], h2_arr[:n_rows]
 
 
-cdef extern from *:
-    """
-    #if defined(_MSC_VER)
-    #include <xmmintrin.h>
-    #define cover_prefetch(p) _mm_prefetch((const char*)(p), _MM_HINT_T0)
-    #else
-    #define cover_prefetch(p) __builtin_prefetch(p)
-    #endif
-    """
-    void cover_prefetch(const void* p) noexcept nogil
-
-
 cdef int64_t MERGE_AHEAD = 8  # rows between a slot's prefetch and its probe
 
 
@@ -238,7 +207,7 @@ def merge_equal_rows(const int32_t[::1] members, const int64_t[::1] offsets, con
         out_offsets[0] = 0
         for r in range(n_rows):
             if r + MERGE_AHEAD < n_rows:
-                cover_prefetch(&table[<int64_t>(h1[r + MERGE_AHEAD] & <uint64_t>mask)])
+                seeding_prefetch(&table[<int64_t>(h1[r + MERGE_AHEAD] & <uint64_t>mask)])
             slot = <int64_t>(h1[r] & <uint64_t>mask)
             while True:
                 q = table[slot]

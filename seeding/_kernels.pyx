@@ -62,6 +62,7 @@ from libc.stdint cimport int32_t, int64_t, uint8_t, uint16_t, uint64_t
 from libc.math cimport floor, log
 from libc.stdlib cimport calloc, free, malloc, realloc
 from libc.string cimport memcpy
+from seeding._prefetch cimport seeding_prefetch
 
 import numpy as np
 
@@ -77,17 +78,6 @@ cdef extern from *:
     #endif
     """
     int seeding_ctz64(unsigned long long x) noexcept nogil
-
-cdef extern from *:
-    """
-    #if defined(_MSC_VER)
-    #include <xmmintrin.h>
-    #define seeding_prefetch(p) _mm_prefetch((const char*)(p), _MM_HINT_T0)
-    #else
-    #define seeding_prefetch(p) __builtin_prefetch(p)
-    #endif
-    """
-    void seeding_prefetch(const void* p) noexcept nogil
 
 cdef extern from *:
     """

@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _cover
+from . import _cover, _edges
 from ._interrupt import solve_interruptibly
 from .errors import InfeasibleError, SeedingError
 from .graph import Graph
@@ -286,8 +286,10 @@ def shrink(sets: RRSets, constraints: Constraints) -> ShrunkInstance:
     constant = float(covered.sum())
 
     # Candidates: allowed nodes in some set left, plus members of groups with a minimum quota.
-    skip = covered.view(np.uint8) if constant else np.zeros(0, np.uint8)
-    used = _cover.members_in(sets.nodes, sets.offsets, skip, n).view(bool)
+    left = sets.nodes if not constant else sets.nodes[~np.repeat(covered, np.diff(sets.offsets))]
+    used = np.zeros(n, dtype=np.uint8)
+    _edges.mark_ids(left, 0, used)
+    used = used.view(bool)
     used &= constraints.allowed
     if constraints.group_of is not None:
         needy = np.flatnonzero(constraints.quota_min > 0)
