@@ -30,7 +30,7 @@ from ..bounds import (
 from ..coverage_model import Constraints, ShrunkInstance, shrink
 from ..relax import sample_bound
 from ..results import SeedSet
-from ..rrsets import RRSets
+from ..rrsets import RRSampler, RRSets
 from ._common import (
     DEFAULT_EVALUATION,
     ENTRIES_PER_SET,
@@ -200,19 +200,41 @@ def opim_c(
     fits = int(sets_within(cap, pilot))
     stopped = fits < size
     size = max(1, min(size, fits))
-    r1 = sampler.sample(size, run_seed=seed1, n_threads=prob.n_threads)
-    r2 = sampler.sample(size, run_seed=seed2, n_threads=prob.n_threads)
 
-    def doubled(sets: Any, run_seed: int) -> Any:
+    def doubled(sets: Any, run_seed: int, n_threads: int = prob.n_threads) -> Any:
         """``sets`` followed by as many more of the same stream."""
-        return sampler.sample(sets.count, run_seed=run_seed, first=sets.count, n_threads=prob.n_threads, after=sets)
+        return sampler.sample(sets.count, run_seed=run_seed, first=sets.count, n_threads=n_threads, after=sets)
+
+    # Round 1 cannot stop on the settled rule (its seeds are only what round 2 is judged
+    # against), so when nothing else can stop it either, both samples double after it. Then,
+    # with a second thread, the second sample is drawn at twice the size on the helper while
+    # the first is drawn and greedy picks round 1's seeds: the same sets, one core no longer idle.
+    later = None
+    if (prob.n_threads > 1 and not stopped and time_limit is None and 2 * size <= min(fits, theta_max)
+            and isinstance(sampler, RRSampler)):
+        later = alongside(lambda: sampler.sample(2 * size, run_seed=seed2, n_threads=1))
+        r1 = sampler.sample(size, run_seed=seed1, n_threads=1)
+    else:
+        r1 = sampler.sample(size, run_seed=seed1, n_threads=prob.n_threads)
+        r2 = sampler.sample(size, run_seed=seed2, n_threads=prob.n_threads)
 
     rounds = 0
     seeds = None
     while True:
         rounds += 1
         before = None if seeds is None else r2.covered(seeds)
-        seeds, gains, bound = r1.greedy(prob.k, allowed=prob.allowed, n_threads=prob.n_threads)
+        seeds, gains, bound = r1.greedy(prob.k, allowed=prob.allowed,
+                                        n_threads=1 if later is not None else prob.n_threads)
+        if later is not None:  # round 1 of the pipeline; it doubles unless r1 left no room to
+            room = 2 * r1.count <= sets_within(cap, r1)
+            if room:
+                r1 = doubled(r1, seed1, n_threads=1)
+            r2, later = later(), None
+            if room:
+                if progress:
+                    progress(r1.count // 2, int(theta_max), phase="sampling")
+                continue
+            r2 = r2.head(r1.count)
         covered2 = r2.covered(seeds)
         settled = before is not None and covered2 <= before * (1 + SETTLED_GAIN)
         lower = spread_lower(covered2, a, weight, r2.count)
