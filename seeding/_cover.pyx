@@ -7,6 +7,7 @@ Private module behind ``seeding.rrsets``, ``seeding.coverage_model`` and ``seedi
 Inputs are validated by the caller.
 """
 
+from libc.math cimport INFINITY
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint64_t
 from seeding._prefetch cimport seeding_prefetch
 
@@ -51,13 +52,13 @@ def top_k(const double[::1] scores, int64_t count):
     A heap of the best so far, the worst on top; ties at the boundary go to the lower index.
     """
     cdef int64_t n = scores.shape[0], v, i, child, size = 0, tmp
-    cdef double total = 0.0
+    cdef double total = 0.0, worst = INFINITY  # the heap's top once it is full
     count = max(0, min(count, n))
     heap_arr = np.empty(max(count, 1), dtype=np.int64)
     cdef int64_t[::1] heap = heap_arr
     with nogil:
         for v in range(n):
-            if scores[v] <= 0.0:
+            if scores[v] <= 0.0 or (size == count and not scores[v] > worst):  # (a tie: v ranks below)
                 continue
             if size < count:  # sift up
                 i = size
@@ -68,7 +69,7 @@ def top_k(const double[::1] scores, int64_t count):
                     heap[(i - 1) >> 1] = heap[i]
                     heap[i] = tmp
                     i = (i - 1) >> 1
-            elif count > 0 and scores[v] > scores[heap[0]]:  # replace the worst, sift down
+            else:  # replace the worst, sift down
                 heap[0] = v
                 i = 0
                 while True:
@@ -83,6 +84,8 @@ def top_k(const double[::1] scores, int64_t count):
                     heap[child] = heap[i]
                     heap[i] = tmp
                     i = child
+            if size == count:
+                worst = scores[heap[0]]
         for i in range(size):
             total += scores[heap[i]]
     return total, np.sort(heap_arr[:size])

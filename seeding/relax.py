@@ -38,6 +38,7 @@ Research 1999.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import time
 from collections.abc import Callable
@@ -80,15 +81,28 @@ class NodeBudgets:
         """At most ``k`` of ``n_vars`` variables."""
         return cls([(np.ones(n_vars), float(k))])
 
-    def best(self, scores: np.ndarray) -> tuple[float, np.ndarray]:
-        """``max_x scores . x`` under the tightest single-budget knapsack relaxation, and its ``x``."""
-        best_value, best_x = math.inf, None
-        for cost, capacity in self.budgets:
-            grid = _dp_grid(scores, cost, capacity)
-            value, x = _knapsack_dp(scores, cost, capacity, grid) if grid else _knapsack(scores, cost, capacity)
+    @functools.cached_property
+    def _counts(self) -> list[int | None]:
+        """Per budget, how many variables it admits when its costs are equal and positive (its knapsack is
+        then the best that many scores, exactly); None otherwise."""
+        return [math.floor(capacity / float(cost[0]) * (1 + 1e-12))
+                if capacity >= 0 and cost.shape[0] and cost[0] > 0 and (cost == cost[0]).all() else None
+                for cost, capacity in self.budgets]
+
+    def best(self, scores: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+        """``max_x scores . x`` under the tightest single-budget knapsack relaxation, its ``x``, and the
+        indices where ``x > 0``."""
+        best_value, best_x, best_on = math.inf, None, None
+        for (cost, capacity), count in zip(self.budgets, self._counts, strict=True):
+            if count is not None:
+                value, x, on = _top(scores, count)
+            else:
+                grid = _dp_grid(scores, cost, capacity)
+                value, x = _knapsack_dp(scores, cost, capacity, grid) if grid else _knapsack(scores, cost, capacity)
+                on = None
             if value < best_value:
-                best_value, best_x = value, x
-        return best_value, best_x
+                best_value, best_x, best_on = value, x, on
+        return best_value, best_x, np.flatnonzero(best_x) if best_on is None else best_on
 
     def forced(self, scores: np.ndarray) -> np.ndarray:
         """For each variable ``v``, an upper bound on ``max_x scores . x`` with ``x_v = 1``."""
@@ -169,12 +183,13 @@ def _order(scores: np.ndarray, cost: np.ndarray) -> tuple[np.ndarray, np.ndarray
     return items, np.cumsum(cost[items]), np.cumsum(scores[items])
 
 
-def _top(scores: np.ndarray, count: int) -> tuple[float, np.ndarray]:
-    """The 0/1 knapsack with equal costs, solved exactly: the best ``count`` positive scores."""
+def _top(scores: np.ndarray, count: int) -> tuple[float, np.ndarray, np.ndarray]:
+    """The 0/1 knapsack with equal costs, solved exactly: the best ``count`` positive scores (their sum,
+    ``x``, and their indices)."""
     x = np.zeros(scores.shape[0])
     total, best = _cover.top_k(np.ascontiguousarray(scores, dtype=np.float64), count)
     x[best] = 1.0
-    return total, x
+    return total, x, best
 
 
 def _knapsack(scores: np.ndarray, cost: np.ndarray, capacity: float) -> tuple[float, np.ndarray]:
@@ -182,7 +197,7 @@ def _knapsack(scores: np.ndarray, cost: np.ndarray, capacity: float) -> tuple[fl
     if capacity < 0:
         return -math.inf, x
     if cost.shape[0] and cost[0] > 0 and (cost == cost[0]).all():
-        return _top(scores, math.floor(capacity / float(cost[0]) * (1 + 1e-12)))
+        return _top(scores, math.floor(capacity / float(cost[0]) * (1 + 1e-12)))[:2]
     items, fill, gain = _order(scores, cost)
     whole = int(np.searchsorted(fill, capacity * (1 + 1e-12), side="right"))
     x[items[:whole]] = 1.0
@@ -301,14 +316,14 @@ def lagrangian_bound(
     steps = _cover.SparseSteps(members, offsets, var_offsets, var_rows, w, lam)
     tried: set[bytes] = set()
     for it in range(max_iterations):
-        value, x = budgets.best(scores)
+        value, x, on = budgets.best(scores)
         row_part = instance.constant + w_total - lam_sum
         bound = row_part + value
         best.history.append(bound)
         if bound < best.bound:
             improved = best.bound - bound > 1e-6 * max(1.0, abs(bound))
-            steps.multipliers(best.multipliers)
-            best.bound, best.scores, best.row_part = bound, scores.copy(), row_part
+            steps.multipliers(best.multipliers)  # (its scores are computed afresh at the end)
+            best.bound, best.row_part = bound, row_part
             stall = 0 if improved else stall + 1
         else:
             stall += 1
@@ -329,7 +344,7 @@ def lagrangian_bound(
             mu, stall = mu / 2.0, 0
             if mu < 1e-4:
                 break
-        norm2 = steps.subgradient(np.flatnonzero(x), x)
+        norm2 = steps.subgradient(on, x)
         if norm2 <= 0.0:
             break  # lambda is optimal for the relaxation
         lam_sum += steps.step(mu * max(bound - best.incumbent, 1e-9 * max(1.0, bound)) / norm2, scores)
