@@ -116,8 +116,25 @@ cdef extern from *:
     uint64_t seeding_mum(uint64_t x) noexcept nogil
     uint64_t SEEDING_P0
 
-cdef uint64_t GAMMA = 0x9E3779B97F4A7C15ULL
-cdef uint64_t KEY_SALT = 0xD1B54A32D192ED03ULL
+# The constants are compile-time ones (C macros and enums): a module variable would be read from memory
+# again after every store through a uint64_t pointer, which may alias it.
+cdef extern from *:
+    """
+    #define SEEDING_GAMMA 0x9E3779B97F4A7C15ULL
+    #define SEEDING_KEY_SALT 0xD1B54A32D192ED03ULL
+    #define SEEDING_ONE53 (1ULL << 53)
+    #define SEEDING_RR_SALT 0x8CB92BA72F3D8DD7ULL
+    #define SEEDING_INV53 (1.0 / 9007199254740992.0)
+    #define SEEDING_RR_BEGIN ((1ULL << 62) - 1)
+    #define SEEDING_RR_DEG ((1ULL << 32) - 1)
+    """
+    const uint64_t GAMMA "SEEDING_GAMMA"  # splitmix64's increment
+    const uint64_t KEY_SALT "SEEDING_KEY_SALT"
+    const uint64_t ONE53 "SEEDING_ONE53"
+    const uint64_t RR_SALT "SEEDING_RR_SALT"
+    const double INV53 "SEEDING_INV53"
+    const uint64_t RR_BEGIN "SEEDING_RR_BEGIN"  # an RR record's first in-arc (its low 62 bits)
+    const uint64_t RR_DEG "SEEDING_RR_DEG"  # an RR record's in-degree (its low 32 bits)
 
 
 cdef inline uint64_t mix64(uint64_t z) noexcept nogil:
@@ -134,8 +151,6 @@ cdef enum:
     IC_WORDS = 8  # words drawn unconditionally per IC arc before the loop
     HIT_FLUSH = 64  # deferred IC hits applied once there are this many
     PF_HIT = 8  # hit look-ahead of the target-state prefetch
-
-cdef uint64_t ONE53 = (<uint64_t>1) << 53
 
 
 cdef inline uint64_t batch_key(uint64_t run_seed, int64_t batch) noexcept nogil:
@@ -727,21 +742,17 @@ def simulate(
 # Under LT ``in_thr`` is the upper end of each in-arc's interval, increasing
 # within a node; ``kind`` and ``off`` are unused.
 
-cdef uint64_t RR_SALT = 0x8CB92BA72F3D8DD7ULL
-cdef int64_t RR_BLOCK = 256
-cdef double INV53 = 1.0 / 9007199254740992.0
-
 cdef enum:
     RR_TABLE = 0
     RR_LOG = 1
     RR_ALL = 2
     RR_COIN = 3
 
-cdef uint64_t RR_BEGIN = ((<uint64_t>1) << 62) - 1
-cdef uint64_t RR_DEG = ((<uint64_t>1) << 32) - 1
-cdef int RR_GUESS_SHIFT = 45  # 53-bit draws: 256 buckets
-cdef int64_t RR_GUESS_WORDS = 64  # 256 uint16 guesses
-cdef int64_t RR_AHEAD = 8  # roots drawn this many sets ahead
+cdef enum:
+    RR_BLOCK = 256  # RR sets per block of a thread
+    RR_GUESS_SHIFT = 45  # 53-bit draws: 256 buckets
+    RR_GUESS_WORDS = 64  # 256 uint16 guesses
+    RR_AHEAD = 8  # roots drawn this many sets ahead
 
 
 cdef inline uint64_t next64(uint64_t* s) noexcept nogil:
@@ -773,8 +784,16 @@ cdef inline void _prefetch_in_arcs(const uint64_t* rr_nodes, const int32_t* in_i
         seeding_prefetch(&in_indices[a + d - 1])
 
 
+ctypedef struct _Never:  # the stop mask of sampling: no node stops a set (the check compiles away)
+    char unused
+
+ctypedef fused Stop:
+    _Never
+    uint8_t
+
+
 cdef inline int _reach(
-    int32_t u, const uint64_t* rr_nodes, uint64_t* seen, const uint8_t* stop, int32_t* buf, int64_t* end,
+    int32_t u, const uint64_t* rr_nodes, uint64_t* seen, const Stop* stop, int32_t* buf, int64_t* end,
 ) noexcept nogil:
     """Add ``u`` at ``buf[end[0]]`` unless seen (the caller made room): 0, or -2 if ``u`` is a stop node.
 
@@ -783,8 +802,9 @@ cdef inline int _reach(
     cdef uint64_t bit = (<uint64_t>1) << (u & 63)
     if seen[u >> 6] & bit:
         return 0
-    if stop != NULL and stop[u]:
-        return -2
+    if Stop is uint8_t:
+        if stop[u]:
+            return -2
     seen[u >> 6] |= bit
     seeding_prefetch(&rr_nodes[2 * u])
     buf[end[0]] = u
@@ -792,19 +812,19 @@ cdef inline int _reach(
     return 0
 
 
-cdef int _rr_walk(
+cdef inline int _rr_walk(
     const uint64_t* rr_nodes,
     const uint64_t* rr_pool,
     const int32_t* in_indices,
     const uint64_t* in_thr,
     bint lt,
-    uint64_t* stream,
+    uint64_t* stream_out,
     int32_t** buf,
     int64_t* cap,
     int64_t head,
     int64_t* end,
     uint64_t* seen,
-    const uint8_t* stop,
+    const Stop* stop,
 ) noexcept nogil:
     """Grow the set in ``buf[head:end[0]]`` to all it reaches; 0, or -2 (stop node), -1 (out of memory).
 
@@ -823,6 +843,8 @@ cdef int _rr_walk(
     cdef bint known
     cdef int32_t* out = buf[0]
     cdef int64_t e = end[0]
+    cdef uint64_t st = stream_out[0]  # a local copy: the stores to the sets and the bitmap cannot alias it
+    cdef uint64_t* stream = &st
     while head < e:
         v = out[head]
         head += 1
@@ -836,6 +858,7 @@ cdef int _rr_walk(
         if e + rest > cap[0]:  # room for every in-arc: no check per arc
             if _grow(buf, cap, e + rest) < 0:
                 end[0] = e
+                stream_out[0] = st
                 return -1
             out = buf[0]
         a = <int64_t>(w0 & RR_BEGIN)
@@ -855,6 +878,7 @@ cdef int _rr_walk(
             status = _reach(in_indices[lo_k], rr_nodes, seen, stop, out, &e)
             if status:
                 end[0] = e
+                stream_out[0] = st
                 return status
             continue
         kind = <int>(w0 >> 62)
@@ -875,6 +899,7 @@ cdef int _rr_walk(
                 status = _reach(in_indices[pos], rr_nodes, seen, stop, out, &e)
                 if status:
                     end[0] = e
+                    stream_out[0] = st
                     return status
                 rest = b - 1 - pos
                 if rest == 0:
@@ -896,6 +921,7 @@ cdef int _rr_walk(
                 status = _reach(in_indices[pos], rr_nodes, seen, stop, out, &e)
                 if status:
                     end[0] = e
+                    stream_out[0] = st
                     return status
                 rest = b - 1 - pos
                 if rest == 0:
@@ -907,6 +933,7 @@ cdef int _rr_walk(
                 status = _reach(in_indices[pos], rr_nodes, seen, stop, out, &e)
                 if status:
                     end[0] = e
+                    stream_out[0] = st
                     return status
         else:
             for pos in range(a, b):
@@ -914,12 +941,14 @@ cdef int _rr_walk(
                     status = _reach(in_indices[pos], rr_nodes, seen, stop, out, &e)
                     if status:
                         end[0] = e
+                        stream_out[0] = st
                         return status
     end[0] = e
+    stream_out[0] = st
     return 0
 
 
-cdef int64_t _rr_set(
+cdef inline int64_t _rr_set(
     const uint64_t* rr_nodes,
     const uint64_t* rr_pool,
     const int32_t* in_indices,
@@ -931,7 +960,7 @@ cdef int64_t _rr_set(
     int64_t* cap,
     int64_t start,
     uint64_t* seen,
-    const uint8_t* stop,
+    const Stop* stop,
 ) noexcept nogil:
     """Append one RR set rooted at ``root`` to ``buf`` from ``start``; return the new end (-1: OOM).
 
@@ -1072,9 +1101,8 @@ def sample_rr_sets(
                     stream = 0  # assigned here: private to the thread
                     root = _ring_take(ring, p_nodes, p_indices, run_seed, first_set + i, n, p_cdf, n_cdf, &stream)
                     begin = end
-                    end = _rr_set(
-                        p_nodes, p_pool, p_indices, p_thr, lt, root, &stream, &bufs[blk], &cap, end, seen, NULL,
-                    )
+                    end = _rr_set(p_nodes, p_pool, p_indices, p_thr, lt, root, &stream, &bufs[blk], &cap, end, seen,
+                                  <const _Never*>NULL)
                     if end < 0:
                         failed += 1
                         break
@@ -1204,7 +1232,8 @@ cdef inline void heap_push_topk(int64_t* heap, int64_t* size, int64_t cap, int64
             i = child
 
 
-cdef int64_t POOL_FACTOR = 8  # greedy scans a pool of about this many times k nodes
+cdef enum:
+    POOL_FACTOR = 8  # greedy scans a pool of about this many times k nodes
 
 
 cdef void _free_all(void* a, void* b, void* c, void* d, void* e, void* f) noexcept:
