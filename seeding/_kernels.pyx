@@ -798,17 +798,24 @@ cdef inline int _reach(
     """Add ``u`` at ``buf[end[0]]`` unless seen (the caller made room): 0, or -2 if ``u`` is a stop node.
 
     The record of a new node is prefetched: it is read when the node's turn comes.
+    Sampling (no stop mask) adds without a branch: ``u`` is written in any case
+    and the end moves past it only if it is new (whether it was seen is a coin
+    flip to the branch predictor).
     """
     cdef uint64_t bit = (<uint64_t>1) << (u & 63)
-    if seen[u >> 6] & bit:
-        return 0
+    cdef uint64_t word = seen[u >> 6]
     if Stop is uint8_t:
+        if word & bit:
+            return 0
         if stop[u]:
             return -2
-    seen[u >> 6] |= bit
+    seen[u >> 6] = word | bit
     seeding_prefetch(&rr_nodes[2 * u])
     buf[end[0]] = u
-    end[0] += 1
+    if Stop is uint8_t:
+        end[0] += 1
+    else:
+        end[0] += (word & bit) == 0
     return 0
 
 
