@@ -9,6 +9,8 @@ Inputs are validated by the caller.
 
 from libc.math cimport INFINITY
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint64_t
+from libc.string cimport memmove
+from cython.parallel cimport prange
 from seeding._prefetch cimport seeding_prefetch
 
 import numpy as np
@@ -122,61 +124,97 @@ def row_hashes(const int32_t[::1] members, const int64_t[::1] offsets):
     return h1, h2
 
 
+cdef void _keep_part(const int32_t* nodes, const int64_t* offsets, const int32_t* var_of, const uint8_t* dropped,
+                     const uint64_t* terms, int64_t first, int64_t last, int32_t* members, int64_t* ends,
+                     uint64_t* h1, uint64_t* h2, double* singleton, int64_t* counts) noexcept nogil:
+    """:func:`kept_rows` over the sets ``first .. last - 1``: members from ``members[0]``, each row's end (counted
+    from there) and hashes from index 0; ``counts`` gets the members and rows written."""
+    cdef int64_t s, e, size = 0, n_rows = 0, start
+    cdef int32_t x
+    cdef uint64_t a, b
+    for s in range(first, last):
+        if dropped[s]:
+            continue
+        start = size
+        a = 0
+        b = 0
+        for e in range(offsets[s], offsets[s + 1]):
+            x = var_of[nodes[e]]
+            if x >= 0:
+                members[size] = x
+                size += 1
+                a += terms[2 * x]
+                b += terms[2 * x + 1]
+        if size - start == 1:
+            singleton[members[start]] += 1.0
+            size = start
+        elif size - start >= 2:
+            h1[n_rows] = a
+            h2[n_rows] = b
+            ends[n_rows] = size
+            n_rows += 1
+        else:
+            size = start
+    counts[0] = size
+    counts[1] = n_rows
+
+
 def kept_rows(const int32_t[::1] nodes, const int64_t[::1] offsets, const int32_t[::1] var_of,
-              const uint8_t[::1] dropped, int64_t n_vars):
+              const uint8_t[::1] dropped, int64_t n_vars, int n_threads=1):
     """The sets not ``dropped``, reduced to their members with a variable (``var_of[v] >= 0``).
 
     A set left with one member adds 1 to that variable's ``singleton`` weight; a set
     left with none is gone. Returns ``(singleton, members, row_offsets, h1, h2)``: the
     rows of two or more members as variable indices, back to back, and their hashes
     (as :func:`row_hashes`).
+
+    The sets are done in two halves, on two threads when ``n_threads > 1``, each
+    written where its own sets lay (a set never grows), the second half then moved
+    down behind the first: the same result on any number of threads.
     """
-    cdef int64_t n_sets = offsets.shape[0] - 1, s, e, size = 0, n_rows = 0, first
-    cdef int32_t x
-    cdef uint64_t a, b
+    cdef int64_t n_sets = offsets.shape[0] - 1, e, p
+    cdef int64_t mid = n_sets // 2
     # Each variable's two hash terms, once (a row's hashes are their sums).
     terms_arr = np.zeros((max(n_vars, 1), 2), dtype=np.uint64)
     cdef uint64_t[:, ::1] terms = terms_arr
     with nogil:
         for e in range(n_vars):
             _hash_member(<int32_t>e, &terms[e, 0], &terms[e, 1])
-    singleton_arr = np.zeros(n_vars, dtype=np.float64)
-    members_arr = np.empty(nodes.shape[0], dtype=np.int32)
-    offsets_arr = np.empty(n_sets + 1, dtype=np.int64)
-    h1_arr = np.empty(n_sets, dtype=np.uint64)
-    h2_arr = np.empty(n_sets, dtype=np.uint64)
-    cdef double[::1] singleton = singleton_arr
+    singles_arr = np.zeros((2, max(n_vars, 1)), dtype=np.float64)
+    members_arr = np.empty(max(nodes.shape[0], 1), dtype=np.int32)
+    ends_arr = np.empty(max(n_sets, 1), dtype=np.int64)
+    h1_arr = np.empty(max(n_sets, 1), dtype=np.uint64)
+    h2_arr = np.empty(max(n_sets, 1), dtype=np.uint64)
+    counts_arr = np.zeros((2, 2), dtype=np.int64)
+    cdef double[:, ::1] singles = singles_arr
     cdef int32_t[::1] members = members_arr
-    cdef int64_t[::1] out_offsets = offsets_arr
+    cdef int64_t[::1] ends = ends_arr
     cdef uint64_t[::1] h1 = h1_arr
     cdef uint64_t[::1] h2 = h2_arr
-    with nogil:
-        out_offsets[0] = 0
-        for s in range(n_sets):
-            if dropped[s]:
-                continue
-            first = size
-            a = 0
-            b = 0
-            for e in range(offsets[s], offsets[s + 1]):
-                x = var_of[nodes[e]]
-                if x >= 0:
-                    members[size] = x
-                    size += 1
-                    a += terms[x, 0]
-                    b += terms[x, 1]
-            if size - first == 1:
-                singleton[members[first]] += 1.0
-                size = first
-            elif size - first >= 2:
-                h1[n_rows] = a
-                h2[n_rows] = b
-                n_rows += 1
-                out_offsets[n_rows] = size
-            else:
-                size = first
+    cdef int64_t[:, ::1] counts = counts_arr
+    cdef int64_t[3] first
+    cdef int64_t[2] at
+    first[0], first[1], first[2] = 0, mid, n_sets
+    if n_sets:
+        at[0], at[1] = 0, offsets[mid]
+        with nogil:
+            for p in prange(2, num_threads=2 if n_threads > 1 else 1, schedule="static"):
+                _keep_part(&nodes[0], &offsets[0], &var_of[0], &dropped[0], &terms[0, 0], first[p], first[p + 1],
+                           &members[at[p]], &ends[first[p]], &h1[first[p]], &h2[first[p]], &singles[p, 0],
+                           &counts[p, 0])
+    cdef int64_t size0 = counts[0, 0], rows0 = counts[0, 1], size1 = counts[1, 0], rows1 = counts[1, 1]
+    if n_sets:  # the second half behind the first (a move down: the ranges may overlap)
+        memmove(&members[size0], &members[at[1]], size1 * sizeof(int32_t))
+        memmove(&h1[rows0], &h1[mid], rows1 * sizeof(uint64_t))
+        memmove(&h2[rows0], &h2[mid], rows1 * sizeof(uint64_t))
+    offsets_arr = np.empty(rows0 + rows1 + 1, dtype=np.int64)
+    offsets_arr[0] = 0
+    offsets_arr[1:rows0 + 1] = ends_arr[:rows0]
+    offsets_arr[rows0 + 1:] = ends_arr[mid:mid + rows1] + size0
+    singleton = singles_arr[0, :n_vars]
+    singleton += singles_arr[1, :n_vars]  # counts of sets: whole numbers, exact in any order
     # Views, not copies: the caller merges the rows into new arrays at once.
-    return singleton_arr, members_arr[:size], offsets_arr[:n_rows + 1], h1_arr[:n_rows], h2_arr[:n_rows]
+    return singleton, members_arr[:size0 + size1], offsets_arr, h1_arr[:rows0 + rows1], h2_arr[:rows0 + rows1]
 
 
 cdef int64_t MERGE_AHEAD = 8  # rows between a slot's prefetch and its probe
@@ -236,28 +274,51 @@ def merge_equal_rows(const int32_t[::1] members, const int64_t[::1] offsets, con
     return members_arr[:size], offsets_arr[:n_out + 1], weights_arr[:n_out]
 
 
-def transpose_rows(const int32_t[::1] members, const int64_t[::1] offsets, int64_t n_vars):
-    """The rows of every variable, CSR by variable: ``(var_offsets, var_rows)``."""
-    cdef int64_t n_rows = offsets.shape[0] - 1, r, e, v
+cdef void _count_members(const int32_t* members, int64_t first, int64_t last, int64_t* count) noexcept nogil:
+    cdef int64_t e
+    for e in range(first, last):
+        count[members[e]] += 1
+
+
+cdef void _scatter_rows(const int32_t* members, const int64_t* offsets, int64_t first, int64_t last, int64_t* fill,
+                        int32_t* var_rows) noexcept nogil:
+    cdef int64_t r, e, v
+    for r in range(first, last):
+        for e in range(offsets[r], offsets[r + 1]):
+            v = members[e]
+            var_rows[fill[v]] = <int32_t>r
+            fill[v] += 1
+
+
+def transpose_rows(const int32_t[::1] members, const int64_t[::1] offsets, int64_t n_vars, int n_threads=1):
+    """The rows of every variable, CSR by variable: ``(var_offsets, var_rows)``, each variable's rows in order.
+
+    A counting sort over two halves of the rows, on two threads when ``n_threads > 1``:
+    the first half's rows of a variable go before the second's, as in one pass.
+    """
+    cdef int64_t n_rows = offsets.shape[0] - 1, v, p, c0, c1
+    cdef int64_t[3] first
+    first[0], first[1], first[2] = 0, n_rows // 2, n_rows
     var_offsets_arr = np.zeros(n_vars + 1, dtype=np.int64)
-    var_rows_arr = np.empty(members.shape[0], dtype=np.int32)
+    var_rows_arr = np.empty(max(members.shape[0], 1), dtype=np.int32)
+    fill_arr = np.zeros((2, max(n_vars, 1)), dtype=np.int64)
     cdef int64_t[::1] var_offsets = var_offsets_arr
     cdef int32_t[::1] var_rows = var_rows_arr
-    cdef int64_t[::1] fill
-    with nogil:
-        for e in range(members.shape[0]):
-            var_offsets[members[e] + 1] += 1
-        for v in range(n_vars):
-            var_offsets[v + 1] += var_offsets[v]
-    fill_arr = var_offsets_arr[:-1].copy()
-    fill = fill_arr
-    with nogil:
-        for r in range(n_rows):
-            for e in range(offsets[r], offsets[r + 1]):
-                v = members[e]
-                var_rows[fill[v]] = <int32_t>r
-                fill[v] += 1
-    return var_offsets_arr, var_rows_arr
+    cdef int64_t[:, ::1] fill = fill_arr
+    cdef int threads = 2 if n_threads > 1 else 1
+    if n_rows and members.shape[0]:
+        with nogil:
+            for p in prange(2, num_threads=threads, schedule="static"):
+                _count_members(&members[0], offsets[first[p]], offsets[first[p + 1]], &fill[p, 0])
+            for v in range(n_vars):  # where each half's rows of v start
+                c0 = fill[0, v]
+                c1 = fill[1, v]
+                fill[0, v] = var_offsets[v]
+                fill[1, v] = var_offsets[v] + c0
+                var_offsets[v + 1] = var_offsets[v] + c0 + c1
+            for p in prange(2, num_threads=threads, schedule="static"):
+                _scatter_rows(&members[0], &offsets[0], first[p], first[p + 1], &fill[p, 0], &var_rows[0])
+    return var_offsets_arr, var_rows_arr[:members.shape[0]]
 
 
 cdef struct _Row:

@@ -224,6 +224,8 @@ class ShrunkInstance:
         Weight of the sets covered by must-seed nodes.
     stats : dict
         Sizes before and after shrinking.
+    n_threads : int
+        Threads that build :attr:`var_rows` (the same arrays on any number).
     """
 
     candidates: np.ndarray
@@ -233,6 +235,7 @@ class ShrunkInstance:
     singleton: np.ndarray
     constant: float
     stats: dict
+    n_threads: int = 1
 
     @property
     def n_rows(self) -> int:
@@ -246,7 +249,7 @@ class ShrunkInstance:
     @functools.cached_property
     def var_rows(self) -> tuple[np.ndarray, np.ndarray]:
         """The rows of every variable, CSR by variable: ``(var_offsets, var_rows)``."""
-        return _cover.transpose_rows(self.row_members, self.row_offsets, self.candidates.shape[0])
+        return _cover.transpose_rows(self.row_members, self.row_offsets, self.candidates.shape[0], self.n_threads)
 
     def coverage(self, chosen: np.ndarray) -> float:
         """Objective value (covered weight, constant included) of chosen variable indices."""
@@ -275,8 +278,9 @@ def merge_rows(members: np.ndarray, offsets: np.ndarray, weights: np.ndarray | N
     return _cover.merge_equal_rows(members, offsets, np.ascontiguousarray(weights, dtype=np.float64), h1, h2)
 
 
-def shrink(sets: RRSets, constraints: Constraints) -> ShrunkInstance:
-    """Reduce RR sets to the smallest equivalent coverage model (see the module docstring)."""
+def shrink(sets: RRSets, constraints: Constraints, n_threads: int = 1) -> ShrunkInstance:
+    """Reduce RR sets to the smallest equivalent coverage model (see the module docstring); the same model on
+    any number of threads."""
     n = sets.n
     is_must = np.zeros(n, dtype=bool)
     is_must[constraints.must] = True
@@ -299,7 +303,7 @@ def shrink(sets: RRSets, constraints: Constraints) -> ShrunkInstance:
     var_of[candidates] = np.arange(candidates.shape[0], dtype=np.int32)
 
     singleton, members, offsets, h1, h2 = _cover.kept_rows(
-        sets.nodes, sets.offsets, var_of, covered.view(np.uint8), candidates.shape[0])
+        sets.nodes, sets.offsets, var_of, covered.view(np.uint8), candidates.shape[0], n_threads)
     row_members, row_offsets, row_weights = merge_rows(members, offsets, hashes=(h1, h2))
     stats = {
         "rr_sets": sets.count,
@@ -311,7 +315,7 @@ def shrink(sets: RRSets, constraints: Constraints) -> ShrunkInstance:
         "covered_by_must": int(constant),
         "entries_before": int(sets.nodes.shape[0]),
     }
-    return ShrunkInstance(candidates, row_members, row_offsets, row_weights, singleton, constant, stats)
+    return ShrunkInstance(candidates, row_members, row_offsets, row_weights, singleton, constant, stats, n_threads)
 
 
 @dataclasses.dataclass

@@ -300,6 +300,17 @@ def test_shrunk_instance_keeps_every_selections_coverage(key, n, n_must, n_never
         chosen = np.flatnonzero(gen.random(instance.candidates.shape[0]) < 0.4)
         picked = np.concatenate([instance.candidates[chosen], g.index_of(must)]).astype(np.int64)
         assert instance.coverage(chosen) == pytest.approx(sets.covered(picked))
+    # The rows of each variable, in order; and two threads (each half of the sets, then of the rows, on
+    # its own) build the very same instance.
+    members, offsets = instance.row_members, instance.row_offsets
+    var_offsets, var_rows = instance.var_rows
+    for v in range(instance.candidates.shape[0]):
+        mine = [r for r in range(instance.n_rows) if v in members[offsets[r]:offsets[r + 1]]]
+        assert var_rows[var_offsets[v]:var_offsets[v + 1]].tolist() == mine
+    twin = shrink(sets, cons, n_threads=2)
+    for name in ("candidates", "row_members", "row_offsets", "row_weights", "singleton"):
+        assert np.array_equal(getattr(twin, name), getattr(instance, name))
+    assert all(np.array_equal(a, b) for a, b in zip(twin.var_rows, instance.var_rows, strict=True))
 
 
 @settings(max_examples=60, deadline=None)

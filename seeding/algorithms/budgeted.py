@@ -512,7 +512,7 @@ def select_seeds(
     # The bound engine and the exact model work on the whole of R1 (shrunk: one row per
     # distinct set), the sample the greedy chose on.
     t0 = time.perf_counter()
-    instance = shrink(r1, cons)
+    instance = shrink(r1, cons, n_threads)
     details["model"] = dict(instance.stats, shrink_s=time.perf_counter() - t0)
 
     def var_of(nodes: Sequence[int]) -> np.ndarray:

@@ -292,7 +292,7 @@ def opim_c(
         # greedy picks them, greedy then keeping to one thread.
         cons = k_constraints(prob)
         if prob.n_threads > 1 and roomy:
-            building = alongside(functools.partial(_shrink_for_bound, pool, cons))
+            building = alongside(functools.partial(_shrink_for_bound, pool, cons, prob.n_threads))
     seeds, gains, bound = pool.greedy(prob.k, allowed=prob.allowed,
                                       n_threads=1 if building is not None else prob.n_threads)
     upper = spread_upper(bound, a, weight, pool.count)
@@ -302,7 +302,7 @@ def opim_c(
         spent = prob.elapsed()
         if progress:
             progress(0, 1, phase="bounding")
-        shrunk = building() if building is not None else shrink(pool, cons)
+        shrunk = building() if building is not None else shrink(pool, cons, prob.n_threads)
         budget_s = None if time_limit is None else max(0.0, time_limit - prob.elapsed())
         # By default a fixed number of steps (the same answer on any machine); towards a
         # target, as many as it takes (with the lower bound the evaluation should give).
@@ -334,9 +334,9 @@ def opim_c(
     return dataclasses.replace(result, details={**result.details, "slack": parts})
 
 
-def _shrink_for_bound(sets: RRSets, cons: Constraints) -> ShrunkInstance:
+def _shrink_for_bound(sets: RRSets, cons: Constraints, n_threads: int) -> ShrunkInstance:
     """The shrunk instance with its rows by variable, which the Lagrangian bound reads."""
-    instance = shrink(sets, cons)
+    instance = shrink(sets, cons, n_threads)
     instance.var_rows  # noqa: B018 (computed here, on the thread beside greedy)
     return instance
 
