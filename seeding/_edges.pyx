@@ -14,7 +14,7 @@ back (files -> ``io`` -> ``Graph``), before any diffusion:
   order, sorted by ``(source, target)``, in O(m + n) and without holding the
   arcs twice (``seeding.graph``); :func:`bucket_reverse` and
   :func:`sort_reverse` build the reverse CSR the same way (:func:`reverse_direct` in one pass for small
-  graphs), and :func:`target_p_range`, :func:`coin_thresholds` and :func:`table_guesses` lay out the RR
+  graphs), and :func:`rr_kinds`, :func:`coin_thresholds` and :func:`table_guesses` lay out the RR
   kernels' tables (``seeding.rrsets``);
 * :func:`format_arcs` writes ``"u v"`` lines (``seeding.generate``).
 
@@ -782,12 +782,45 @@ def reverse_direct(const int64_t[::1] indptr, const int32_t[::1] indices, const 
                 in_arcs[pos] = e
 
 
-def target_p_range(const int32_t[::1] indices, const double[::1] p, double[::1] pmin, double[::1] pmax):
-    """The least and greatest ``p`` entering each node, in one pass over the arcs in CSR order (``pmin``
-    starts at +inf and ``pmax`` at -inf; a node without in-arcs keeps them)."""
-    cdef int64_t e
+cdef inline uint64_t _bits_slot(uint64_t z) noexcept nogil:
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL
+    return z ^ (z >> 31)
+
+
+def rr_kinds(const int32_t[::1] indices, const double[::1] p, const int64_t[::1] deg, int64_t table_max):
+    """The kind of every node for the IC RR kernels, in one pass over the arcs and one over the nodes.
+
+    A node whose in-arcs share one ``p < 1`` jumps geometrically: through the table of
+    its ``p`` (kind 0) when its in-degree is at most ``table_max``, else with ``log()``
+    (kind 1); one whose in-arcs all have ``p >= 1`` keeps them all (2); any other flips a
+    coin per arc (3, as does a node without in-arcs, which has none to flip).
+
+    Returns ``(kind, table, table_p, longest, pmin)``: per node its kind (uint64) and
+    table (-1 if none), the tables' ``p`` in order of their first node and the largest
+    in-degree using each, and the least ``p`` entering each node.
+    """
+    cdef int64_t n = deg.shape[0], e, v, d, mask = 1, slot, t, n_tables = 0
     cdef int32_t b
-    cdef double x
+    cdef double x, lo
+    cdef uint64_t key
+    pmin_arr = np.full(n, np.inf)
+    pmax_arr = np.full(n, -np.inf)
+    kind_arr = np.full(n, 3, dtype=np.uint64)
+    table_arr = np.full(n, -1, dtype=np.int32)
+    while mask < 2 * n:
+        mask <<= 1
+    slots_arr = np.full(mask, -1, dtype=np.int64)  # open addressing on the bits of p: a table per slot
+    table_p_arr = np.empty(max(n, 1), dtype=np.float64)
+    longest_arr = np.zeros(max(n, 1), dtype=np.int64)
+    cdef double[::1] pmin = pmin_arr
+    cdef double[::1] pmax = pmax_arr
+    cdef uint64_t[::1] kind = kind_arr
+    cdef int32_t[::1] table = table_arr
+    cdef int64_t[::1] slots = slots_arr
+    cdef double[::1] table_p = table_p_arr
+    cdef int64_t[::1] longest = longest_arr
+    mask -= 1
     with nogil:
         for e in range(indices.shape[0]):
             b = indices[e]
@@ -796,6 +829,35 @@ def target_p_range(const int32_t[::1] indices, const double[::1] p, double[::1] 
                 pmin[b] = x
             if x > pmax[b]:
                 pmax[b] = x
+        for v in range(n):
+            d = deg[v]
+            lo = pmin[v]
+            if d == 0:
+                continue
+            if lo >= 1.0:
+                kind[v] = 2
+            elif lo == pmax[v]:
+                if d > table_max:
+                    kind[v] = 1
+                    continue
+                key = (<uint64_t*>&lo)[0]
+                slot = <int64_t>(_bits_slot(key) & <uint64_t>mask)
+                while True:
+                    t = slots[slot]
+                    if t < 0:  # a new p: a new table
+                        t = n_tables
+                        n_tables += 1
+                        slots[slot] = t
+                        table_p[t] = lo
+                        break
+                    if (<uint64_t*>&table_p[t])[0] == key:
+                        break
+                    slot = (slot + 1) & mask
+                kind[v] = 0
+                table[v] = <int32_t>t
+                if d > longest[t]:
+                    longest[t] = d
+    return kind_arr, table_arr, table_p_arr[:n_tables].copy(), longest_arr[:n_tables].copy(), pmin_arr
 
 
 def coin_thresholds(const int64_t[::1] in_indptr, const int64_t[::1] in_arcs, const uint64_t[::1] width,

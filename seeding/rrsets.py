@@ -226,34 +226,22 @@ def _rr_tables(graph: Graph, model: str) -> tuple[np.ndarray, np.ndarray, np.nda
     else:
         values = np.asarray(arc_values(graph, "ic"), dtype=np.float64)
         in_thr = np.zeros(0, dtype=np.uint64)
-        has = deg > 0
         if graph.m:
-            # The least and greatest p entering each node.
-            pmin, pmax = np.full(n, np.inf), np.full(n, -np.inf)
-            _edges.target_p_range(graph.indices, values, pmin, pmax)
-            pmin, pmax = pmin[has], pmax[has]
-            nodes = np.flatnonzero(has)
-            kind[nodes[pmin >= 1.0]] = _RR_ALL
-            same = (pmin == pmax) & (pmin < 1.0)
-            geo, p, d = nodes[same], pmin[same], deg[nodes[same]]
-            small = d <= _RR_TABLE_MAX_DEG
+            kind, table, table_p, longest, pmin = _edges.rr_kinds(graph.indices, values, deg, _RR_TABLE_MAX_DEG)
             # One table per distinct p, as long as the largest in-degree using it.
-            distinct, which = np.unique(p[small], return_inverse=True)
-            longest = np.zeros(distinct.shape[0], dtype=np.int64)
-            np.maximum.at(longest, which, d[small])
-            tables, starts_t = _geometric_tables(np.log1p(-distinct), longest)
-            kind[geo[small]] = _RR_TABLE
-            off[geo[small]] = starts_t[which]
+            tables, starts_t = _geometric_tables(np.log1p(-table_p), longest)
+            small = np.flatnonzero(table >= 0)
+            off[small] = starts_t[table[small]]
             # Large nodes: (1 - p)**deg, then log(1 - p).
-            big, q = geo[~small], np.log1p(-p[~small])
+            big = np.flatnonzero(kind == _RR_LOG)
+            q = np.log1p(-pmin[big])
             extra = np.empty((big.shape[0], 2), dtype=np.uint64)
-            extra[:, 0] = _threshold(q * d[~small])
+            extra[:, 0] = _threshold(q * deg[big])
             extra[:, 1] = q.view(np.uint64)
-            kind[big] = _RR_LOG
             off[big] = starts_t[-1] + 2 * np.arange(big.shape[0], dtype=np.uint64)
             pool = np.concatenate([tables, extra.ravel()])
             # Coins: floor(p * 2**53) in in-arc order, for the nodes of mixed p only.
-            coin = nodes[(pmin < 1.0) & ~same]
+            coin = np.flatnonzero((kind == _RR_COIN) & (deg > 0))
             if coin.shape[0]:
                 width = live_edge_arrays(graph, "ic")[1]
                 in_thr = _edges.coin_thresholds(indptr, reverse(), width, coin.astype(np.int64))

@@ -6,9 +6,11 @@ import networkx as nx
 import numpy as np
 import pytest
 from exact import exact_ic_spread
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import stats
 
-from seeding import Graph, RRSampler, with_probability
+from seeding import Graph, RRSampler, _edges, with_probability
 from seeding._kernels import ic_live_worlds, live_worlds, simulate
 from seeding.models import live_edge_arrays
 from seeding.rrsets import _geometric_tables
@@ -284,6 +286,38 @@ def test_rr_table_guesses_are_the_exact_gaps():
         assert np.allclose(thr / 2.0**53, (1 - p[t]) ** np.arange(longest[t] + 1), rtol=1e-12, atol=2.0**-53)
         brute = (thr[None, :] > top[:, None]).sum(axis=1) - 1
         assert np.array_equal(entry[:64].view(np.uint16), brute)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 30), st.lists(st.tuples(st.integers(0, 29), st.integers(0, 29), st.sampled_from(
+    [0.0, 0.1, 0.25, 0.5, 1.0, 1.5])), max_size=120), st.integers(0, 6))
+def test_rr_kinds_match_a_plain_reading_of_each_nodes_in_arcs(n, arcs, table_max):
+    # Per node: table (one p < 1, in-degree at most table_max), log (one p < 1, more in-arcs), all
+    # (every p >= 1) or coin (mixed p, or no in-arcs); one table per distinct p, as long as its longest node.
+    arcs = [(u % n, v % n, p) for u, v, p in arcs]
+    indices = np.array([v for _, v, _ in arcs], dtype=np.int32)
+    p = np.array([x for _, _, x in arcs], dtype=np.float64)
+    deg = np.bincount(indices, minlength=n).astype(np.int64)
+    kind, table, table_p, longest, pmin = _edges.rr_kinds(indices, p, deg, table_max)
+    assert len(set(table_p.tolist())) == table_p.shape[0]
+    for v in range(n):
+        mine = p[indices == v]
+        if mine.size == 0:
+            assert kind[v] == 3 and table[v] == -1
+            continue
+        assert pmin[v] == mine.min()
+        if mine.min() >= 1.0:
+            expected = 2
+        elif (mine == mine[0]).all():
+            expected = 0 if mine.size <= table_max else 1
+        else:
+            expected = 3
+        assert kind[v] == expected
+        assert (table[v] >= 0) == (expected == 0)
+        if expected == 0:
+            assert table_p[table[v]] == mine[0] and longest[table[v]] >= mine.size
+    for t in range(table_p.shape[0]):
+        assert longest[t] == deg[(table == t)].max()
 
 
 @pytest.mark.parametrize("seeds", [[0], [3], [1, 4], [6]])
