@@ -391,10 +391,7 @@ def _reuse_freed_memory() -> None:
     except (OSError, AttributeError):
         return
     trim_threshold, top_pad, mmap_threshold, arena_max = -1, -2, -3, -8  # M_* of <malloc.h>
-    import os
-    settings = [(mmap_threshold, 64 << 20), (trim_threshold, 128 << 20), (top_pad, 16 << 20)]
-    if os.environ.get("ONEARENA"):
-        settings.append((arena_max, 1))
+    settings = [(mmap_threshold, 64 << 20), (trim_threshold, 128 << 20), (top_pad, 16 << 20), (arena_max, 1)]
     for param, value in settings:
         mallopt(ctypes.c_int(param), ctypes.c_int(value))
 
