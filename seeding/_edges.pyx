@@ -878,19 +878,24 @@ def coin_thresholds(const int64_t[::1] in_indptr, const int64_t[::1] in_arcs, co
 def table_guesses(const uint64_t[::1] thr, const int64_t[::1] first, const int64_t[::1] longest, int bits,
                   uint16_t[:, ::1] guess):
     """For each geometric table ``t`` (thresholds ``P = thr[first[t]:first[t] + longest[t] + 1]``, not
-    increasing, ``P[0] = 2**53``) and each bucket ``b`` of 53-bit draws (``r >> (53 - bits) == b``),
-    ``guess[t, b] = max{j: P[j] > top}`` at the bucket's top ``top``: one pointer walks down each table
-    as the buckets rise."""
+    increasing, ``P[0] = 2**53``, ``longest[t] < 2**15``) and each bucket ``b`` of 53-bit draws (``r >>
+    (53 - bits) == b``), the gap ``J = max{j: P[j] > top}`` at the bucket's top ``top``, with bit 15 set
+    when a threshold splits the bucket (``P[J + 1]`` above its bottom: ``J`` is larger lower down); in
+    the other buckets the gap is ``J`` for every draw. One pointer walks down each table as the buckets
+    rise."""
     cdef int64_t t, j, b, buckets = guess.shape[1]
-    cdef uint64_t top
+    cdef uint64_t top, bottom
     with nogil:
         for t in range(first.shape[0]):
             j = longest[t]
             for b in range(buckets):
+                bottom = (<uint64_t>b) << (53 - bits)
                 top = ((<uint64_t>(b + 1)) << (53 - bits)) - 1
                 while j > 0 and thr[first[t] + j] <= top:
                     j -= 1
                 guess[t, b] = <uint16_t>j
+                if j < longest[t] and thr[first[t] + j + 1] > bottom:
+                    guess[t, b] |= 0x8000
 
 
 # ------------------------------------------------------------------------------------------------- writing

@@ -730,7 +730,8 @@ def simulate(
 #   arc is geometric: ``J >= j`` iff a uniform 53-bit draw ``r`` is below ``P[j]``, so
 #   ``J = max{j: P[j] > r}``; ``J >= rest`` (``rest`` arcs left) means no further live
 #   arc. ``J`` does not increase with ``r``: ``G[r >> 45]`` is ``J`` at the top of
-#   ``r``'s bucket, and ``J`` is that or (rarely) a few more, one compare each.
+#   ``r``'s bucket, its bit 15 set where a threshold splits the bucket; only there is
+#   ``J`` more (by one, rarely a few: one compare each), elsewhere no threshold is read.
 #   The events of one draw nest exactly, as the thresholds are shared.
 # * ``RR_LOG``: the same with a large ``deg``: ``rr_pool[off] = (1 - p)**deg`` as
 #   above and ``rr_pool[off + 1]`` the bits of ``log(1 - p)``; after the first
@@ -896,10 +897,12 @@ cdef inline int _rr_walk(
             pos = a - 1
             while True:
                 r = next64(stream) >> 11
-                j = G[r >> RR_GUESS_SHIFT]  # the gap at the bucket's top: at most one short
-                j += P[j + 1] > r
-                while P[j + 1] > r:  # rare: a bucket that spans two thresholds
-                    j += 1
+                j = G[r >> RR_GUESS_SHIFT]  # the gap at the bucket's top, and whether a threshold splits it
+                if j >> 15:  # then the gap here may be larger: at most one more, but for rare buckets
+                    j &= 0x7FFF
+                    j += P[j + 1] > r
+                    while P[j + 1] > r:
+                        j += 1
                 if j >= rest:
                     break  # no live arc among the rest
                 pos += 1 + j

@@ -262,7 +262,10 @@ def _geometric_tables(log_q: np.ndarray, longest: np.ndarray) -> tuple[np.ndarra
     p)**j * 2**53)`` for ``j = 0 .. longest`` and a 0. Guess ``b`` is the gap ``J(r) =
     max{j: P[j] > r}`` at the top of bucket ``b`` (53-bit draws ``r`` with ``r >> 45 ==
     b``): ``J`` does not increase with ``r``, so in the bucket it is the guess or a
-    little more. The guesses are read off the thresholds themselves, so they are exact.
+    little more, and only where a threshold splits the bucket, which bit 15 of the guess
+    says (``longest`` stays below ``2**15``: tables serve in-degrees up to
+    ``_RR_TABLE_MAX_DEG``). The guesses are read off the thresholds themselves, so they
+    are exact.
     """
     n_tables = log_q.shape[0]
     words = _RR_BUCKETS // 4
