@@ -324,10 +324,18 @@ def transpose_rows(const int32_t[::1] members, const int64_t[::1] offsets, int64
 cdef struct _Row:
     double lam  # the multiplier
     double w  # its cap: the row's weight
-    double acc  # sum of x over the row's members (during a subgradient)
+    double acc  # sum of x over the row's members (during a subgradient; kept between 0/1 ones)
     int64_t start  # first member
     int32_t size  # number of members
-    int32_t mark  # 1 while the row is a candidate of the current subgradient
+    int32_t mark  # bit 0 while a candidate of the current subgradient; 0/1 subgradients: bit 1 while on
+    #               the list of rows that two or more chosen variables cover, the count's generation above
+
+
+cdef inline void _fresh(_Row* row, int32_t generation) noexcept nogil:
+    """A row whose count is of an older generation counts no chosen member and is on no list."""
+    if (row.mark >> 2) != generation:
+        row.acc = 0.0
+        row.mark = generation << 2
 
 
 cdef class SparseSteps:
@@ -339,6 +347,13 @@ cdef class SparseSteps:
     a step visits the rows below their cap (kept in a list) and the rows of the
     chosen variables (through the rows of each variable), not all rows. Each row's
     state lies in one record, so a visit costs one cache line.
+
+    When every selection is 0/1 (:meth:`subgradient_chosen`), each row's count of
+    chosen members is kept from one step to the next: a step then visits the rows of
+    the variables that enter or leave the selection, or, when those are more than
+    the chosen ones' (the selection churns), counts afresh from a new generation (a
+    count of an older one reads as 0, so nothing is cleared); either way it finds
+    the rows that two or more cover on a list kept as they arise.
     """
 
     cdef _Row[::1] rows
@@ -348,8 +363,12 @@ cdef class SparseSteps:
     cdef int32_t[::1] active
     cdef int32_t[::1] cand
     cdef double[::1] g
+    cdef int32_t[::1] over
+    cdef const int64_t[::1] prev
     cdef int64_t n_active
     cdef int64_t n_cand
+    cdef int64_t n_over
+    cdef int32_t generation
 
     def __init__(self, const int32_t[::1] members, const int64_t[::1] offsets, const int64_t[::1] var_offsets,
                  const int32_t[::1] var_rows, const double[::1] w, const double[::1] lam):
@@ -360,6 +379,10 @@ cdef class SparseSteps:
         self.active = np.empty(n_rows, dtype=np.int32)
         self.cand = np.empty(n_rows, dtype=np.int32)
         self.g = np.empty(n_rows, dtype=np.float64)
+        self.over = np.empty(n_rows, dtype=np.int32)
+        self.prev = np.zeros(0, dtype=np.int64)
+        self.n_over = 0
+        self.generation = 0
         with nogil:
             for r in range(n_rows):
                 self.rows[r].lam = lam[r]
@@ -412,6 +435,92 @@ cdef class SparseSteps:
                 self.g[j] = t
                 norm2 += t * t
         self.n_cand = n
+        return norm2
+
+    def subgradient_chosen(self, const int64_t[::1] chosen):
+        """The subgradient at the 0/1 selection ``chosen`` (sorted variable indices), as :meth:`subgradient`
+        with ``x = 1`` on ``chosen``; returns its squared norm.
+
+        The counts of chosen members carry over from the last call, so only the
+        variables that left or joined the selection are visited. Not to be mixed
+        with :meth:`subgradient` on one object.
+        """
+        cdef int64_t i = 0, j = 0, e, v, k = 0, n = 0, n_prev = self.prev.shape[0], n_new = chosen.shape[0]
+        cdef int64_t changed = 0, whole = 0
+        cdef int32_t r, generation
+        cdef double delta, t, norm2 = 0.0
+        cdef _Row* row
+        with nogil:
+            while i < n_prev or j < n_new:  # the rows to visit either way
+                if j >= n_new or (i < n_prev and self.prev[i] < chosen[j]):
+                    changed += self.var_offsets[self.prev[i] + 1] - self.var_offsets[self.prev[i]]
+                    i += 1
+                    continue
+                v = chosen[j]
+                whole += self.var_offsets[v + 1] - self.var_offsets[v]
+                if i >= n_prev or v < self.prev[i]:
+                    changed += self.var_offsets[v + 1] - self.var_offsets[v]
+                else:
+                    i += 1
+                j += 1
+            if changed > whole:  # count afresh
+                self.generation += 1
+                self.n_over = 0
+                n_prev = 0
+            generation = self.generation
+            i = 0
+            j = 0
+            while i < n_prev or j < n_new:  # one walk over both sorted selections
+                if j >= n_new or (i < n_prev and self.prev[i] < chosen[j]):
+                    v = self.prev[i]
+                    i += 1
+                    delta = -1.0
+                elif i >= n_prev or chosen[j] < self.prev[i]:
+                    v = chosen[j]
+                    j += 1
+                    delta = 1.0
+                else:
+                    i += 1
+                    j += 1
+                    continue
+                for e in range(self.var_offsets[v], self.var_offsets[v + 1]):
+                    r = self.var_rows[e]
+                    row = &self.rows[r]
+                    _fresh(row, generation)
+                    row.acc += delta
+                    if row.acc >= 2.0 and not (row.mark & 2):
+                        row.mark |= 2
+                        self.over[self.n_over] = r
+                        self.n_over += 1
+            for i in range(self.n_active):
+                r = self.active[i]
+                _fresh(&self.rows[r], generation)
+                self.rows[r].mark |= 1
+                self.cand[n] = r
+                n += 1
+            for i in range(self.n_over):  # the rows still covered twice or more, the list kept to them
+                r = self.over[i]
+                row = &self.rows[r]
+                if row.acc < 2.0:
+                    row.mark &= ~2
+                    continue
+                self.over[k] = r
+                k += 1
+                if not (row.mark & 1):
+                    row.mark |= 1
+                    self.cand[n] = r
+                    n += 1
+            self.n_over = k
+            for j in range(n):
+                row = &self.rows[self.cand[j]]
+                t = row.acc - 1.0
+                row.mark &= ~1
+                if (row.lam <= 0.0 and t > 0.0) or (row.lam >= row.w and t < 0.0):
+                    t = 0.0
+                self.g[j] = t
+                norm2 += t * t
+        self.n_cand = n
+        self.prev = np.array(chosen, dtype=np.int64)
         return norm2
 
     def step(self, double size, double[::1] scores):

@@ -89,6 +89,11 @@ class NodeBudgets:
                 if capacity >= 0 and cost.shape[0] and cost[0] > 0 and (cost == cost[0]).all() else None
                 for cost, capacity in self.budgets]
 
+    @property
+    def integral(self) -> bool:
+        """Whether :meth:`best` always selects whole variables (every budget's costs are equal)."""
+        return all(count is not None for count in self._counts)
+
     def best(self, scores: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
         """``max_x scores . x`` under the tightest single-budget knapsack relaxation, its ``x``, and the
         indices where ``x > 0``."""
@@ -314,6 +319,7 @@ def lagrangian_bound(
     # those below their cap, and scores are updated by the multipliers that move.
     var_offsets, var_rows = instance.var_rows
     steps = _cover.SparseSteps(members, offsets, var_offsets, var_rows, w, lam)
+    integral = budgets.integral  # 0/1 selections: the steps keep each row's count of chosen members
     tried: set[bytes] = set()
     for it in range(max_iterations):
         value, x, on = budgets.best(scores)
@@ -344,7 +350,7 @@ def lagrangian_bound(
             mu, stall = mu / 2.0, 0
             if mu < 1e-4:
                 break
-        norm2 = steps.subgradient(on, x)
+        norm2 = steps.subgradient_chosen(on) if integral else steps.subgradient(on, x)
         if norm2 <= 0.0:
             break  # lambda is optimal for the relaxation
         lam_sum += steps.step(mu * max(bound - best.incumbent, 1e-9 * max(1.0, bound)) / norm2, scores)

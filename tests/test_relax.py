@@ -139,3 +139,38 @@ def test_top_k_picks_the_largest_positive_scores(values, count):
     if len(best):
         left_out = np.setdiff1d(np.flatnonzero(scores == best[-1]), chosen)
         assert (left_out > chosen[scores[chosen] == best[-1]].max()).all()
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(2, 12), st.integers(1, 40))
+def test_steps_that_keep_counts_match_steps_that_recount(key, n_vars, n_rows):
+    """Over a run of 0/1 selections and steps, the subgradient kept up to date from the last selection's
+    counts equals the one summed afresh: the same squared norm and, step by step, the same multipliers."""
+    gen = np.random.default_rng(key)
+    rows = [np.sort(gen.choice(n_vars, size=int(gen.integers(2, n_vars + 1)), replace=False)) for _ in range(n_rows)]
+    members = np.concatenate(rows).astype(np.int32)
+    offsets = np.concatenate([[0], np.cumsum([r.shape[0] for r in rows])]).astype(np.int64)
+    w = gen.integers(1, 5, n_rows).astype(np.float64)
+    var_offsets, var_rows = _cover.transpose_rows(members, offsets, n_vars)
+    recount = _cover.SparseSteps(members, offsets, var_offsets, var_rows, w, w.copy())
+    kept = _cover.SparseSteps(members, offsets, var_offsets, var_rows, w, w.copy())
+    scores_a, scores_b = np.zeros(n_vars), np.zeros(n_vars)
+    lam_a, lam_b = np.empty(n_rows), np.empty(n_rows)
+    x = np.zeros(n_vars)
+    for _ in range(12):
+        # A fresh selection (most variables change: the counts start over) or one variable in or out (kept).
+        if gen.random() < 0.5:
+            x = (gen.random(n_vars) < 0.5).astype(np.float64)
+        else:
+            v = int(gen.integers(n_vars))
+            x[v] = 1.0 - x[v]
+        chosen = np.flatnonzero(x).astype(np.int64)
+        norm_a, norm_b = recount.subgradient(chosen, x), kept.subgradient_chosen(chosen)
+        assert norm_a == norm_b
+        size = float(gen.uniform(0.05, 2.0))
+        if norm_a > 0:
+            assert recount.step(size, scores_a) == pytest.approx(kept.step(size, scores_b))
+        recount.multipliers(lam_a)
+        kept.multipliers(lam_b)
+        assert np.array_equal(lam_a, lam_b)
+        assert np.allclose(scores_a, scores_b)
