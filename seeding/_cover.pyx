@@ -364,6 +364,9 @@ cdef class SparseSteps:
     cdef int32_t[::1] cand
     cdef double[::1] g
     cdef int32_t[::1] over
+    cdef int32_t[::1] dirty
+    cdef uint8_t[::1] is_dirty
+    cdef int64_t n_dirty
     cdef const int64_t[::1] prev
     cdef int64_t n_active
     cdef int64_t n_cand
@@ -380,6 +383,9 @@ cdef class SparseSteps:
         self.cand = np.empty(n_rows, dtype=np.int32)
         self.g = np.empty(n_rows, dtype=np.float64)
         self.over = np.empty(n_rows, dtype=np.int32)
+        self.dirty = np.empty(n_rows, dtype=np.int32)
+        self.is_dirty = np.zeros(n_rows, dtype=np.uint8)
+        self.n_dirty = 0
         self.prev = np.zeros(0, dtype=np.int64)
         self.n_over = 0
         self.generation = 0
@@ -401,6 +407,18 @@ cdef class SparseSteps:
         with nogil:
             for r in range(self.rows.shape[0]):
                 out[r] = self.rows[r].lam
+
+    def sync(self, double[::1] out):
+        """Copy into ``out`` the multipliers changed since the last sync (or since the start): ``out`` held
+        them as they were then. A step changes a few rows, so this costs far less than a copy."""
+        cdef int64_t i
+        cdef int32_t r
+        with nogil:
+            for i in range(self.n_dirty):
+                r = self.dirty[i]
+                out[r] = self.rows[r].lam
+                self.is_dirty[r] = 0
+        self.n_dirty = 0
 
     def subgradient(self, const int64_t[::1] chosen, const double[::1] x):
         """The subgradient at ``x`` (zero outside ``chosen``) on the rows that can move; returns its squared norm."""
@@ -542,6 +560,10 @@ cdef class SparseSteps:
                     if change != 0.0:
                         row.lam = value
                         total += change
+                        if not self.is_dirty[self.cand[j]]:
+                            self.is_dirty[self.cand[j]] = 1
+                            self.dirty[self.n_dirty] = self.cand[j]
+                            self.n_dirty += 1
                         for e in range(row.start, row.start + row.size):
                             scores[self.members[e]] += change
                 if row.lam < row.w:

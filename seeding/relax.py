@@ -328,7 +328,7 @@ def lagrangian_bound(
         best.history.append(bound)
         if bound < best.bound:
             improved = best.bound - bound > 1e-6 * max(1.0, abs(bound))
-            steps.multipliers(best.multipliers)  # (its scores are computed afresh at the end)
+            steps.sync(best.multipliers)  # the rows changed since (its scores are computed afresh at the end)
             best.bound, best.row_part = bound, row_part
             stall = 0 if improved else stall + 1
         else:

@@ -145,7 +145,8 @@ def test_top_k_picks_the_largest_positive_scores(values, count):
 @given(st.integers(0, 2**32 - 1), st.integers(2, 12), st.integers(1, 40))
 def test_steps_that_keep_counts_match_steps_that_recount(key, n_vars, n_rows):
     """Over a run of 0/1 selections and steps, the subgradient kept up to date from the last selection's
-    counts equals the one summed afresh: the same squared norm and, step by step, the same multipliers."""
+    counts equals the one summed afresh: the same squared norm and, step by step, the same multipliers (and a
+    copy synced with the rows that changed holds them too)."""
     gen = np.random.default_rng(key)
     rows = [np.sort(gen.choice(n_vars, size=int(gen.integers(2, n_vars + 1)), replace=False)) for _ in range(n_rows)]
     members = np.concatenate(rows).astype(np.int32)
@@ -155,7 +156,7 @@ def test_steps_that_keep_counts_match_steps_that_recount(key, n_vars, n_rows):
     recount = _cover.SparseSteps(members, offsets, var_offsets, var_rows, w, w.copy())
     kept = _cover.SparseSteps(members, offsets, var_offsets, var_rows, w, w.copy())
     scores_a, scores_b = np.zeros(n_vars), np.zeros(n_vars)
-    lam_a, lam_b = np.empty(n_rows), np.empty(n_rows)
+    lam_a, lam_b, synced = np.empty(n_rows), np.empty(n_rows), w.copy()
     x = np.zeros(n_vars)
     for _ in range(12):
         # A fresh selection (most variables change: the counts start over) or one variable in or out (kept).
@@ -174,3 +175,6 @@ def test_steps_that_keep_counts_match_steps_that_recount(key, n_vars, n_rows):
         kept.multipliers(lam_b)
         assert np.array_equal(lam_a, lam_b)
         assert np.allclose(scores_a, scores_b)
+        if gen.random() < 0.5:  # a copy kept in sync with the rows changed since its last sync
+            kept.sync(synced)
+            assert np.array_equal(synced, lam_b)
