@@ -29,6 +29,27 @@ def scatter_rows(const int32_t[::1] members, const int64_t[::1] offsets, const d
                     out[members[e]] += value
 
 
+def count_hits(const int32_t[::1] members, const int64_t[::1] offsets, const uint8_t[::1] mask, int n_bits):
+    """For each bit ``b < n_bits``, how many rows have a member ``v`` with bit ``b`` of ``mask[v]`` set: the
+    coverage of up to eight node sets in one pass (a row is left once every bit has been met)."""
+    cdef int64_t n_rows = offsets.shape[0] - 1, r, e
+    cdef uint8_t seen, full = <uint8_t>((1 << n_bits) - 1)
+    cdef int64_t[8] counts
+    cdef int b
+    for b in range(8):
+        counts[b] = 0
+    with nogil:
+        for r in range(n_rows):
+            seen = 0
+            for e in range(offsets[r], offsets[r + 1]):
+                seen |= mask[members[e]]
+                if seen == full:
+                    break
+            for b in range(n_bits):
+                counts[b] += (seen >> b) & 1
+    return [counts[b] for b in range(n_bits)]
+
+
 def rows_hit(const int32_t[::1] members, const int64_t[::1] offsets, const uint8_t[::1] mask):
     """Per row, 1 if some member ``v`` has ``mask[v]`` set (an empty row is not hit): a uint8 array."""
     cdef int64_t n_rows = offsets.shape[0] - 1, r, e

@@ -187,8 +187,8 @@ def _report(state: _ChunkCoverage, picks: tuple[int, ...]) -> Any:
     return state.report(picks)
 
 
-def _covered(sets: RRSets, seeds: np.ndarray) -> int:
-    return sets.covered(seeds)
+def _covered_by_each(sets: RRSets, seed_sets: tuple[np.ndarray, ...]) -> list[int]:
+    return sets.covered_by_each(*seed_sets)
 
 
 def _nbytes(sets: RRSets) -> tuple[int, int]:
@@ -228,9 +228,17 @@ class DistributedRRSets:
         return DistributedRRSets(self.client, self.chunks + other.chunks, self.n, self.total_weight, self.model)
 
     def covered(self, seeds: np.ndarray) -> int:
-        seeds = np.asarray(seeds, dtype=np.int32)
-        futures = [self.client.submit(_covered, f, seeds, pure=False, retries=RETRIES) for _, _, f in self.chunks]
-        return int(sum(_gather(self.client, futures)))
+        return self.covered_by_each(seeds)[0]
+
+    def covered_by_each(self, *seed_sets: np.ndarray) -> list[int]:
+        """:meth:`RRSets.covered_by_each`, each chunk on its worker."""
+        seed_sets = tuple(np.asarray(s, dtype=np.int32) for s in seed_sets)
+        futures = [self.client.submit(_covered_by_each, f, seed_sets, pure=False, retries=RETRIES)
+                   for _, _, f in self.chunks]
+        counts = [0] * len(seed_sets)
+        for part in _gather(self.client, futures):
+            counts = [a + int(b) for a, b in zip(counts, part, strict=True)]
+        return counts
 
     def estimate(self, seeds: np.ndarray) -> SpreadEstimate:
         return rr_estimate(self.covered(seeds), self.count, self.total_weight, self.model)

@@ -76,11 +76,18 @@ class RRSets:
 
     def covered(self, seeds: np.ndarray) -> int:
         """Number of sets that contain at least one of the node indices ``seeds``."""
+        return self.covered_by_each(seeds)[0]
+
+    def covered_by_each(self, *seed_sets: np.ndarray) -> list[int]:
+        """:meth:`covered` of each of up to eight seed sets, in one pass over the sets."""
+        if not 1 <= len(seed_sets) <= 8:
+            raise ValueError(f"one to eight seed sets, not {len(seed_sets)}")
         if self.count == 0:
-            return 0
+            return [0] * len(seed_sets)
         mask = np.zeros(self.n, dtype=np.uint8)
-        mask[np.asarray(seeds, dtype=np.int64)] = 1
-        return int(np.count_nonzero(_cover.rows_hit(self.nodes, self.offsets, mask)))
+        for bit, seeds in enumerate(seed_sets):
+            mask[np.asarray(seeds, dtype=np.int64)] |= np.uint8(1 << bit)
+        return _cover.count_hits(self.nodes, self.offsets, mask, len(seed_sets))
 
     def estimate(self, seeds: np.ndarray) -> SpreadEstimate:
         """Unbiased spread estimate ``W * covered / count`` with a 95% CI (see :func:`rr_estimate`)."""

@@ -346,3 +346,16 @@ def test_rr_estimate_is_exact_when_every_kind_of_node_meets(seeds):
     assert (sampler.rr_nodes[:, 0] >> np.uint64(62)).tolist() == [0, 3, 3, 0, 2, 3, 3]  # the kinds above
     est = sampler.sample(200_000, run_seed=5).estimate(g.index_of(seeds))
     assert abs(est.mean - exact_ic_spread(g, g.index_of(seeds))) < 4.5 * est.stderr
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(1, 8))
+def test_coverage_of_several_seed_sets_in_one_pass(key, n_sets):
+    gen = np.random.default_rng(key)
+    g = Graph.from_edges(gen.integers(0, 12, 30), gen.integers(0, 12, 30), gen.uniform(0.1, 0.9, 30))
+    sets = RRSampler(g, "ic").sample(int(gen.integers(0, 60)), run_seed=key)
+    seed_sets = [gen.choice(g.n, size=int(gen.integers(0, 4)), replace=False) for _ in range(n_sets)]
+    members = [set(sets.nodes[sets.offsets[i]:sets.offsets[i + 1]].tolist()) for i in range(sets.count)]
+    expected = [sum(1 for m in members if m & set(s.tolist())) for s in seed_sets]
+    assert sets.covered_by_each(*seed_sets) == expected
+    assert [sets.covered(s) for s in seed_sets] == expected

@@ -222,7 +222,7 @@ def opim_c(
     seeds = None
     while True:
         rounds += 1
-        before = None if seeds is None else r2.covered(seeds)
+        earlier = seeds
         seeds, gains, bound = r1.greedy(prob.k, allowed=prob.allowed,
                                         n_threads=1 if later is not None else prob.n_threads)
         if later is not None:  # round 1 of the pipeline; it doubles unless r1 left no room to
@@ -235,7 +235,8 @@ def opim_c(
                     progress(r1.count // 2, int(theta_max), phase="sampling")
                 continue
             r2 = r2.head(r1.count)
-        covered2 = r2.covered(seeds)
+        # The new seeds judged on R2, and the last round's (on this R2, twice the one that judged them).
+        before, covered2 = (None, r2.covered(seeds)) if earlier is None else r2.covered_by_each(earlier, seeds)
         settled = before is not None and covered2 <= before * (1 + SETTLED_GAIN)
         lower = spread_lower(covered2, a, weight, r2.count)
         upper = spread_upper(bound, a, weight, r1.count)
