@@ -34,7 +34,10 @@ from .graph import Graph, as_graph
 if TYPE_CHECKING:
     import networkx as nx
 
-__all__ = ["MODELS", "PROBABILITY_SETTINGS", "arc_values", "check_model", "with_probability", "live_edge_arrays"]
+__all__ = [
+    "MODELS", "PROBABILITY_SETTINGS", "arc_values", "check_model", "check_values", "with_probability",
+    "live_edge_arrays",
+]
 
 Model = Literal["ic", "lt"]
 MODELS: tuple[str, ...] = ("ic", "lt")
@@ -156,6 +159,15 @@ def arc_values(graph: Graph, model: Model) -> np.ndarray:
             "(seeding.with_probability(graph, 'wc')) or --probability wc"
         )
     return values
+
+
+def check_values(graph: Graph, model: str) -> None:
+    """Raise now what the kernels would raise later: no arc values, or LT in-weights of a node above 1
+    (without laying out the IC kernels' arrays, which the RR kernels do not read)."""
+    if check_model(model) == "lt":
+        live_edge_arrays(graph, "lt")
+    else:
+        arc_values(graph, "ic")
 
 
 def lt_in_weight_sums(graph: Graph) -> np.ndarray:

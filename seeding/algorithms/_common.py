@@ -14,7 +14,7 @@ from .._validation import check_count, check_fraction
 from ..bounds import certified_ratio, spread_lower
 from ..errors import SeedingError
 from ..graph import Graph, as_graph
-from ..models import check_model, live_edge_arrays
+from ..models import check_model, check_values
 from ..results import SeedSet
 from ..rrsets import RRSampler
 from ..spread import SpreadEstimate, simulate_indices
@@ -59,7 +59,7 @@ class Problem:
         self._graph_future = None
         self._sampler: Any = None
         self.model = check_model(model)
-        live_edge_arrays(self.graph, self.model)  # fails early on missing p or LT weights > 1
+        check_values(self.graph, self.model)  # fails early on missing p or LT weights > 1
         n = self.graph.n
         if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= k <= n:
             raise SeedingError(f"k must be an integer in [1, {n}]; got {k!r}")

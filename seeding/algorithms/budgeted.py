@@ -46,7 +46,7 @@ from ..coverage_model import Constraints, build_model, enumerate_core, shrink, s
 from ..errors import InfeasibleError, SeedingError
 from ..graph import Graph, as_graph
 from ..io import read_table
-from ..models import check_model, live_edge_arrays, with_probability
+from ..models import check_model, check_values, with_probability
 from ..relax import NodeBudgets, core_instance, fix_out, heuristic_core, sample_bound
 from ..results import SeedSet
 from ..rrsets import RRSampler, RRSets
@@ -406,7 +406,7 @@ def select_seeds(
     start = time.perf_counter()
     graph = as_graph(graph) if probability is None else with_probability(graph, probability, rng=rng)
     model = check_model(model)
-    live_edge_arrays(graph, model)
+    check_values(graph, model)
     if method not in BUDGET_METHODS:
         raise SeedingError(f"unknown budgeted method {method!r}; choose one of {', '.join(BUDGET_METHODS)}")
     eps = check_eps(eps)
