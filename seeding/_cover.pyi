@@ -20,10 +20,11 @@ def kept_rows(
 def merge_equal_rows(
     members: I32, offsets: I64, weights: F64, h1: U64, h2: U64
 ) -> tuple[I32, I64, F64]: ...
-def transpose_rows(members: I32, offsets: I64, n_vars: int, n_threads: int = 1) -> tuple[I64, I32]: ...
 def best_subset(
     members: I32,
     offsets: I64,
+    var_offsets: I64,
+    var_rows: I32,
     row_w: F64,
     single_w: F64,
     costs: npt.NDArray[np.float64],

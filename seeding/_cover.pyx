@@ -295,53 +295,6 @@ def merge_equal_rows(const int32_t[::1] members, const int64_t[::1] offsets, con
     return members_arr[:size], offsets_arr[:n_out + 1], weights_arr[:n_out]
 
 
-cdef void _count_members(const int32_t* members, int64_t first, int64_t last, int64_t* count) noexcept nogil:
-    cdef int64_t e
-    for e in range(first, last):
-        count[members[e]] += 1
-
-
-cdef void _scatter_rows(const int32_t* members, const int64_t* offsets, int64_t first, int64_t last, int64_t* fill,
-                        int32_t* var_rows) noexcept nogil:
-    cdef int64_t r, e, v
-    for r in range(first, last):
-        for e in range(offsets[r], offsets[r + 1]):
-            v = members[e]
-            var_rows[fill[v]] = <int32_t>r
-            fill[v] += 1
-
-
-def transpose_rows(const int32_t[::1] members, const int64_t[::1] offsets, int64_t n_vars, int n_threads=1):
-    """The rows of every variable, CSR by variable: ``(var_offsets, var_rows)``, each variable's rows in order.
-
-    A counting sort over two halves of the rows, on two threads when ``n_threads > 1``:
-    the first half's rows of a variable go before the second's, as in one pass.
-    """
-    cdef int64_t n_rows = offsets.shape[0] - 1, v, p, c0, c1
-    cdef int64_t[3] first
-    first[0], first[1], first[2] = 0, n_rows // 2, n_rows
-    var_offsets_arr = np.zeros(n_vars + 1, dtype=np.int64)
-    var_rows_arr = np.empty(max(members.shape[0], 1), dtype=np.int32)
-    fill_arr = np.zeros((2, max(n_vars, 1)), dtype=np.int64)
-    cdef int64_t[::1] var_offsets = var_offsets_arr
-    cdef int32_t[::1] var_rows = var_rows_arr
-    cdef int64_t[:, ::1] fill = fill_arr
-    cdef int threads = 2 if n_threads > 1 else 1
-    if n_rows and members.shape[0]:
-        with nogil:
-            for p in prange(2, num_threads=threads, schedule="static"):
-                _count_members(&members[0], offsets[first[p]], offsets[first[p + 1]], &fill[p, 0])
-            for v in range(n_vars):  # where each half's rows of v start
-                c0 = fill[0, v]
-                c1 = fill[1, v]
-                fill[0, v] = var_offsets[v]
-                fill[1, v] = var_offsets[v] + c0
-                var_offsets[v + 1] = var_offsets[v] + c0 + c1
-            for p in prange(2, num_threads=threads, schedule="static"):
-                _scatter_rows(&members[0], &offsets[0], first[p], first[p + 1], &fill[p, 0], &var_rows[0])
-    return var_offsets_arr, var_rows_arr[:members.shape[0]]
-
-
 cdef struct _Row:
     double lam  # the multiplier
     double w  # its cap: the row's weight
@@ -659,7 +612,8 @@ cdef int _search(_Search* s, int64_t start, uint64_t chosen, double value) noexc
     return 0
 
 
-def best_subset(const int32_t[::1] members, const int64_t[::1] offsets, const double[::1] row_w,
+def best_subset(const int32_t[::1] members, const int64_t[::1] offsets, const int64_t[::1] var_offsets,
+                const int32_t[::1] var_rows, const double[::1] row_w,
                 const double[::1] single_w, const double[:, ::1] costs, const double[::1] capacity,
                 const int32_t[::1] group_of, const int64_t[::1] quota_min, const int64_t[::1] quota_max,
                 int64_t max_work):
@@ -667,8 +621,9 @@ def best_subset(const int32_t[::1] members, const int64_t[::1] offsets, const do
 
     Visits every selection whose costs fit (``costs[b] . x <= capacity[b]``) and whose
     group counts stay within ``quota_max``; the best one meeting ``quota_min`` too wins.
-    ``group_of[v]`` is -1 for a variable in no group. Returns ``(value, chosen)``, or
-    ``None`` when the search needs more than ``max_work`` steps (or 64 variables).
+    ``group_of[v]`` is -1 for a variable in no group; ``var_offsets, var_rows`` are the rows
+    of each variable. Returns ``(value, chosen)``, or ``None`` when the search needs more
+    than ``max_work`` steps (or 64 variables).
     """
     cdef int64_t n_vars = single_w.shape[0], n_rows = offsets.shape[0] - 1, r, e, v
     cdef int64_t n_groups = quota_min.shape[0], g
@@ -679,9 +634,6 @@ def best_subset(const int32_t[::1] members, const int64_t[::1] offsets, const do
     for r in range(n_rows):
         for e in range(offsets[r], offsets[r + 1]):
             masks[r] |= (<uint64_t>1) << members[e]
-    var_offsets_arr, var_rows_arr = transpose_rows(members, offsets, n_vars)
-    cdef int64_t[::1] var_offsets = var_offsets_arr
-    cdef int32_t[::1] var_rows = var_rows_arr
     counts_arr = np.zeros(max(n_groups, 1), dtype=np.int64)
     spent_arr = np.zeros(max(costs.shape[0], 1), dtype=np.float64)
     cdef int64_t[::1] counts = counts_arr

@@ -1313,6 +1313,26 @@ cdef int _inverted_index(const int32_t* nodes, const int64_t* offsets, int64_t n
     return 0
 
 
+def inverted_index(const int32_t[::1] nodes, const int64_t[::1] offsets, int64_t n, int n_threads=1):
+    """The sets of every node in set order, CSR by node: ``(start, members)``, node ``v``'s sets being
+    ``members[start[v]:start[v + 1]]`` (the rows of every variable, for rows of variables); the same on
+    any number of threads."""
+    cdef int64_t n_sets = offsets.shape[0] - 1
+    cdef int64_t total = offsets[n_sets]
+    start_arr = np.zeros(n + 1, dtype=np.int64)
+    members_arr = np.empty(max(total, 1), dtype=np.int32)
+    cdef int64_t[::1] start = start_arr
+    cdef int32_t[::1] members = members_arr
+    cdef int status = 0
+    if n_sets and total:
+        with nogil:
+            status = _inverted_index(&nodes[0], &offsets[0], n_sets, n, &start[0], NULL, &members[0],
+                                     max(1, n_threads))
+    if status != 0:
+        raise MemoryError("not enough memory for the coverage index")
+    return start_arr, members_arr[:total]
+
+
 def max_cover(
     const int32_t[::1] nodes,
     const int64_t[::1] offsets,

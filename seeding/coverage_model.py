@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _cover, _edges
+from . import _cover, _edges, _kernels
 from ._interrupt import solve_interruptibly
 from .errors import InfeasibleError, SeedingError
 from .graph import Graph
@@ -249,7 +249,7 @@ class ShrunkInstance:
     @functools.cached_property
     def var_rows(self) -> tuple[np.ndarray, np.ndarray]:
         """The rows of every variable, CSR by variable: ``(var_offsets, var_rows)``."""
-        return _cover.transpose_rows(self.row_members, self.row_offsets, self.candidates.shape[0], self.n_threads)
+        return _kernels.inverted_index(self.row_members, self.row_offsets, self.candidates.shape[0], self.n_threads)
 
     def coverage(self, chosen: np.ndarray) -> float:
         """Objective value (covered weight, constant included) of chosen variable indices."""
@@ -469,7 +469,7 @@ def enumerate_core(instance: ShrunkInstance, constraints: Constraints, *,
                            minlength=len(constraints.group_names))
         lo = np.maximum(0, constraints.quota_min - have).astype(np.int64)
         hi = (constraints.quota_max - have).astype(np.int64)
-    found = _cover.best_subset(instance.row_members, instance.row_offsets,
+    found = _cover.best_subset(instance.row_members, instance.row_offsets, *instance.var_rows,
                                np.ascontiguousarray(instance.row_weights, dtype=np.float64),
                                np.ascontiguousarray(instance.singleton, dtype=np.float64),
                                costs, capacity, group_of, lo, hi, max_work)

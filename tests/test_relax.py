@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from test_bounds import COST_VALUES, tiny_problems
 
 import seeding
-from seeding import _cover
+from seeding import _cover, _kernels
 from seeding.coverage_model import Constraints, build_model, shrink, solve_model
 from seeding.relax import NodeBudgets, core_instance, fix_out, heuristic_core, lagrangian_bound
 
@@ -152,7 +152,7 @@ def test_steps_that_keep_counts_match_steps_that_recount(key, n_vars, n_rows):
     members = np.concatenate(rows).astype(np.int32)
     offsets = np.concatenate([[0], np.cumsum([r.shape[0] for r in rows])]).astype(np.int64)
     w = gen.integers(1, 5, n_rows).astype(np.float64)
-    var_offsets, var_rows = _cover.transpose_rows(members, offsets, n_vars)
+    var_offsets, var_rows = _kernels.inverted_index(members, offsets, n_vars)
     recount = _cover.SparseSteps(members, offsets, var_offsets, var_rows, w, w.copy())
     kept = _cover.SparseSteps(members, offsets, var_offsets, var_rows, w, w.copy())
     scores_a, scores_b = np.zeros(n_vars), np.zeros(n_vars)
