@@ -225,7 +225,7 @@ def opim_c(
         earlier = seeds
         seeds, gains, bound = r1.greedy(prob.k, allowed=prob.allowed,
                                         n_threads=1 if later is not None else prob.n_threads)
-        if later is not None:  # round 1 of the pipeline; it doubles unless r1 left no room to
+        if later is not None:  # round 1 of the pipeline: it doubles unless the memory cap leaves no room
             room = 2 * r1.count <= sets_within(cap, r1)
             if room:
                 r1 = doubled(r1, seed1, n_threads=1)
