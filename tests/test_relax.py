@@ -178,3 +178,33 @@ def test_steps_that_keep_counts_match_steps_that_recount(key, n_vars, n_rows):
         if gen.random() < 0.5:  # a copy kept in sync with the rows changed since its last sync
             kept.sync(synced)
             assert np.array_equal(synced, lam_b)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(0, 5), st.integers(1, 6))
+def test_kept_rows_in_two_halves_match_a_plain_reading(key, n_sets, n):
+    """Each set reduced to its members with a variable: one member adds to that variable's singleton
+    weight, none drops it, the rest are rows; the same on one and two threads, down to zero or one set."""
+    gen = np.random.default_rng(key)
+    sets = [gen.choice(n, size=int(gen.integers(0, n + 1)), replace=False) for _ in range(n_sets)]
+    nodes = np.concatenate(sets + [np.zeros(0, np.int64)]).astype(np.int32)
+    offsets = np.concatenate([[0], np.cumsum([len(x) for x in sets])]).astype(np.int64)
+    var_of = np.where(gen.random(n) < 0.7, 0, -1).astype(np.int32)
+    var_of[var_of >= 0] = np.arange(int((var_of >= 0).sum()), dtype=np.int32)
+    n_vars = int((var_of >= 0).sum())
+    dropped = (gen.random(n_sets) < 0.2).astype(np.uint8)
+    singleton, rows = np.zeros(n_vars), []
+    for i, x in enumerate(sets):
+        kept = [int(var_of[v]) for v in x if var_of[v] >= 0]
+        if dropped[i] or not kept:
+            continue
+        if len(kept) == 1:
+            singleton[kept[0]] += 1
+        else:
+            rows.append(kept)
+    for threads in (1, 2):
+        single, members, row_offsets, h1, h2 = _cover.kept_rows(nodes, offsets, var_of, dropped, n_vars, threads)
+        assert np.array_equal(single, singleton)
+        assert [members[row_offsets[r]:row_offsets[r + 1]].tolist() for r in range(row_offsets.shape[0] - 1)] == rows
+        assert all(np.array_equal(a, b) for a, b in zip((h1, h2), _cover.row_hashes(members, row_offsets),
+                                                        strict=True))
