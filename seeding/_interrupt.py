@@ -25,7 +25,10 @@ from typing import Any, TypeVar
 
 T = TypeVar("T")
 
-__all__ = ["CHUNK_SECONDS", "alongside", "in_chunks", "solve_interruptibly", "interrupt_scope", "absorbed", "Scope"]
+__all__ = [
+    "CHUNK_SECONDS", "Abandoned", "alongside", "in_chunks", "solve_interruptibly", "interrupt_scope", "absorbed",
+    "Scope",
+]
 
 CHUNK_SECONDS = 0.2  # wall time a kernel chunk aims at: how long Ctrl-C may wait
 _GROWTH = 4  # a chunk is at most this many times the previous one
@@ -49,6 +52,10 @@ def in_chunks(run: Callable[[int, int], T], first: int, count: int, *, step: int
         elapsed = time.perf_counter() - began
         scale = _GROWTH if elapsed <= 0 else min(_GROWTH, max(1.0 / _GROWTH, CHUNK_SECONDS / elapsed))
         size = max(step, int(size * scale) // step * step)
+
+
+class Abandoned(Exception):  # noqa: N818 (not an error: nobody wants the result any more)
+    """Work given up between its stages because its result is no longer wanted."""
 
 
 def alongside(work: Callable[[], T]) -> Callable[[], T]:

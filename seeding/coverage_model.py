@@ -23,13 +23,13 @@ import dataclasses
 import functools
 import math
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
 from . import _cover, _edges, _kernels
-from ._interrupt import solve_interruptibly
+from ._interrupt import Abandoned, solve_interruptibly
 from .errors import InfeasibleError, SeedingError
 from .graph import Graph
 from .rrsets import RRSets
@@ -278,9 +278,11 @@ def merge_rows(members: np.ndarray, offsets: np.ndarray, weights: np.ndarray | N
     return _cover.merge_equal_rows(members, offsets, np.ascontiguousarray(weights, dtype=np.float64), h1, h2)
 
 
-def shrink(sets: RRSets, constraints: Constraints, n_threads: int = 1) -> ShrunkInstance:
+def shrink(sets: RRSets, constraints: Constraints, n_threads: int = 1,
+           stop: Callable[[], bool] | None = None) -> ShrunkInstance:
     """Reduce RR sets to the smallest equivalent coverage model (see the module docstring); the same model on
-    any number of threads."""
+    any number of threads. ``stop`` is asked between the stages: when it says so, :class:`Abandoned` is
+    raised (work started on speculation that turned out not to be needed)."""
     n = sets.n
     is_must = np.zeros(n, dtype=bool)
     is_must[constraints.must] = True
@@ -302,8 +304,12 @@ def shrink(sets: RRSets, constraints: Constraints, n_threads: int = 1) -> Shrunk
     var_of = np.full(n, -1, dtype=np.int32)
     var_of[candidates] = np.arange(candidates.shape[0], dtype=np.int32)
 
+    if stop is not None and stop():
+        raise Abandoned
     singleton, members, offsets, h1, h2 = _cover.kept_rows(
         sets.nodes, sets.offsets, var_of, covered.view(np.uint8), candidates.shape[0], n_threads)
+    if stop is not None and stop():
+        raise Abandoned
     row_members, row_offsets, row_weights = merge_rows(members, offsets, hashes=(h1, h2))
     stats = {
         "rr_sets": sets.count,

@@ -132,6 +132,34 @@ def test_same_rng_same_seeds_on_one_and_two_threads(method):
         assert (a.details["rounds"], a.details["rr_sets"]) == (b.details["rounds"], b.details["rr_sets"])
 
 
+def test_bound_instance_built_ahead_is_given_up_when_the_round_doubles(monkeypatch):
+    # From round 2 on, two threads build the bound's instance beside each round's greedy in case the round
+    # is the last; a round that doubles gives it up. Over four rounds the answer is the one thread's.
+    from seeding.algorithms import ris
+    from seeding.generate import rmat_edges
+
+    built = []
+
+    def recording(*args, **kwargs):
+        out = shrink_for_bound(*args, **kwargs)
+        built.append(out is not None)
+        return out
+
+    shrink_for_bound = ris._shrink_for_bound
+    monkeypatch.setattr(ris, "_shrink_for_bound", recording)
+    g = seeding.with_probability(Graph.from_edges(*rmat_edges(10, 8, rng=5)), "trivalency", rng=1)
+    runs = [maximize_influence(g, 20, method="opim-c", rng=7, n_jobs=jobs, n_evaluation=30_000, min_samples=2000)
+            for jobs in (1, 2)]
+    one, two = runs
+    assert one.details["rounds"] == two.details["rounds"] >= 3
+    assert (one.seeds, one.spread, one.upper_bound, one.approx_ratio) == (two.seeds, two.spread, two.upper_bound,
+                                                                            two.approx_ratio)
+    assert one.details["rr_sets"] == two.details["rr_sets"]
+    # Two threads: one instance per round from round 2 on, all but the last given up (the first may
+    # finish before the give-up reaches it, and is then dropped).
+    assert len(built) == two.details["rounds"] - 1 and built[-1]
+
+
 @pytest.mark.parametrize("model", ["ic", "lt"])
 def test_rr_estimate_agrees_with_monte_carlo(model):
     g = random_graph(120, 0.04, seed=8)

@@ -208,3 +208,24 @@ def test_kept_rows_in_two_halves_match_a_plain_reading(key, n_sets, n):
         assert [members[row_offsets[r]:row_offsets[r + 1]].tolist() for r in range(row_offsets.shape[0] - 1)] == rows
         assert all(np.array_equal(a, b) for a, b in zip((h1, h2), _cover.row_hashes(members, row_offsets),
                                                         strict=True))
+
+
+def test_shrink_gives_up_between_its_stages_when_asked():
+    from seeding._interrupt import Abandoned
+
+    g, sets, cons, instance = karate_sample(2000, 3, run_seed=1)
+    asked = []
+
+    def stop_after(n):
+        def stop():
+            asked.append(1)
+            return len(asked) > n
+        return stop
+
+    for n in (0, 1):
+        asked.clear()
+        with pytest.raises(Abandoned):
+            shrink(sets, cons, stop=stop_after(n))
+    asked.clear()
+    again = shrink(sets, cons, stop=stop_after(10))
+    assert len(asked) == 2 and np.array_equal(again.row_members, instance.row_members)

@@ -10,11 +10,13 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
+import threading
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from .._interrupt import alongside
+from .._interrupt import Abandoned, alongside
 from .._rng import RNGLike, draw_run_seed
 from .._validation import Progress, check_time_limit
 from ..bounds import (
@@ -218,13 +220,24 @@ def opim_c(
         r1 = sampler.sample(size, run_seed=seed1, n_threads=prob.n_threads)
         r2 = sampler.sample(size, run_seed=seed2, n_threads=prob.n_threads)
 
+    # From round 2 on, a round may be the last, and then the bound's instance is that of both samples
+    # as they stand: with a second thread, it is built beside the round's greedy, and given up if the
+    # round doubles after all (the helper would otherwise idle until the pooled greedy).
+    cons = k_constraints(prob)
+    ahead = prob.n_threads > 1 and target_ratio is None and isinstance(sampler, RRSampler)
+    speculation: tuple[Any, Any, threading.Event] | None = None  # (pool, its instance when built, give up)
     rounds = 0
     seeds = None
     while True:
         rounds += 1
         earlier = seeds
+        if ahead and earlier is not None and 2 * r1.count <= sets_within(cap, r1):
+            pool = r1 + r2
+            given_up = threading.Event()
+            speculation = (pool, alongside(functools.partial(_shrink_for_bound, pool, cons, prob.n_threads,
+                                                             given_up.is_set)), given_up)
         seeds, gains, bound = r1.greedy(prob.k, allowed=prob.allowed,
-                                        n_threads=1 if later is not None else prob.n_threads)
+                                        n_threads=1 if later is not None or speculation is not None else prob.n_threads)
         if later is not None:  # round 1 of the pipeline: it doubles unless the memory cap leaves no room
             room = 2 * r1.count <= sets_within(cap, r1)
             if room:
@@ -250,6 +263,9 @@ def opim_c(
             break
         if time_limit is not None and prob.elapsed() > time_limit:
             break
+        if speculation is not None:  # not the last round: its instance is not wanted
+            speculation[2].set()
+            speculation = None
         r1, r2 = doubled(r1, seed1), doubled(r2, seed2)
     fraction = covered2 / r2.count  # the seeds' judged coverage, before any growth
     need = r2.count  # sets each bound rests on: the pooled sample has twice as many
@@ -284,16 +300,13 @@ def opim_c(
     # (R2 has done its work: judging when to stop). The upper bound then comes from the pooled
     # sample and the lower bound from the evaluation's fresh RR sets, independent of both.
     roomy = 2 * r1.count <= sets_within(cap, r1)  # memory for a doubling: greedy's index and the bound's rows at once
-    pool = r1 + r2
+    pool, building = (r1 + r2, None) if speculation is None else speculation[:2]
     del r1, r2
     local = isinstance(pool, RRSets)  # a local sample: the Lagrangian tightens the bound on the optimum
-    building = None
-    if local:
+    if local and building is None and prob.n_threads > 1 and roomy:
         # Its instance does not depend on the seeds: with a second thread (and the memory), built while
         # greedy picks them, greedy then keeping to one thread.
-        cons = k_constraints(prob)
-        if prob.n_threads > 1 and roomy:
-            building = alongside(functools.partial(_shrink_for_bound, pool, cons, prob.n_threads))
+        building = alongside(functools.partial(_shrink_for_bound, pool, cons, prob.n_threads))
     seeds, gains, bound = pool.greedy(prob.k, allowed=prob.allowed,
                                       n_threads=1 if building is not None else prob.n_threads)
     upper = spread_upper(bound, a, weight, pool.count)
@@ -335,9 +348,16 @@ def opim_c(
     return dataclasses.replace(result, details={**result.details, "slack": parts})
 
 
-def _shrink_for_bound(sets: RRSets, cons: Constraints, n_threads: int) -> ShrunkInstance:
-    """The shrunk instance with its rows by variable, which the Lagrangian bound reads."""
-    instance = shrink(sets, cons, n_threads)
+def _shrink_for_bound(sets: RRSets, cons: Constraints, n_threads: int,
+                      stop: Callable[[], bool] | None = None) -> ShrunkInstance | None:
+    """The shrunk instance with its rows by variable, which the Lagrangian bound reads; None when ``stop``
+    says it is not wanted after all."""
+    try:
+        instance = shrink(sets, cons, n_threads, stop=stop)
+    except Abandoned:
+        return None
+    if stop is not None and stop():
+        return None
     instance.var_rows  # noqa: B018 (computed here, on the thread beside greedy)
     return instance
 
