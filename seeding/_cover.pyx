@@ -11,7 +11,7 @@ from libc.math cimport INFINITY
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint64_t
 from libc.string cimport memmove
 from cython.parallel cimport prange
-from seeding._prefetch cimport seeding_prefetch
+from seeding._inline cimport mix64, seeding_prefetch
 
 import numpy as np
 
@@ -114,16 +114,10 @@ def top_k(const double[::1] scores, int64_t count):
     return total, np.sort(heap_arr[:size])
 
 
-cdef inline uint64_t _mix(uint64_t z) noexcept nogil:
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL
-    return z ^ (z >> 31)
-
-
 cdef inline void _hash_member(int32_t v, uint64_t* a, uint64_t* b) noexcept nogil:
-    cdef uint64_t z = _mix(<uint64_t>v + 0x9E3779B97F4A7C15ULL)
+    cdef uint64_t z = mix64(<uint64_t>v + 0x9E3779B97F4A7C15ULL)
     a[0] += z
-    b[0] += _mix(z ^ 0xD6E8FEB86659FD93ULL)
+    b[0] += mix64(z ^ 0xD6E8FEB86659FD93ULL)
 
 
 def row_hashes(const int32_t[::1] members, const int64_t[::1] offsets):
@@ -238,7 +232,8 @@ def kept_rows(const int32_t[::1] nodes, const int64_t[::1] offsets, const int32_
     return singleton, members_arr[:size0 + size1], offsets_arr, h1_arr[:rows0 + rows1], h2_arr[:rows0 + rows1]
 
 
-cdef int64_t MERGE_AHEAD = 8  # rows between a slot's prefetch and its probe
+cdef enum:
+    MERGE_AHEAD = 8  # rows between a slot's prefetch and its probe
 
 
 def merge_equal_rows(const int32_t[::1] members, const int64_t[::1] offsets, const double[::1] weights,

@@ -27,6 +27,7 @@ from libc.math cimport fabs, floor, isfinite
 from libc.stdint cimport int32_t, int64_t, uint16_t, uint8_t, uint64_t
 from libc.stdlib cimport free, malloc
 from libc.string cimport memchr, memcpy, memmove, memset
+from seeding._inline cimport mix64
 
 import numpy as np
 
@@ -782,12 +783,6 @@ def reverse_direct(const int64_t[::1] indptr, const int32_t[::1] indices, const 
                 in_arcs[pos] = e
 
 
-cdef inline uint64_t _bits_slot(uint64_t z) noexcept nogil:
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL
-    return z ^ (z >> 31)
-
-
 def rr_kinds(const int32_t[::1] indices, const double[::1] p, const int64_t[::1] deg, int64_t table_max):
     """The kind of every node for the IC RR kernels, in one pass over the arcs and one over the nodes.
 
@@ -841,7 +836,7 @@ def rr_kinds(const int32_t[::1] indices, const double[::1] p, const int64_t[::1]
                     kind[v] = 1
                     continue
                 key = (<uint64_t*>&lo)[0]
-                slot = <int64_t>(_bits_slot(key) & <uint64_t>mask)
+                slot = <int64_t>(mix64(key) & <uint64_t>mask)
                 while True:
                     t = slots[slot]
                     if t < 0:  # a new p: a new table

@@ -62,7 +62,7 @@ from libc.stdint cimport int32_t, int64_t, uint8_t, uint16_t, uint64_t
 from libc.math cimport floor, log
 from libc.stdlib cimport calloc, free, malloc, realloc
 from libc.string cimport memcpy
-from seeding._prefetch cimport seeding_prefetch
+from seeding._inline cimport mix64, seeding_prefetch
 
 import numpy as np
 
@@ -135,13 +135,6 @@ cdef extern from *:
     const double INV53 "SEEDING_INV53"
     const uint64_t RR_BEGIN "SEEDING_RR_BEGIN"  # an RR record's first in-arc (its low 62 bits)
     const uint64_t RR_DEG "SEEDING_RR_DEG"  # an RR record's in-degree (its low 32 bits)
-
-
-cdef inline uint64_t mix64(uint64_t z) noexcept nogil:
-    """The splitmix64 finaliser: a bijective 64-bit mixer."""
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL
-    return z ^ (z >> 31)
 
 
 cdef enum:
