@@ -46,7 +46,9 @@ def log_events(events: int, delta: float) -> float:
 def spread_lower(covered: float, a: float, weight: float, count: int) -> float:
     """A lower bound on ``sigma(S)`` from ``covered`` of ``count`` sets drawn independently of ``S``.
 
-    Clamped at 0: a sample too small to certify anything gives 0, not a negative spread.
+    The root is positive exactly when ``covered > 2a/3``; at or below that a sample
+    certifies nothing and the bound is 0 (the formula there is 0 or negative
+    analytically, and at ``covered = 0`` rounding alone would make it about 1e-14).
 
     Examples
     --------
@@ -55,7 +57,7 @@ def spread_lower(covered: float, a: float, weight: float, count: int) -> float:
     >>> 40.0 < spread_lower(500, 5.0, 100.0, 1000) < 50.0
     True
     """
-    if count <= 0:
+    if count <= 0 or covered <= 2.0 * a / 3.0:
         return 0.0
     value = (math.sqrt(covered + 2.0 * a / 9.0) - math.sqrt(a / 2.0)) ** 2 - a / 18.0
     return max(0.0, value) * weight / count

@@ -238,6 +238,18 @@ def test_lower_and_upper_formulas_bracket_the_observed_fraction(frac, count, wei
     assert 0.0 <= lo <= weight * covered / count <= hi <= weight
 
 
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(a=st.floats(0.01, 200.0), count=st.integers(1, 10**6))
+def test_lower_formula_is_zero_exactly_up_to_two_thirds_of_a(a, count):
+    # (sqrt(c + 2a/9) - sqrt(a/2))^2 - a/18 is 0 at c = 0 and at c = 2a/3, negative between,
+    # increasing above: rounding must not turn "nothing certified" into a tiny positive bound.
+    edge = 2.0 * a / 3.0
+    for covered in (0, edge / 2, edge):
+        assert spread_lower(covered, a, 1.0, count) == 0.0
+    assert spread_lower(math.floor(edge) + 1, a, 1.0, count) > 0.0
+    assert spread_lower(edge * 1.01 + 1e-9, a, 1.0, count) > 0.0
+
+
 def test_bound_failure_rate_is_below_delta_by_simulation():
     # Binomial(count, q) coverage: the lower bound at a = ln(1/0.05) fails in at most 5% of
     # draws, the upper bound too (a loose delta here so failures are observable at all).
