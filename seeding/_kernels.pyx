@@ -707,7 +707,10 @@ def simulate(
 # --------------------------------------------------------------------------
 #
 # RR set i is sampled from its own stream, seeded by (run seed, i): the sets do
-# not depend on the number of threads. Sets are produced in blocks; each block
+# not depend on the number of threads. The stream starts at ``mix64(run_seed +
+# mix64(i * GAMMA + RR_SALT))`` and its words are wyrand's (the state steps by
+# ``P0``, each word is ``mum(state)``): one multiply a word where splitmix64
+# takes two, and a set of Epinions draws about eleven. Sets are produced in blocks; each block
 # fills a private growable buffer and the blocks are concatenated in order.
 #
 # The walk is bound by cache misses (a node's record, then the source of each
@@ -750,8 +753,9 @@ cdef enum:
 
 
 cdef inline uint64_t next64(uint64_t* s) noexcept nogil:
-    s[0] += GAMMA
-    return mix64(s[0])
+    """The next word of an RR set's stream: wyrand (a step of ``P0``, then ``mum``)."""
+    s[0] += SEEDING_P0
+    return seeding_mum(s[0])
 
 
 cdef inline int _grow(int32_t** buf, int64_t* cap, int64_t need) noexcept nogil:
