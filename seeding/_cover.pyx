@@ -16,17 +16,36 @@ from seeding._inline cimport mix64, seeding_prefetch
 import numpy as np
 
 
-def scatter_rows(const int32_t[::1] members, const int64_t[::1] offsets, const double[::1] row_values,
-                 double[::1] out):
-    """``out[v] += row_values[r]`` for every member ``v`` of every row ``r`` (out is not cleared)."""
-    cdef int64_t n_rows = offsets.shape[0] - 1, r, e
-    cdef double value
+def gather_rows(const int64_t[::1] var_offsets, const int32_t[::1] var_rows, const double[::1] row_values,
+                const double[::1] base, int n_threads=1):
+    """Per variable ``v``, ``base[v]`` plus ``row_values[r]`` over its rows ``r`` (rows by variable, in row
+    order: each sum is added in the order a pass row by row would add it, so the same on any number of
+    threads): a new float64 array."""
+    cdef int64_t n = base.shape[0], v, e
+    cdef double acc
+    result = np.empty(n, dtype=np.float64)
+    cdef double[::1] out = result
     with nogil:
-        for r in range(n_rows):
-            value = row_values[r]
-            if value != 0.0:
-                for e in range(offsets[r], offsets[r + 1]):
-                    out[members[e]] += value
+        for v in prange(n, schedule="static", num_threads=max(1, n_threads)):
+            acc = base[v]
+            for e in range(var_offsets[v], var_offsets[v + 1]):
+                acc = acc + row_values[var_rows[e]]
+            out[v] = acc
+    return result
+
+
+def rows_hit_by(const int64_t[::1] var_offsets, const int32_t[::1] var_rows, const int64_t[::1] chosen,
+                int64_t n_rows):
+    """Per row, 1 if one of the ``chosen`` variables is a member (:func:`rows_hit` through the rows of each
+    variable: only the chosen ones' rows are read): a uint8 array."""
+    cdef int64_t i, e
+    result = np.zeros(n_rows, dtype=np.uint8)
+    cdef uint8_t[::1] out = result
+    with nogil:
+        for i in range(chosen.shape[0]):
+            for e in range(var_offsets[chosen[i]], var_offsets[chosen[i] + 1]):
+                out[var_rows[e]] = 1
+    return result
 
 
 def count_hits(const int32_t[::1] members, const int64_t[::1] offsets, const uint8_t[::1] mask, int n_bits):

@@ -252,14 +252,30 @@ class ShrunkInstance:
         return _kernels.inverted_index(self.row_members, self.row_offsets, self.candidates.shape[0], self.n_threads)
 
     def coverage(self, chosen: np.ndarray) -> float:
-        """Objective value (covered weight, constant included) of chosen variable indices."""
+        """Objective value (covered weight, constant included) of chosen variable indices.
+
+        Once :attr:`var_rows` is built, only the chosen variables' rows are read.
+        """
         x = np.zeros(self.candidates.shape[0], dtype=np.uint8)
         x[chosen] = 1
         value = self.constant + float(self.singleton[x.view(bool)].sum())
         if self.n_rows:
-            hit = _cover.rows_hit(self.row_members, self.row_offsets, x)
+            if "var_rows" in self.__dict__:  # the cached index
+                hit = _cover.rows_hit_by(*self.var_rows, np.flatnonzero(x), self.n_rows)
+            else:
+                hit = _cover.rows_hit(self.row_members, self.row_offsets, x)
             value += float(self.row_weights[hit.view(bool)].sum())
         return value
+
+    def variables_of(self, nodes: np.ndarray) -> np.ndarray:
+        """The variable indices (int64, ascending) of those graph ``nodes`` that are candidates."""
+        nodes = np.asarray(nodes, dtype=np.int64).ravel()
+        at = np.searchsorted(self.candidates, nodes)  # the candidates are in ascending order
+        inside = at < self.candidates.shape[0]
+        at, nodes = at[inside], nodes[inside]
+        mark = np.zeros(self.candidates.shape[0], dtype=bool)  # not np.unique: its first call imports numpy.ma
+        mark[at[self.candidates[at] == nodes]] = True
+        return np.flatnonzero(mark)
 
 
 def merge_rows(members: np.ndarray, offsets: np.ndarray, weights: np.ndarray | None = None,

@@ -70,6 +70,9 @@ class NodeBudgets:
             out.append((c, capacity))
             # A budget also caps how many nodes fit: as many as its cheapest ones. That
             # count limit is integral, so its relaxation (the best m scores) is exact.
+            if c.shape[0] and c[0] == 1.0 and (c == 1.0).all():  # a count: the sums are whole numbers
+                most = min(most, max(0, math.floor(capacity * (1 + 1e-12))))
+                continue
             fill = np.cumsum(np.sort(c))
             most = min(most, int(np.searchsorted(fill, capacity * (1 + 1e-12), side="right")))
         if most < cand.shape[0] and not any((c == 1.0).all() and cap == most for c, cap in out):
@@ -302,6 +305,9 @@ def lagrangian_bound(
     t0 = time.perf_counter()
     members, offsets, w = instance.row_members, instance.row_offsets, instance.row_weights
     n_vars = instance.candidates.shape[0]
+    # Through the rows of each variable, a step costs the rows of the chosen variables and
+    # those below their cap, and scores are updated by the multipliers that move.
+    var_offsets, var_rows = instance.var_rows
     best_sel = np.asarray(incumbent, dtype=np.int64)
     best_low = instance.coverage(best_sel)
     if start is not None and start.incumbent > best_low:
@@ -312,12 +318,8 @@ def lagrangian_bound(
     mu, stall = 2.0, 0
     patience = min(10, max(3, max_iterations // 10))  # non-improving steps before mu halves
     w_total = float(w.sum())
-    scores = instance.singleton.copy()
     lam_sum = float(lam.sum())
-    _cover.scatter_rows(members, offsets, lam, scores)
-    # Through the rows of each variable, a step costs the rows of the chosen variables and
-    # those below their cap, and scores are updated by the multipliers that move.
-    var_offsets, var_rows = instance.var_rows
+    scores = _cover.gather_rows(var_offsets, var_rows, lam, instance.singleton, instance.n_threads)
     steps = _cover.SparseSteps(members, offsets, var_offsets, var_rows, w, lam)
     integral = budgets.integral  # 0/1 selections: the steps keep each row's count of chosen members
     tried: set[bytes] = set()
@@ -356,8 +358,7 @@ def lagrangian_bound(
         lam_sum += steps.step(mu * max(bound - best.incumbent, 1e-9 * max(1.0, bound)) / norm2, scores)
     # The bound reported is recomputed from its multipliers (the updated scores may carry
     # rounding from many small steps).
-    best.scores = instance.singleton.copy()
-    _cover.scatter_rows(members, offsets, best.multipliers, best.scores)
+    best.scores = _cover.gather_rows(var_offsets, var_rows, best.multipliers, instance.singleton, instance.n_threads)
     best.row_part = instance.constant + w_total - float(best.multipliers.sum())
     best.bound = best.row_part + budgets.best(best.scores)[0]
     return best
@@ -419,7 +420,7 @@ def sample_bound(
 ) -> Relaxation:
     """The Lagrangian bound on a shrunk sample, started from a feasible selection of graph nodes."""
     budgets = NodeBudgets.of(instance, constraints)
-    var = np.flatnonzero(np.isin(instance.candidates, np.asarray(incumbent_nodes, dtype=np.int64)))
+    var = instance.variables_of(incumbent_nodes)
     return lagrangian_bound(instance, budgets, incumbent=var, feasible=feasible, time_limit=time_limit,
                             tolerance=tolerance, max_iterations=max_iterations)
 

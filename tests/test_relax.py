@@ -13,7 +13,7 @@ from test_bounds import COST_VALUES, tiny_problems
 
 import seeding
 from seeding import _cover, _kernels
-from seeding.coverage_model import Constraints, build_model, shrink, solve_model
+from seeding.coverage_model import Constraints, ShrunkInstance, build_model, shrink, solve_model
 from seeding.relax import NodeBudgets, core_instance, fix_out, heuristic_core, lagrangian_bound
 
 PROPERTY = settings(max_examples=40, deadline=None, derandomize=True,
@@ -181,6 +181,56 @@ def test_steps_that_keep_counts_match_steps_that_recount(key, n_vars, n_rows):
         if gen.random() < 0.5:  # a copy kept in sync with the rows changed since its last sync
             kept.sync(synced)
             assert np.array_equal(synced, lam_b)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(1, 12), st.integers(0, 40))
+def test_reads_through_the_rows_of_each_variable_match_reads_row_by_row(key, n_vars, n_rows):
+    """Scores gathered per variable equal the row-by-row sums bit for bit (the same order of additions) on
+    1 and 2 threads; the rows hit by chosen variables and the coverage agree with a pass over all rows; and
+    variables_of finds the candidates among any nodes."""
+    gen = np.random.default_rng(key)
+    rows = [np.sort(gen.choice(n_vars, size=int(gen.integers(1, n_vars + 1)), replace=False)) for _ in range(n_rows)]
+    members = np.concatenate(rows).astype(np.int32) if rows else np.zeros(0, np.int32)
+    offsets = np.concatenate([[0], np.cumsum([r.shape[0] for r in rows])]).astype(np.int64)
+    values = gen.choice([0.0, 0.1, 1.0 / 3.0, 2.5, 1e-9, 7.0], n_rows)
+    base = gen.random(n_vars)
+    expected = base.copy()
+    for r in range(n_rows):  # in row order, as the bound once added them
+        for v in members[offsets[r]:offsets[r + 1]]:
+            expected[v] += values[r]
+    var_offsets, var_rows = _kernels.inverted_index(members, offsets, n_vars)
+    for threads in (1, 2):
+        assert np.array_equal(_cover.gather_rows(var_offsets, var_rows, values, base, threads), expected)
+    chosen = np.flatnonzero(gen.random(n_vars) < 0.4).astype(np.int64)
+    mask = np.zeros(n_vars, np.uint8)
+    mask[chosen] = 1
+    hit = _cover.rows_hit_by(var_offsets, var_rows, chosen, n_rows)
+    assert np.array_equal(hit, _cover.rows_hit(members, offsets, mask))
+    candidates = np.sort(gen.choice(3 * n_vars, size=n_vars, replace=False)).astype(np.int32)
+    instance = ShrunkInstance(candidates, members, offsets, gen.random(n_rows), gen.random(n_vars), 0.5, {})
+    plain = instance.coverage(chosen)
+    instance.var_rows  # noqa: B018 (built: coverage now reads the chosen variables' rows)
+    assert instance.coverage(chosen) == plain
+    nodes = gen.integers(-2, 3 * n_vars + 2, 8)
+    assert np.array_equal(instance.variables_of(nodes), np.flatnonzero(np.isin(candidates, nodes)))
+
+
+@pytest.mark.parametrize("costs", [[1.0] * 6, [0.5, 1, 1, 1, 1, 1], [2.0] * 6])
+@pytest.mark.parametrize("budget", [0.0, 3.0, 3.9999999999999, 4.0000000000001, 6.0, 8.0])
+def test_budgets_count_as_many_nodes_as_their_cheapest_fill(costs, budget):
+    # The count a budget allows is how many of its sorted costs fit (k seeds: the whole part of k).
+    instance = ShrunkInstance(np.arange(6, dtype=np.int32), np.zeros(0, np.int32), np.zeros(1, np.int64),
+                              np.zeros(0), np.ones(6), 0.0, {})
+    costs = np.array(costs)
+    none = np.zeros(0, np.int32)
+    budgets = NodeBudgets.of(instance, Constraints(costs=costs, budget=budget, must=none, never=none)).budgets
+    most = int(np.searchsorted(np.cumsum(np.sort(costs)), budget * (1 + 1e-12), side="right"))
+    expected = [(costs, budget)]
+    if most < 6 and not ((costs == 1.0).all() and budget == most):
+        expected.append((np.ones(6), float(most)))
+    assert len(budgets) == len(expected)
+    assert all(np.array_equal(c, ec) and cap == ecap for (c, cap), (ec, ecap) in zip(budgets, expected, strict=True))
 
 
 @settings(max_examples=100, deadline=None)

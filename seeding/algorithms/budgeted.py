@@ -516,7 +516,7 @@ def select_seeds(
     details["model"] = dict(instance.stats, shrink_s=time.perf_counter() - t0)
 
     def var_of(nodes: Sequence[int]) -> np.ndarray:
-        return np.flatnonzero(np.isin(instance.candidates, np.asarray(nodes, dtype=np.int64)))
+        return instance.variables_of(nodes)
 
     def nodes_of(variables: np.ndarray) -> list[int]:
         return cons.must.tolist() + instance.candidates[variables].tolist()

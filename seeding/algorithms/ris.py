@@ -375,8 +375,7 @@ def tighten_k(instance: ShrunkInstance, cons: Constraints, sets: RRSets, seeds: 
     tolerance = 1e-3
     if target_ratio is not None:  # stop as soon as the bound certifies the target
         enough = covered_for_upper(lower / target_ratio, a, sets.total_weight, sets.count)
-        tolerance = max(tolerance, enough / max(instance.coverage(np.flatnonzero(
-            np.isin(instance.candidates, seeds))), 1.0) - 1.0)
+        tolerance = max(tolerance, enough / max(instance.coverage(instance.variables_of(seeds)), 1.0) - 1.0)
     return sample_bound(instance, cons, seeds, time_limit=time_limit, tolerance=tolerance,
                         max_iterations=max_iterations)
 
