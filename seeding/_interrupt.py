@@ -26,22 +26,38 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 __all__ = [
-    "CHUNK_SECONDS", "Abandoned", "alongside", "in_chunks", "solve_interruptibly", "interrupt_scope", "absorbed",
-    "Scope",
+    "CHUNK_SECONDS", "Abandoned", "Pace", "alongside", "in_chunks", "solve_interruptibly", "interrupt_scope",
+    "absorbed", "Scope",
 ]
 
 CHUNK_SECONDS = 0.2  # wall time a kernel chunk aims at: how long Ctrl-C may wait
 _GROWTH = 4  # a chunk is at most this many times the previous one
 
 
-def in_chunks(run: Callable[[int, int], T], first: int, count: int, *, step: int, start: int) -> Iterator[T]:
+class Pace:
+    """How many units of some work a second took in its last timed chunk: where the next call's chunks
+    start, instead of working up from ``start`` again (each call of a sampler that doubles its sample
+    would otherwise begin with a run of tiny chunks, each a parallel region of its own)."""
+
+    def __init__(self) -> None:
+        self.per_second = 0.0  # 0: not measured yet
+
+
+_PACE_MIN_SECONDS = 1e-3  # chunks shorter than this do not set the pace (timer noise)
+
+
+def in_chunks(run: Callable[[int, int], T], first: int, count: int, *, step: int, start: int,
+              pace: Pace | None = None) -> Iterator[T]:
     """Call ``run(first_index, size)`` over ``[first, first + count)`` in chunks of about CHUNK_SECONDS.
 
     Chunk sizes are multiples of ``step`` (the last one excepted) and start at
-    ``start``; each next size is scaled by how long the last chunk took. Between
+    ``start``, or at half a chunk's worth at ``pace`` when that is known (and
+    more); each next size is scaled by how long the last chunk took. Between
     chunks, Python's signal handlers run, so Ctrl-C interrupts within a chunk.
     """
     step = max(1, int(step))
+    if pace is not None and pace.per_second > 0:
+        start = max(int(start), int(pace.per_second * CHUNK_SECONDS / 2))
     size = max(step, (int(start) // step) * step)
     done = 0
     while done < count:
@@ -50,6 +66,8 @@ def in_chunks(run: Callable[[int, int], T], first: int, count: int, *, step: int
         yield run(first + done, size)
         done += size
         elapsed = time.perf_counter() - began
+        if pace is not None and elapsed >= _PACE_MIN_SECONDS:
+            pace.per_second = size / elapsed
         scale = _GROWTH if elapsed <= 0 else min(_GROWTH, max(1.0 / _GROWTH, CHUNK_SECONDS / elapsed))
         size = max(step, int(size * scale) // step * step)
 

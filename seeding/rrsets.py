@@ -14,7 +14,7 @@ import math
 import numpy as np
 
 from . import _cover, _edges, _kernels
-from ._interrupt import alongside, in_chunks
+from ._interrupt import Pace, alongside, in_chunks
 from .errors import SeedingError
 from .graph import Graph
 from .models import arc_values, check_model, live_edge_arrays
@@ -145,6 +145,8 @@ class RRSampler:
         self.graph = graph
         self.model = check_model(model)
         self.rr_nodes, self.rr_pool, self.in_thr = _rr_tables(graph, self.model)
+        # Sets a second of the last chunks of each kernel: a later call starts at that pace.
+        self._sample_pace, self._hits_pace = Pace(), Pace()
         if graph.node_weights is None:
             self.root_cdf = np.zeros(0)
             self.total_weight = float(graph.n)
@@ -167,7 +169,8 @@ class RRSampler:
                 run_seed, start, size, int(n_threads),
             ))
 
-        return sum(in_chunks(run, int(first), int(count), step=_RR_STEP * n_threads, start=_RR_STEP * n_threads))
+        return sum(in_chunks(run, int(first), int(count), step=_RR_STEP * n_threads, start=_RR_STEP * n_threads,
+                             pace=self._hits_pace))
 
     def estimate(self, seeds: np.ndarray, count: int, *, run_seed: int, n_threads: int = 1) -> SpreadEstimate:
         """Spread of ``seeds`` on ``count`` fresh RR sets, each stopped once it meets a seed.
@@ -191,7 +194,8 @@ class RRSampler:
             )
 
         # In chunks (Ctrl-C); set i depends only on (run_seed, i), so the result is the same.
-        parts = list(in_chunks(run, int(first), int(count), step=_RR_STEP * n_threads, start=_RR_STEP * n_threads))
+        parts = list(in_chunks(run, int(first), int(count), step=_RR_STEP * n_threads, start=_RR_STEP * n_threads,
+                               pace=self._sample_pace))
         if after is not None:
             parts.insert(0, (after.nodes, after.offsets))
         nodes, offsets = _join_sets(parts)

@@ -542,6 +542,37 @@ def test_chunked_rr_sampling_is_identical(monkeypatch):
     assert hits == whole.covered(np.arange(20))
 
 
+def test_chunks_start_at_the_pace_the_last_call_measured(monkeypatch):
+    pace = seeding._interrupt.Pace()
+    calls = []
+
+    def run(first, size):
+        calls.append((first, size))
+        time.sleep(0.002)  # long enough to be timed
+        return size
+
+    assert sum(seeding._interrupt.in_chunks(run, 10, 5000, step=10, start=10, pace=pace)) == 5000
+    assert calls[0] == (10, 10) and pace.per_second > 0
+    measured = pace.per_second
+    calls.clear()
+    assert sum(seeding._interrupt.in_chunks(run, 0, 10**6, step=10, start=10, pace=pace)) == 10**6
+    assert sum(n for _, n in calls) == 10**6 and calls[-1][0] + calls[-1][1] == 10**6
+    first = max(10, int(measured * seeding._interrupt.CHUNK_SECONDS / 2)) // 10 * 10
+    assert calls[0] == (0, min(first, 10**6))
+    assert all(a + n == b for (a, n), (b, _) in zip(calls[:-1], calls[1:], strict=True))  # tiled in order
+    # A sampler that knows its pace samples in fewer calls, and the same sets.
+    g = seeding.with_probability(seeding.Graph.from_edges(*rmat_edges(9, 8, rng=3)), "wc")
+    sampler = RRSampler(g, "ic")
+    whole = sampler.sample(20_000, run_seed=9, first=300, n_threads=2)
+    kernel_calls = []
+    real = _kernels.sample_rr_sets
+    monkeypatch.setattr(_kernels, "sample_rr_sets", lambda *a: kernel_calls.append(a[8]) or real(*a))
+    sampler._sample_pace.per_second = 1e9
+    again = sampler.sample(20_000, run_seed=9, first=300, n_threads=2)
+    assert kernel_calls == [20_000]
+    assert np.array_equal(whole.nodes, again.nodes) and np.array_equal(whole.offsets, again.offsets)
+
+
 def _hard_knapsack(n=300, rows=60):
     """A multi-dimensional knapsack that no solver closes in minutes; any solution is feasible."""
     rng = np.random.default_rng(0)
