@@ -51,13 +51,13 @@ def in_chunks(run: Callable[[int, int], T], first: int, count: int, *, step: int
     """Call ``run(first_index, size)`` over ``[first, first + count)`` in chunks of about CHUNK_SECONDS.
 
     Chunk sizes are multiples of ``step`` (the last one excepted) and start at
-    ``start``, or at half a chunk's worth at ``pace`` when that is known (and
-    more); each next size is scaled by how long the last chunk took. Between
+    ``start``, or at a chunk's worth at ``pace`` when that is known (and more);
+    each next size is scaled by how long the last chunk took. Between
     chunks, Python's signal handlers run, so Ctrl-C interrupts within a chunk.
     """
     step = max(1, int(step))
     if pace is not None and pace.per_second > 0:
-        start = max(int(start), int(pace.per_second * CHUNK_SECONDS / 2))
+        start = max(int(start), int(pace.per_second * CHUNK_SECONDS))
     size = max(step, (int(start) // step) * step)
     done = 0
     while done < count:

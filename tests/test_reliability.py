@@ -557,7 +557,7 @@ def test_chunks_start_at_the_pace_the_last_call_measured(monkeypatch):
     calls.clear()
     assert sum(seeding._interrupt.in_chunks(run, 0, 10**6, step=10, start=10, pace=pace)) == 10**6
     assert sum(n for _, n in calls) == 10**6 and calls[-1][0] + calls[-1][1] == 10**6
-    first = max(10, int(measured * seeding._interrupt.CHUNK_SECONDS / 2)) // 10 * 10
+    first = max(10, int(measured * seeding._interrupt.CHUNK_SECONDS)) // 10 * 10
     assert calls[0] == (0, min(first, 10**6))
     assert all(a + n == b for (a, n), (b, _) in zip(calls[:-1], calls[1:], strict=True))  # tiled in order
     # A sampler that knows its pace samples in fewer calls, and the same sets.
