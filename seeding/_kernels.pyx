@@ -710,9 +710,9 @@ def simulate(
 # not depend on the number of threads. The stream starts at ``mix64(run_seed +
 # mix64(i * GAMMA + RR_SALT))`` and its words are wyrand's (the state steps by
 # ``P0``, each word is ``mum(state)``): one multiply a word where splitmix64
-# takes two, and a set of Epinions draws about eleven words. Sets are produced
-# in blocks; each block fills a private growable buffer and the blocks are
-# concatenated in order.
+# takes two, and a set of Epinions draws about 8.5 words, its root's included.
+# Sets are produced in blocks; each block fills a private growable buffer and
+# the blocks are concatenated in order.
 #
 # The walk is bound by cache misses (a node's record, then the source of each
 # live in-arc), so the per-node data is packed into 16 bytes and what the draws
