@@ -6,11 +6,15 @@ import gzip
 import itertools
 import json
 import math
+import subprocess
+import sys
 
 import networkx as nx
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy.optimize import minimize
 
 import seeding
@@ -18,7 +22,7 @@ from seeding import _learn
 from seeding.cli import main
 from seeding.errors import GraphFormatError, SeedingError
 from seeding.io import ActionLog, read_actions, write_edge_list
-from seeding.learn import _auc, _episodes, learn_probabilities, parse_window, simulate_actions
+from seeding.learn import _auc, _episodes, _xlogy, learn_probabilities, parse_window, simulate_actions
 
 
 def random_truth(n=300, m=1200, low=0.0, high=0.3, seed=5):
@@ -176,13 +180,40 @@ def test_compiled_join_matches_python_oracle(window, case):
     assert loglik == pytest.approx(expect_ll)
 
 
-def test_auc_matches_pair_counting():
-    rng = np.random.default_rng(0)
-    score = rng.integers(0, 5, 60) / 4.0
-    label = rng.random(60) < 0.4
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(1, 80), st.integers(1, 6), st.floats(0.05, 0.95))
+def test_auc_matches_pair_counting(seed, n, levels, share):
+    # Few score levels: most scores tie, and a tie counts half.
+    rng = np.random.default_rng(seed)
+    score = rng.integers(0, levels, n) / 4.0
+    label = rng.random(n) < share
+    n1, n0 = int(label.sum()), int((~label).sum())
+    if n1 == 0 or n0 == 0:
+        assert math.isnan(_auc(score, label))
+        return
     wins = sum((s1 > s0) + 0.5 * (s1 == s0) for s1 in score[label] for s0 in score[~label])
-    assert _auc(score, label) == pytest.approx(wins / (label.sum() * (~label).sum()))
-    assert math.isnan(_auc(score, np.zeros(60, dtype=bool)))
+    assert _auc(score, label) == pytest.approx(wins / (n1 * n0), rel=1e-12)
+
+
+def test_xlogy_is_zero_where_x_is_zero():
+    x = np.array([0.0, 0.0, 0.5, 2.0, 1.0])
+    y = np.array([0.0, 0.3, 0.0, 0.25, 1.0])
+    assert _xlogy(x, y).tolist() == [0.0, 0.0, -math.inf, 2.0 * math.log(0.25), 0.0]
+
+
+def test_holdout_learning_leaves_scipy_unimported(tmp_path):
+    # A fit with a holdout needs numpy only: scipy's import would cost more than the fit (issue 13).
+    graph = tmp_path / "g.txt"
+    graph.write_text("0 1 0.5\n1 2 0.5\n0 2 0.2\n")
+    log = tmp_path / "log.csv"
+    log.write_text("".join(f"0,i{i},0\n1,i{i},1\n" + (f"2,i{i},2\n" if i % 3 else "") for i in range(30)))
+    code = ("import sys, seeding\n"
+            f"g = seeding.read_graph({str(graph)!r})\n"
+            f"fit = seeding.learn_probabilities(g, seeding.read_actions({str(log)!r}), holdout=0.3, rng=1)\n"
+            "assert fit.validation, 'no validation rows'\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'scipy'))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
 
 
 # --------------------------------------------------------------------------- estimators on hand-made logs
