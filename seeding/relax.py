@@ -18,8 +18,10 @@ Quotas and must/never lists only shrink ``X``, so the relaxation stays valid.
 
 The multipliers are improved by projected subgradient steps with Polyak step
 sizes towards the best known selection (Held, Wolfe, Crowder 1974; Beasley 1993);
-the step factor halves after a few steps without improvement, fewer when fewer
-steps are allowed (a short run settles early, a long one goes further),
+the step factor halves after a step that raised the bound (it overshot: without
+this the iterates zigzag, improving every other step, and the factor stays
+large), down to a floor, and after a few steps without improvement, fewer when
+fewer steps are allowed (a short run settles early, a long one goes further),
 on the rows of the shrunk instance (one row per distinct RR set). With the best
 multipliers, every node whose forced inclusion bounds the objective below the
 best known selection is *fixed out* (reduced-cost fixing): no better selection
@@ -123,6 +125,8 @@ class NodeBudgets:
         return out
 
 
+STEP_FACTOR = 3.0  # the Polyak step factor at the start
+OVERSHOT_FLOOR = 0.25  # a step that raised the bound halves the factor down to this; stalls halve it further
 DP_WORK = 2_000_000  # largest items x grid for an exact 0/1 knapsack by dynamic programming
 DP_GRID = 2000  # capacity steps of that knapsack
 
@@ -315,7 +319,7 @@ def lagrangian_bound(
     # Start from lambda = w (the bound "best nodes by their own coverage") unless warm.
     lam = start.multipliers.copy() if start is not None else w.astype(np.float64, copy=True)
     best = Relaxation(math.inf, lam.copy(), np.zeros(n_vars), 0.0, best_low, best_sel, 0, [])
-    mu, stall = 2.0, 0
+    mu, stall, last = STEP_FACTOR, 0, math.inf
     patience = min(10, max(3, max_iterations // 10))  # non-improving steps before mu halves
     w_total = float(w.sum())
     lam_sum = float(lam.sum())
@@ -328,6 +332,9 @@ def lagrangian_bound(
         row_part = instance.constant + w_total - lam_sum
         bound = row_part + value
         best.history.append(bound)
+        if bound > last and mu > OVERSHOT_FLOOR:  # the last step overshot: shorter ones, down to the floor
+            mu = max(mu / 2.0, OVERSHOT_FLOOR)
+        last = bound
         if bound < best.bound:
             improved = best.bound - bound > 1e-6 * max(1.0, abs(bound))
             steps.sync(best.multipliers)  # the rows changed since (its scores are computed afresh at the end)

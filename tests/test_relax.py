@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +13,7 @@ from hypothesis import strategies as st
 from test_bounds import COST_VALUES, tiny_problems
 
 import seeding
-from seeding import _cover, _kernels
+from seeding import _cover, _kernels, relax
 from seeding.coverage_model import Constraints, ShrunkInstance, build_model, shrink, solve_model
 from seeding.relax import NodeBudgets, core_instance, fix_out, heuristic_core, lagrangian_bound
 
@@ -118,6 +119,21 @@ def test_lagrangian_bound_for_k_seeds_is_tight_where_greedy_is_optimal():
     best = max(sets.covered(np.array(s)) for s in itertools.combinations(range(g.n), 3))
     assert best <= relaxation.bound < greedy_bound  # valid, and tighter than OPIM-C's
     assert relaxation.bound <= 1.01 * best
+
+
+@pytest.mark.parametrize("run_seed", [1, 2])
+def test_halving_the_step_after_an_overshoot_tightens_a_short_run(monkeypatch, run_seed):
+    # Polyak steps whose factor is never halved while every other step improves zigzag on these
+    # samples; halving it after a step that raised the bound reaches a tighter bound in as many steps.
+    g, sets, cons, instance = karate_sample(50_000, 5, run_seed=run_seed)
+    budgets = NodeBudgets.of(instance, cons)
+    incumbent = instance.variables_of(sets.greedy(5)[0])
+    damped = lagrangian_bound(instance, budgets, incumbent=incumbent, max_iterations=16)
+    monkeypatch.setattr(relax, "OVERSHOT_FLOOR", math.inf)  # the same steps, never halved after a rise
+    plain = lagrangian_bound(instance, budgets, incumbent=incumbent, max_iterations=16)
+    assert np.count_nonzero(np.diff(plain.history) > 0) >= 2  # it zigzags
+    assert damped.incumbent == plain.incumbent
+    assert damped.incumbent <= damped.bound < plain.bound - 2e-3 * plain.incumbent
 
 
 def test_heuristic_core_keeps_the_incumbent_and_the_best_forced_nodes():

@@ -52,7 +52,7 @@ __all__ = ["imm", "opim_c"]
 
 GROWTH_ROUNDS = 4  # doublings towards a target ratio the union bound allows for (MAX_GROWTH = 2**4)
 MAX_GROWTH = 16  # at most this factor more RR sets for a target ratio
-DEFAULT_BOUND_STEPS = 20  # Lagrangian steps of a run without a target
+DEFAULT_BOUND_STEPS = 16  # Lagrangian steps of a run without a target
 # Seeds have settled once a doubling raises their judged coverage by less than this. The final
 # choice on the pooled sample is one more doubling, and each doubling gains about half as much as
 # the one before (NetHEPT, k = 50: 1.3%, 0.6%, 0.3%), so the next would add well under 1%.
