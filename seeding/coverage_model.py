@@ -513,7 +513,7 @@ def solve_model(
     workers: int = 1,
     hint: np.ndarray | None = None,
 ) -> SolveOutcome:
-    """Solve a built model within ``time_limit`` seconds, warm-started from ``hint``.
+    """Solve a built model within ``time_limit`` seconds of wall-clock time, warm-started from ``hint``.
 
     ``hint`` holds candidate-variable indices of a known feasible selection (the
     greedy one); OPTIMAL and FEASIBLE are both accepted. Ctrl-C stops the solver
@@ -521,6 +521,7 @@ def solve_model(
     :mod:`seeding._interrupt`).
     """
     start = time.perf_counter()
+    deadline = None if time_limit is None else start + max(float(time_limit), 0.0)  # the solvers' limits run over
     const = instance.constant
     n_vars = len(model.x)
     if model.backend == "cp-sat":
@@ -536,7 +537,8 @@ def solve_model(
             solver.parameters.max_time_in_seconds = float(time_limit)
         solver.parameters.num_workers = max(1, int(workers))
         solver.parameters.catch_sigint_signal = False  # Python keeps Ctrl-C (CP-SAT's own handler aborts)
-        code, _ = solve_interruptibly(lambda: solver.solve(model.solver), solver.stop_search)  # Ctrl-C: best found
+        code, _ = solve_interruptibly(lambda: solver.solve(model.solver), solver.stop_search,  # Ctrl-C: best found
+                                      deadline=deadline)
         if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             status = "infeasible" if code == cp_model.INFEASIBLE else "unknown"
             return SolveOutcome(status, math.nan, math.nan, np.zeros(0, np.int64), time.perf_counter() - start)
@@ -562,7 +564,7 @@ def solve_model(
             on[hint] = 1
             covered = _cover.rows_hit(instance.row_members, instance.row_offsets, on)
             solver.SetHint(model.x + model.y, on.astype(float).tolist() + covered.astype(float).tolist())
-    code, _ = solve_interruptibly(solver.Solve, solver.InterruptSolve)  # Ctrl-C: best found
+    code, _ = solve_interruptibly(solver.Solve, solver.InterruptSolve, deadline=deadline)  # Ctrl-C: best found
     if code not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
         status = "infeasible" if code == pywraplp.Solver.INFEASIBLE else "unknown"
         return SolveOutcome(status, math.nan, math.nan, np.zeros(0, np.int64), time.perf_counter() - start)

@@ -683,6 +683,35 @@ def test_solve_interruptibly_returns_the_best_and_records_it():
         solve_interruptibly(failing, lambda: None)
 
 
+@pytest.mark.parametrize("where", ["main", "helper"])
+def test_a_solve_past_its_deadline_is_stopped_without_counting_as_interrupted(where):
+    # A solver that runs over its own time limit (SCIP does, by seconds) is stopped at the deadline
+    # through the same call as Ctrl-C, on any thread; the run records no interrupt.
+    stopped = threading.Event()
+
+    def solve():
+        assert stopped.wait(30)
+        return "best by the deadline"
+
+    out = {}
+
+    def call():
+        start = time.perf_counter()
+        out["result"] = solve_interruptibly(solve, stopped.set, deadline=start + 0.3)
+        out["took"] = time.perf_counter() - start
+
+    with interrupt_scope() as scope:
+        if where == "main":
+            call()
+        else:
+            helper = threading.Thread(target=call)
+            helper.start()
+            helper.join(30)
+    assert out["result"] == ("best by the deadline", False)
+    assert 0.3 <= out["took"] < 2.0
+    assert not scope.absorbed
+
+
 def test_alongside_runs_beside_the_caller_and_hands_back_its_result_or_error():
     started, release = threading.Event(), threading.Event()
 
