@@ -518,7 +518,11 @@ def solve_model(
     ``hint`` holds candidate-variable indices of a known feasible selection (the
     greedy one); OPTIMAL and FEASIBLE are both accepted. Ctrl-C stops the solver
     like its time limit: the best solution found so far is returned (see
-    :mod:`seeding._interrupt`).
+    :mod:`seeding._interrupt`). The time limit is also held to the wall clock by the
+    same stop; SCIP with ``workers > 1`` (a race of concurrent solves) can still run
+    past it, as it only stops between LP solves (on NetHEPT with sqrt-degree costs,
+    a 110,000-row core: 15.1 s against 11.9 s, returning 4 s after the stop; with one
+    worker, 9.0 s against 8.9 s).
     """
     start = time.perf_counter()
     deadline = None if time_limit is None else start + max(float(time_limit), 0.0)  # the solvers' limits run over

@@ -353,7 +353,8 @@ def select_seeds(
         solve (the final evaluation comes on top). On time-out the best
         selection found is returned with its certificate and status "feasible".
     workers : int, optional
-        Solver threads (default: ``n_jobs``).
+        Solver threads (default: ``n_jobs`` for CP-SAT, 1 for SCIP, whose threads each repeat the
+        whole solve and stop seconds past the time limit).
     eps, delta : float
         Sample-size rule: stop doubling when the certified ratio reaches
         ``1 - 1/e - eps`` (probability ``1 - delta``, default ``1/n``).
@@ -418,7 +419,9 @@ def select_seeds(
         target_ratio = check_ratio(target_ratio)
     gen = as_generator(rng)
     n_threads = resolve_jobs(n_jobs)
-    workers = n_threads if workers is None else check_count(workers, "workers")
+    # SCIP's threads race whole solves, each repeating the root LP (the bottleneck of these models), and
+    # they miss the time limit by seconds (see :func:`solve_model`): one by default; CP-SAT's share the work.
+    workers = (1 if method == "mip" else n_threads) if workers is None else check_count(workers, "workers")
 
     cost = resolve_costs(graph, costs, default_cost=default_cost)
     extras = []
