@@ -13,7 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import seeding
-from seeding import Graph, InfeasibleError, SeedingError, select_seeds
+from seeding import Graph, InfeasibleError, SeedingError, _kernels, select_seeds
+from seeding.algorithms.budgeted import _ordered_gains
 from seeding.cli import main
 from seeding.costs import cost_model, resolve_costs
 from seeding.coverage_model import Constraints, build_model, enumerate_core, shrink, solve_model
@@ -360,3 +361,24 @@ def test_enumeration_declines_what_it_cannot_finish_quickly():
     instance = shrink(seeding.RRSampler(g, "ic").sample(500, run_seed=1), cons)
     assert enumerate_core(instance, cons, max_work=10) is None
     assert enumerate_core(instance, cons).status == "optimal"
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(1, 30), st.integers(0, 400), st.integers(1, 12), st.booleans())
+def test_selection_order_and_gains_match_a_full_coverage_index(key, n, n_sets, k, repeat):
+    # The selection is ordered on the sets it meets only; a coverage index of all the sets is the
+    # reference: the same order (ties to the earlier-listed node) and the same gains, exactly.
+    rng = np.random.default_rng(key)
+    sizes = rng.integers(1, 6, n_sets)
+    nodes = rng.integers(0, n, int(sizes.sum())).astype(np.int32)
+    offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+    sets = seeding.RRSets(nodes, offsets, n, float(n), "ic")
+    selection = rng.integers(0, n, k).tolist() + (rng.integers(0, n, 2).tolist() if repeat else [])
+    cov = _kernels.Coverage(nodes, offsets, np.ones(n_sets), n)
+    rest, order, gains = list(dict.fromkeys(selection)), [], []
+    while rest:
+        v = rest.pop(int(np.argmax(cov.gains[rest])))
+        gains.append(cov.add(v) * 0.5)
+        order.append(v)
+    for threads in (1, 2):
+        assert _ordered_gains(sets, selection, 0.5, threads) == (order, gains)

@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import _kernels
+from .. import _cover, _kernels
 from .._rng import RNGLike, as_generator, draw_run_seed, resolve_jobs
 from .._validation import Progress, check_count, check_time_limit
 from ..bounds import (
@@ -216,17 +216,27 @@ def coverage_bound(sets: RRSets, cons: Constraints, selection: list[int]) -> flo
     return best
 
 
-def _ordered_gains(sets: RRSets, selection: list[int], scale: float) -> tuple[list[int], list[float]]:
-    """Order a selection greedily by marginal coverage and report each gain in spread units."""
-    cov = _kernels.Coverage(sets.nodes, sets.offsets, np.ones(sets.count), sets.n)
+def _ordered_gains(sets: RRSets, selection: list[int], scale: float,
+                   n_threads: int = 1) -> tuple[list[int], list[float]]:
+    """Order a selection greedily by marginal coverage and report each gain in spread units.
+
+    Only the sets the selection meets matter: reduced to its members (one pass, as the
+    shrunk model is built), a set with one of them adds to that member's own count and
+    the rest index a small coverage. An index of all the sets took 0.5 s on 8.6 million.
+    """
     rest = list(dict.fromkeys(selection))
+    var_of = np.full(sets.n, -1, dtype=np.int32)
+    var_of[rest] = np.arange(len(rest), dtype=np.int32)
+    own, members, offsets, _, _ = _cover.kept_rows(sets.nodes, sets.offsets, var_of, np.zeros(sets.count, np.uint8),
+                                                  len(rest), n_threads)
+    cov = _kernels.Coverage(members, offsets, np.ones(offsets.shape[0] - 1), len(rest))
+    left = list(range(len(rest)))
     order, gains = [], []
-    while rest:
-        g = cov.gains[rest]
-        i = int(np.argmax(g))
-        v = rest.pop(i)
-        gains.append(cov.add(v) * scale)
-        order.append(v)
+    while left:
+        g = cov.gains[left] + own[left]
+        i = left.pop(int(np.argmax(g)))
+        gains.append((cov.add(i) + own[i]) * scale)
+        order.append(rest[i])
     return order, gains
 
 
@@ -612,7 +622,7 @@ def select_seeds(
     runtime = time.perf_counter() - start
     if progress:
         progress(1, 1, phase="evaluating")
-    order, gains = _ordered_gains(r1, chosen, weight / r1.count)
+    order, gains = _ordered_gains(r1, chosen, weight / r1.count, n_threads)
     judged = r2.covered(np.asarray(order))
     evaluation = sampler.estimate(
         np.asarray(order), evaluation_size(n_evaluation, judged / r2.count),
