@@ -235,7 +235,7 @@ def _ordered_gains(sets: RRSets, selection: list[int], scale: float,
     while left:
         g = cov.gains[left] + own[left]
         i = left.pop(int(np.argmax(g)))
-        gains.append((cov.add(i) + own[i]) * scale)
+        gains.append(float(cov.add(i) + own[i]) * scale)
         order.append(rest[i])
     return order, gains
 
